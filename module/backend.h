@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The interface between module/ (Linux glue) and a hardware
+ * virtualization backend (vmx/ today, svm/ later), in the spirit of
+ * kvm_x86_ops: module/ never touches VMX specifics itself.
+ */
+#ifndef MICROV_BACKEND_H
+#define MICROV_BACKEND_H
+
+#include <linux/types.h>
+
+/**
+ * struct microv_host_caps - what a backend found on the host
+ * @backend:  MICROV_BACKEND_* from the uapi header
+ * @revision: backend revision (VMCS revision identifier for VMX)
+ * @features: MICROV_FEATURE_* bits from the uapi header
+ */
+struct microv_host_caps {
+	u32 backend;
+	u32 revision;
+	u64 features;
+};
+
+/**
+ * struct microv_backend_ops - hooks of a hardware virtualization backend
+ * @name:             short name shown in sysfs ("vmx")
+ * @hardware_setup:   check the boot CPU can run guests and fill @caps;
+ *                    logs one line saying why and returns -errno if not
+ * @hardware_unsetup: undo @hardware_setup
+ * @hardware_enable:  turn virtualization on on this CPU (preemption off)
+ * @hardware_disable: turn it off on this CPU; safe if it is not on
+ * @hardware_enabled: true if this CPU is in the state @hardware_enable
+ *                    leaves it in, read back from the hardware
+ * @hardware_in_use:  true if something else holds virtualization on this
+ *                    CPU (another hypervisor)
+ * @emergency_disable: turn it off on this CPU from NMI/crash context
+ */
+struct microv_backend_ops {
+	const char *name;
+	int (*hardware_setup)(struct microv_host_caps *caps);
+	void (*hardware_unsetup)(void);
+	int (*hardware_enable)(void);
+	void (*hardware_disable)(void);
+	bool (*hardware_enabled)(void);
+	bool (*hardware_in_use)(void);
+	void (*emergency_disable)(void);
+};
+
+extern const struct microv_backend_ops vmx_backend_ops;
+
+#endif /* MICROV_BACKEND_H */

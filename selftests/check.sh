@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every microv test, in layers, ending with one line
+# "N passed, N failed" and a non-zero status if anything failed.
+#
+#  1. userspace: the uapi header alone, the tools
+#  2. the module against each kernel's headers: -Werror, W=1, sparse; DKMS
+#  3. selftests in the emulated machines: Bochs with VMX (each kernel),
+#     QEMU TCG without VMX (once)
+#
+# Environment: MICROV_KERNELS="VER..." picks the kernels (default: the
+# newest 6.1 and 6.12 in the archive), MICROV_BUILD, MICROV_CACHE,
+# MICROV_VM_TIMEOUT (seconds per emulated boot).
+set -u
+. "$(dirname "$0")/vm/lib.sh"
+
+passed=0
+failed=0
+results=$BUILD/results.txt
+
+# One result line; "not ok" lines also go into the summary at the end.
+result() {
+	local status=$1 name=$2
+
+	if [ "$status" = ok ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	echo "$status $name" | tee -a "$results"
+}
+
+check() {
+	local name=$1
+
+	shift
+	if "$@"; then
+		result ok "$name"
+	else
+		result "not ok" "$name"
+	fi
+}
+
+# Feeds "ok NAME"/"not ok NAME" lines from stdin into the counters.
+collect() {
+	local line
+
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) result ok "${line#ok }" ;;
+		"not ok "*) result "not ok" "${line#not ok }" ;;
+		esac
+	done
+}
+
+# "ok N desc" from a KTAP stream -> "ok PREFIXdesc"; no result at all
+# is a failure of its own.
+ktap_prefix() {
+	awk -v prefix="$1" '
+		/^(not )?ok [0-9]+ / {
+			n++; ok = ($0 !~ /^not /); sub(/^(not )?ok [0-9]+ /, "")
+			print (ok ? "ok " : "not ok ") prefix $0
+		}
+		END { if (!n) print "not ok " prefix " (no test ran)" }'
+}
+
+phase_start() { phase_t0=$(date +%s); log "== $1"; phase_name=$1; }
+phase_end() { log "== $phase_name: $(($(date +%s) - phase_t0)) s"; }
+
+uapi_header_alone() {
+	local t=$BUILD/uapi
+
+	mkdir -p "$t"
+	printf '#include <linux/microv.h>\nint main(void) { return MICROV_API_VERSION != 1; }\n' >"$t/t.c"
+	cc -std=c99 -Wall -Wextra -Werror -pedantic -I"$TOP/include/uapi" \
+		-o "$t/t" "$t/t.c" && "$t/t" &&
+	c++ -Wall -Wextra -Werror -x c++ -I"$TOP/include/uapi" \
+		-fsyntax-only "$t/t.c"
+}
+
+vm_suite() {
+	local runner=$1 ver=$2 suite=$3 serial
+
+	serial=$($runner "$ver" "$suite")
+	ktap_results "$serial" "${runner#run_}/$ver/" >"$BUILD/$ver/${runner#run_}.results"
+	if ! grep -q 'uvt: MICROV-VM-END' "$serial" 2>/dev/null; then
+		echo "not ok ${runner#run_}/$ver/boot (no end marker: see $serial)" \
+			>>"$BUILD/$ver/${runner#run_}.results"
+	fi
+}
+
+main() {
+	local kernels k t0
+
+	t0=$(date +%s)
+	mkdir -p "$BUILD"
+	: >"$results"
+
+	phase_start "dependencies"
+	kernels=$(kernel_versions) || exit 1
+	log "kernels: $kernels"
+	"$TOP/selftests/vm/deps.sh" $kernels || exit 1
+	phase_end
+
+	phase_start "userspace"
+	check uapi/header-alone uapi_header_alone
+	check tools/build make -s -C "$TOP/tools" O="$BUILD/tools"
+	make -s -C "$TOP/tools" O="$BUILD/tools" check 2>&1 |
+		ktap_prefix tools/uvctl/ | collect
+	phase_end
+
+	phase_start "module builds"
+	for k in $kernels; do
+		check "build/$k (-Werror W=1 sparse; log $BUILD/$k/module/build.log)" \
+			build_module "$k"
+		check "dkms/$k" "$TOP/selftests/vm/dkms-build.sh" "$k"
+	done
+	check selftests/build build_selftests
+	phase_end
+
+	phase_start "emulated machines"
+	for k in $kernels; do
+		[ -f "$BUILD/$k/module/microv.ko" ] && make_initramfs "$k" >/dev/null
+	done
+	# Two Bochs machines side by side: one per host core.
+	for k in $kernels; do
+		[ -f "$BUILD/$k/initramfs.cpio" ] && vm_suite run_bochs "$k" vmx &
+	done
+	wait
+	k=${kernels%% *}
+	[ -f "$BUILD/$k/initramfs.cpio" ] && vm_suite run_qemu "$k" novmx
+	for k in $kernels; do
+		for f in bochs qemu; do
+			[ -f "$BUILD/$k/$f.results" ] && collect <"$BUILD/$k/$f.results"
+		done
+		[ -f "$BUILD/$k/bochs.results" ] ||
+			result "not ok" "bochs/$k (not run: the build failed)"
+	done
+	[ -f "$BUILD/${kernels%% *}/qemu.results" ] ||
+		result "not ok" "qemu/${kernels%% *} (not run: the build failed)"
+	phase_end
+
+	log "total: $(($(date +%s) - t0)) s"
+	if [ "$failed" -gt 0 ]; then
+		log "failures:"
+		grep '^not ok' "$results" >&2
+		log "serial logs: $BUILD/*/bochs/serial.log, $BUILD/*/qemu/serial.log"
+	fi
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"

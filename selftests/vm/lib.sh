@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: GPL-2.0
+# microv test bench: shared functions (sourced, not run).
+#
+# Everything the bench makes goes under $BUILD (default: build/ in the
+# tree); downloads are kept in $CACHE (default: ~/.cache/microv) so that
+# a second run does not fetch them again.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${MICROV_BUILD:-$TOP/build}
+CACHE=${MICROV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microv}
+VM_TIMEOUT=${MICROV_VM_TIMEOUT:-900}
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+# The Debian kernel version behind a meta package, e.g. linux-image-amd64
+# -> 6.1.0-56-amd64: the newest the archive offers.
+kernel_from_meta() {
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -n 1
+}
+
+# The kernels the bench boots: $MICROV_KERNELS, or the newest 6.1 and 6.12.
+kernel_versions() {
+	local v61 v612
+
+	if [ -n "${MICROV_KERNELS:-}" ]; then
+		echo "$MICROV_KERNELS"
+		return
+	fi
+	v61=$(kernel_from_meta linux-image-amd64)
+	v612=$(kernel_from_meta linux-image-6.12-amd64)
+	[ -n "$v61" ] && [ -n "$v612" ] ||
+		die "cannot resolve the newest 6.1/6.12 kernels (apt-get update?)"
+	echo "$v61 $v612"
+}
+
+# Unpacks linux-image-VER (not installed: only unpacked into the cache).
+fetch_kernel() {
+	local ver=$1 dir=$CACHE/kernels/$1
+
+	if [ ! -f "$dir/root/boot/vmlinuz-$ver" ]; then
+		log "fetching linux-image-$ver"
+		rm -rf "$dir" && mkdir -p "$dir"
+		(cd "$dir" && apt-get download "linux-image-$ver" >/dev/null 2>&1) ||
+			die "apt-get download linux-image-$ver failed"
+		dpkg-deb -x "$dir"/linux-image-*.deb "$dir/root" ||
+			die "cannot unpack linux-image-$ver"
+		rm -f "$dir"/linux-image-*.deb
+	fi
+	echo "$dir/root"
+}
+
+# kselftest_harness.h and kselftest.h from Debian's linux-source-6.1.
+fetch_harness() {
+	local dir=$CACHE/kselftest hdr=tools/testing/selftests
+
+	if [ ! -f "$dir/kselftest_harness.h" ]; then
+		log "extracting kselftest_harness.h from linux-source-6.1"
+		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+		(cd "$dir.tmp" && apt-get download linux-source-6.1 >/dev/null 2>&1) ||
+			die "apt-get download linux-source-6.1 failed"
+		dpkg-deb --fsys-tarfile "$dir.tmp"/linux-source-6.1_*.deb |
+			tar -xO ./usr/src/linux-source-6.1.tar.xz |
+			tar -xJ -C "$dir.tmp" --strip-components=4 \
+				"linux-source-6.1/$hdr/kselftest_harness.h" \
+				"linux-source-6.1/$hdr/kselftest.h" ||
+			die "cannot extract the kselftest headers"
+		rm -f "$dir.tmp"/*.deb
+		rm -rf "$dir" && mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir"
+}
+
+# Builds microv.ko for kernel VER in its own copy of the sources (two
+# kernels cannot share one object tree) with warnings as errors and
+# sparse; prints the build log path.  Fails on any warning.
+build_module() {
+	local ver=$1 out=$BUILD/$1/module kdir=/usr/src/linux-headers-$1
+
+	[ -d "$kdir" ] || die "no headers for $ver in $kdir (apt-get install linux-headers-$ver)"
+	rm -rf "$out" && mkdir -p "$out"
+	cp -r "$TOP/Kbuild" "$TOP/module" "$TOP/vmx" "$TOP/include" "$out/"
+	make -C "$kdir" M="$out" MICROV_WERROR=1 W=1 C=1 modules \
+		>"$out/build.log" 2>&1 || return 1
+	# sparse and W=1 print warnings without failing the build.
+	! grep -E 'warning:|error:' "$out/build.log" >&2
+}
+
+build_selftests() {
+	make -s -C "$TOP/selftests/microv" O="$BUILD/selftests" \
+		HARNESS_DIR="$(fetch_harness)" >&2
+}
+
+# initramfs: busybox, the module for VER, the tests, the bench's /init.
+make_initramfs() {
+	local ver=$1 root=$BUILD/$1/initramfs
+
+	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp,microv/tests}
+	cp /bin/busybox "$root/bin/busybox"
+	! readelf -d "$root/bin/busybox" 2>/dev/null | grep -q NEEDED ||
+		die "/bin/busybox is not static: apt-get install busybox-static"
+	cp "$TOP/selftests/vm/init" "$root/init"
+	cp "$BUILD/$ver/module/microv.ko" "$root/microv/"
+	cp "$BUILD"/selftests/*_test "$root/microv/tests/"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$BUILD/$ver/initramfs.cpio"
+	echo "$BUILD/$ver/initramfs.cpio"
+}
+
+KERNEL_ARGS="console=ttyS0,115200 quiet nokaslr cryptomgr.notests audit=0 mitigations=off printk.devkmsg=on panic=-1"
+
+# A bootable ISOLINUX CD that boots VER's bzImage with the initramfs.
+make_iso() {
+	local ver=$1 suite=$2 kroot iso=$BUILD/$1/iso
+
+	kroot=$(fetch_kernel "$ver")
+	rm -rf "$iso" && mkdir -p "$iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+		"$iso/isolinux/"
+	cp "$kroot/boot/vmlinuz-$ver" "$iso/vmlinuz"
+	cp "$BUILD/$ver/initramfs.cpio" "$iso/initrd"
+	cat >"$iso/isolinux/isolinux.cfg" <<-CFG
+		default microv
+		prompt 0
+		timeout 0
+		label microv
+		  kernel /vmlinuz
+		  initrd /initrd
+		  append $KERNEL_ARGS uvsuite=$suite
+	CFG
+	xorriso -as mkisofs -quiet -o "$BUILD/$ver/boot.iso" \
+		-b isolinux/isolinux.bin -c isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table "$iso" \
+		>"$BUILD/$ver/xorriso.log" 2>&1 ||
+		die "xorriso failed: $BUILD/$ver/xorriso.log"
+	echo "$BUILD/$ver/boot.iso"
+}
+
+# Boots VER under Bochs with an emulated VMX CPU (2 CPUs) and runs SUITE.
+# Leaves the serial log in $BUILD/VER/bochs/serial.log and Bochs's own
+# log beside it.  Bochs's exit status means nothing (a guest power-off
+# ends it with 1): the caller reads the serial log.
+run_bochs() {
+	local ver=$1 suite=$2 dir=$BUILD/$1/bochs iso
+
+	iso=$(make_iso "$ver" "$suite")
+	rm -rf "$dir" && mkdir -p "$dir"
+	cat >"$dir/bochsrc" <<-RC
+		megs: 512
+		cpu: model=${MICROV_BOCHS_CPU:-corei7_haswell_4770}, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
+		romimage: file=/usr/share/bochs/BIOS-bochs-latest
+		vgaromimage: file=/usr/share/vgabios/vgabios.bin
+		pci: enabled=1, chipset=i440fx
+		clock: sync=none, time0=local
+		display_library: rfb, options="timeout=0"
+		ata0-master: type=cdrom, path=$iso, status=inserted
+		boot: cdrom
+		com1: enabled=1, mode=file, dev=$dir/serial.log
+		log: $dir/bochs.log
+		panic: action=fatal
+		error: action=report
+		info: action=report
+		speaker: enabled=0
+		sound: driver=dummy
+	RC
+	echo c >"$dir/rc"
+	log "booting $ver under Bochs (suite $suite; serial log $dir/serial.log)"
+	timeout -k 10 "$VM_TIMEOUT" bochs-bin -q -f "$dir/bochsrc" -rc "$dir/rc" \
+		</dev/null >"$dir/stdout.log" 2>&1
+	[ $? -eq 124 ] && log "Bochs timed out after ${VM_TIMEOUT}s"
+	echo "$dir/serial.log"
+}
+
+# Boots VER under QEMU TCG (no VMX) and runs SUITE.
+run_qemu() {
+	local ver=$1 suite=$2 dir=$BUILD/$1/qemu kroot
+
+	kroot=$(fetch_kernel "$ver")
+	rm -rf "$dir" && mkdir -p "$dir"
+	log "booting $ver under QEMU TCG (suite $suite; serial log $dir/serial.log)"
+	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu qemu64 \
+		-smp 2 -m 512 -no-reboot -display none -monitor none \
+		-serial "file:$dir/serial.log" \
+		-kernel "$kroot/boot/vmlinuz-$ver" -initrd "$BUILD/$ver/initramfs.cpio" \
+		-append "$KERNEL_ARGS uvsuite=$suite" </dev/null >"$dir/stdout.log" 2>&1
+	[ $? -eq 124 ] && log "QEMU timed out after ${VM_TIMEOUT}s"
+	echo "$dir/serial.log"
+}
+
+# The bench's lines in a serial log, without the kernel's timestamps.
+uvt_lines() {
+	sed -n 's/^\(\[ *[0-9.]*\] \)\{0,1\}uvt: //p' "$1" | tr -d '\r'
+}
+
+# Turns the KTAP output of each program in a serial log into one line per
+# test: "ok NAME" or "not ok NAME", NAME prefixed with $2.  A program that
+# never reached its END marker, or printed fewer results than its plan,
+# yields "not ok" lines for what is missing.
+ktap_results() {
+	local serial=$1 prefix=$2
+
+	uvt_lines "$serial" | awk -v prefix="$prefix" '
+		function finish() {
+			if (prog == "")
+				return
+			if (!ended)
+				print "not ok " prefix prog " (did not finish: crashed or hung)"
+			for (i = results + 1; i <= plan; i++)
+				print "not ok " prefix prog " test " i " (no result)"
+			if (plan == 0 && results == 0)
+				print "not ok " prefix prog " (no KTAP output)"
+		}
+		/^==== BEGIN / { finish(); prog = $3; sub(/.*\//, "", prog)
+				 plan = 0; results = 0; ended = 0; next }
+		/^==== END /   { ended = 1; next }
+		prog != "" && /^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; next }
+		prog != "" && /^(not )?ok [0-9]+ / {
+			results++
+			line = $0; ok = (line !~ /^not /)
+			sub(/^(not )?ok [0-9]+ /, "", line)
+			print (ok ? "ok " : "not ok ") prefix prog "/" line
+		}
+		END { finish() }'
+}

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The VMX backend as module/ sees it. */
+#include <uapi/linux/microv.h>
+
+#include "../module/backend.h"
+#include "vmx.h"
+
+static int vmx_hardware_setup(struct microv_host_caps *caps)
+{
+	int ret;
+
+	ret = vmx_caps_read();
+	if (ret)
+		return ret;
+	ret = vmx_regions_alloc();
+	if (ret)
+		return ret;
+	caps->backend = MICROV_BACKEND_VMX;
+	caps->revision = vmx_caps.revision;
+	caps->features = vmx_caps_features();
+	return 0;
+}
+
+const struct microv_backend_ops vmx_backend_ops = {
+	.name			= "vmx",
+	.hardware_setup		= vmx_hardware_setup,
+	.hardware_unsetup	= vmx_regions_free,
+	.hardware_enable	= vmx_cpu_enable,
+	.hardware_disable	= vmx_cpu_disable,
+	.hardware_enabled	= vmx_cpu_enabled,
+	.hardware_in_use	= vmx_cpu_in_use,
+	.emergency_disable	= vmx_cpu_emergency_disable,
+};
