@@ -116,6 +116,7 @@ main() {
 		check "dkms/$k" "$TOP/selftests/vm/dkms-build.sh" "$k"
 	done
 	check selftests/build build_selftests
+	check selftests/pvhboot build_pvhboot
 	phase_end
 
 	phase_start "emulated machines"
