@@ -24,6 +24,8 @@ struct microv_host_caps {
 /**
  * struct microv_backend_ops - hooks of a hardware virtualization backend
  * @name:             short name shown in sysfs ("vmx")
+ * @rival_module:     the other hypervisor module that wants the same
+ *                    hardware ("kvm_intel"); never loaded beside microv
  * @hardware_setup:   check the boot CPU can run guests and fill @caps;
  *                    logs one line saying why and returns -errno if not
  * @hardware_unsetup: undo @hardware_setup
@@ -37,6 +39,7 @@ struct microv_host_caps {
  */
 struct microv_backend_ops {
 	const char *name;
+	const char *rival_module;
 	int (*hardware_setup)(struct microv_host_caps *caps);
 	void (*hardware_unsetup)(void);
 	int (*hardware_enable)(void);

@@ -71,9 +71,12 @@ static int __init microv_init(void)
 {
 	int ret;
 
-	ret = microv_backend->hardware_setup(&microv_caps);
+	ret = microv_rival_block();
 	if (ret)
 		return ret;
+	ret = microv_backend->hardware_setup(&microv_caps);
+	if (ret)
+		goto unblock;
 	ret = microv_hardware_enable_all();
 	if (ret)
 		goto unsetup;
@@ -87,6 +90,8 @@ disable:
 	microv_hardware_disable_all();
 unsetup:
 	microv_backend->hardware_unsetup();
+unblock:
+	microv_rival_unblock();
 	return ret;
 }
 
@@ -95,6 +100,7 @@ static void __exit microv_exit(void)
 	microv_dev_unregister();
 	microv_hardware_disable_all();
 	microv_backend->hardware_unsetup();
+	microv_rival_unblock();
 	pr_info("%s off on all CPUs\n", microv_backend->name);
 }
 

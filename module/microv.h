@@ -15,6 +15,9 @@ int microv_hardware_enable_all(void);
 void microv_hardware_disable_all(void);
 void microv_hardware_cpus(struct cpumask *mask);
 
+int microv_rival_block(void);
+void microv_rival_unblock(void);
+
 int microv_features_format(char *buf, size_t size, u64 features);
 
 int microv_dev_register(void);

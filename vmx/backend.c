@@ -23,6 +23,7 @@ static int vmx_hardware_setup(struct microv_host_caps *caps)
 
 const struct microv_backend_ops vmx_backend_ops = {
 	.name			= "vmx",
+	.rival_module		= "kvm_intel",
 	.hardware_setup		= vmx_hardware_setup,
 	.hardware_unsetup	= vmx_regions_free,
 	.hardware_enable	= vmx_cpu_enable,
