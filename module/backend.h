@@ -9,6 +9,10 @@
 
 #include <linux/types.h>
 
+struct microv_domain;
+struct microv_vcpu;
+struct page;
+
 /**
  * struct microv_host_caps - what a backend found on the host
  * @backend:  MICROV_BACKEND_* from the uapi header
@@ -36,6 +40,13 @@ struct microv_host_caps {
  * @hardware_in_use:  true if something else holds virtualization on this
  *                    CPU (another hypervisor)
  * @emergency_disable: turn it off on this CPU from NMI/crash context
+ * @domain_init:      set up the backend's state of a new domain (d->arch)
+ * @domain_destroy:   free it; no vCPU is left
+ * @map:              map @npages pinned pages at guest-physical @gpa
+ * @unmap:            unmap a range and flush every CPU's cached translations
+ * @vcpu_init:        set up the backend's state of a new vCPU (v->arch)
+ * @vcpu_destroy:     free it
+ * @vcpu_run:         MICROV_RUN: 0 with the run area filled, or -errno
  */
 struct microv_backend_ops {
 	const char *name;
@@ -47,6 +58,14 @@ struct microv_backend_ops {
 	bool (*hardware_enabled)(void);
 	bool (*hardware_in_use)(void);
 	void (*emergency_disable)(void);
+	int (*domain_init)(struct microv_domain *d);
+	void (*domain_destroy)(struct microv_domain *d);
+	int (*map)(struct microv_domain *d, u64 gpa, struct page **pages,
+		   u64 npages, bool writable);
+	void (*unmap)(struct microv_domain *d, u64 gpa, u64 npages);
+	int (*vcpu_init)(struct microv_vcpu *v);
+	void (*vcpu_destroy)(struct microv_vcpu *v);
+	int (*vcpu_run)(struct microv_vcpu *v);
 };
 
 extern const struct microv_backend_ops vmx_backend_ops;

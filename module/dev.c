@@ -15,6 +15,7 @@
 #include <linux/uaccess.h>
 
 #include <uapi/linux/microv.h>
+#include "domain.h"
 #include "microv.h"
 
 static long microv_check_extension(unsigned long ext)
@@ -22,6 +23,10 @@ static long microv_check_extension(unsigned long ext)
 	switch (ext) {
 	case MICROV_CAP_HOST_INFO:
 		return 1;
+	case MICROV_CAP_DOMAINS:
+		return MICROV_MAX_VCPUS;
+	case MICROV_CAP_NR_MEMSLOTS:
+		return MICROV_MAX_MEMSLOTS;
 	default:
 		return 0;
 	}
@@ -62,6 +67,8 @@ static long microv_dev_ioctl(struct file *file, unsigned int cmd,
 		return microv_check_extension(arg);
 	case MICROV_GET_HOST_INFO:
 		return microv_get_host_info((void __user *)arg);
+	case MICROV_CREATE_DOMAIN:
+		return microv_create_domain((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -107,11 +114,28 @@ static ssize_t cpus_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(cpus);
 
+/* Live domains, and the pages pinned for them: leak checks read these. */
+static ssize_t domains_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", microv_nr_domains());
+}
+static DEVICE_ATTR_RO(domains);
+
+static ssize_t pinned_pages_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", microv_pinned_pages());
+}
+static DEVICE_ATTR_RO(pinned_pages);
+
 static struct attribute *microv_dev_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_revision.attr,
 	&dev_attr_features.attr,
 	&dev_attr_cpus.attr,
+	&dev_attr_domains.attr,
+	&dev_attr_pinned_pages.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(microv_dev);

@@ -72,7 +72,7 @@ uapi_header_alone() {
 
 	mkdir -p "$t"
 	printf '#include <linux/microv.h>\nint main(void) { return MICROV_API_VERSION != 1; }\n' >"$t/t.c"
-	cc -std=c99 -Wall -Wextra -Werror -pedantic -I"$TOP/include/uapi" \
+	cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$TOP/include/uapi" \
 		-o "$t/t" "$t/t.c" && "$t/t" &&
 	c++ -Wall -Wextra -Werror -x c++ -I"$TOP/include/uapi" \
 		-fsyntax-only "$t/t.c"

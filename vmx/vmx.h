@@ -7,8 +7,8 @@
 
 /*
  * IA32_VMX_BASIC fields (Intel SDM Vol. 3, Appendix A.1).  Spelled out
- * here because the kernel's own names for them changed between 6.1 and
- * 6.12.
+ * here (and IA32_VMX_MISC's, A.6) because the kernel's own names for
+ * them changed between 6.1 and 6.12.
  */
 #define VMX_BASIC_REVISION_MASK		0x7fffffffULL
 #define VMX_BASIC_REGION_SIZE_SHIFT	32
@@ -18,6 +18,9 @@
 #define VMX_BASIC_MEMTYPE_MASK		0xfULL
 #define VMX_BASIC_MEMTYPE_WB		6
 #define VMX_BASIC_HAS_TRUE_CTLS		BIT_ULL(55)
+
+/* IA32_VMX_MISC bits 4:0: the preemption timer ticks every 2^n TSC ticks. */
+#define VMX_MISC_TIMER_RATE_MASK	0x1fULL
 
 /**
  * struct vmx_caps - VMX capabilities read once from the boot CPU
@@ -52,5 +55,10 @@ void vmx_cpu_disable(void);
 bool vmx_cpu_enabled(void);
 bool vmx_cpu_in_use(void);
 void vmx_cpu_emergency_disable(void);
+
+struct page;
+extern struct page *vmx_msr_bitmap;
+int vmx_run_setup(void);
+void vmx_run_unsetup(void);
 
 #endif /* MICROV_VMX_H */

@@ -57,10 +57,185 @@ struct microv_host_info {
  * an extension this module does not have, and a positive value otherwise.
  */
 #define MICROV_CAP_HOST_INFO	1	/* MICROV_GET_HOST_INFO exists */
+#define MICROV_CAP_DOMAINS	2	/* domains, memory, vCPUs; the value is
+					 * the highest vCPU id plus one */
+#define MICROV_CAP_NR_MEMSLOTS	3	/* number of memory slots per domain */
+
+/* Limits of a domain. */
+#define MICROV_NAME_MAX		64	/* bytes in a name, NUL included */
+#define MICROV_MAX_VCPUS	32	/* vCPU ids are 0..MICROV_MAX_VCPUS-1 */
+#define MICROV_MAX_MEMSLOTS	32
+#define MICROV_MAX_GPA		(1ULL << 39)	/* guest RAM lies below this */
+
+/**
+ * struct microv_create_domain - MICROV_CREATE_DOMAIN
+ * @flags: in: must be 0
+ * @domid: out: the Xen domain id, 1..0x7FEF, unique among live domains
+ * @name:  in: NUL-terminated; empty for none, otherwise unique among live
+ *         domains and made of [A-Za-z0-9_.-]
+ */
+struct microv_create_domain {
+	__u32 flags;
+	__u32 domid;
+	char name[MICROV_NAME_MAX];
+};
+
+/* struct microv_memory_region.flags */
+#define MICROV_MEM_READONLY	(1U << 0)	/* guest writes exit to userspace */
+
+/**
+ * struct microv_memory_region - MICROV_SET_MEMORY_REGION
+ * @slot:            0..MICROV_MAX_MEMSLOTS-1
+ * @flags:           MICROV_MEM_*
+ * @guest_phys_addr: page-aligned guest-physical start
+ * @memory_size:     page-aligned size; 0 deletes the slot
+ * @userspace_addr:  page-aligned start of the caller's memory behind it,
+ *                   pinned until the slot is deleted or the domain dies
+ */
+struct microv_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+};
+
+/**
+ * struct microv_regs - general registers of a vCPU
+ */
+struct microv_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/**
+ * struct microv_segment - a segment register as the CPU caches it
+ * @base, @limit, @selector: the hidden base, the byte-granular limit and
+ *                   the visible selector
+ * @type, @s, @dpl, @present, @avl, @l, @db, @g: the descriptor's fields
+ * @unusable:        the register holds a null selector (not for CS, TR)
+ */
+struct microv_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8 type, s, dpl, present, avl, l, db, g, unusable;
+	__u8 pad;
+};
+
+struct microv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+/**
+ * struct microv_sregs - special registers of a vCPU
+ * @flags: must be 0
+ */
+struct microv_sregs {
+	struct microv_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct microv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, efer;
+	__u32 flags;
+	__u32 pad;
+};
+
+/* struct microv_run.exit_reason: why MICROV_RUN returned 0 */
+#define MICROV_EXIT_NONE		0
+#define MICROV_EXIT_IO			1	/* io: port access */
+#define MICROV_EXIT_MMIO		2	/* mmio: no RAM at that address */
+#define MICROV_EXIT_HLT			3	/* HLT with interrupts off */
+#define MICROV_EXIT_TRIPLE_FAULT	4
+#define MICROV_EXIT_FAIL_ENTRY		5	/* fail_entry */
+#define MICROV_EXIT_HYPERCALL		6	/* hypercall: not handled */
+#define MICROV_EXIT_INTERNAL_ERROR	7	/* internal */
+
+#define MICROV_IO_IN	0
+#define MICROV_IO_OUT	1
+
+/**
+ * struct microv_run - the run area, mmap()ed from a vCPU fd at offset 0
+ *
+ * @exit_reason: MICROV_EXIT_*
+ * @io:   @direction MICROV_IO_IN/OUT, @size 1, 2 or 4 bytes, @port; for
+ *        OUT @data holds the value written; for IN, put the value in
+ *        @data before the next MICROV_RUN, which completes the IN.
+ * @mmio: @gpa accessed, @is_write; the access is not emulated: the next
+ *        MICROV_RUN retries it (map memory there first).
+ * @fail_entry: the VM-entry failure (VMX: exit reason with bit 31 set
+ *        and the exit qualification).
+ * @hypercall: @nr and the first arguments of a hypercall the module does
+ *        not handle; the next MICROV_RUN returns -ENOSYS to the guest.
+ * @internal: @suberror MICROV_INTERNAL_*, @hw_reason the backend's raw
+ *        exit reason, @qualification its exit qualification.
+ */
+struct microv_run {
+	__u32 exit_reason;
+	__u32 pad0;
+	union {
+		struct {
+			__u8 direction;
+			__u8 size;
+			__u16 port;
+			__u32 data;
+		} io;
+		struct {
+			__u64 gpa;
+			__u8 is_write;
+			__u8 pad[7];
+		} mmio;
+		struct {
+			__u64 hw_reason;
+			__u64 qualification;
+		} fail_entry;
+		struct {
+			__u64 nr;
+			__u64 args[6];
+		} hypercall;
+		struct {
+			__u32 suberror;
+			__u32 pad;
+			__u64 hw_reason;
+			__u64 qualification;
+		} internal;
+		__u8 pad[256];
+	};
+};
+
+/* struct microv_run.internal.suberror */
+#define MICROV_INTERNAL_UNHANDLED_EXIT	1	/* an exit the module cannot handle */
+#define MICROV_INTERNAL_BAD_STATE	2	/* guest state the module cannot run */
+
+/**
+ * struct microv_domain_info - MICROV_GET_DOMAIN_INFO
+ */
+struct microv_domain_info {
+	__u32 flags;		/* in: must be 0 */
+	__u32 domid;
+	__u32 nr_vcpus;
+	__u32 nr_memslots;
+	__u64 nr_pages;		/* guest RAM pinned for the domain */
+	char name[MICROV_NAME_MAX];
+};
 
 /* ioctls on /dev/microv */
 #define MICROV_GET_API_VERSION	_IO(MICROVIO, 0x00)
 #define MICROV_CHECK_EXTENSION	_IO(MICROVIO, 0x01)
 #define MICROV_GET_HOST_INFO	_IOWR(MICROVIO, 0x02, struct microv_host_info)
+#define MICROV_CREATE_DOMAIN	_IOWR(MICROVIO, 0x03, struct microv_create_domain)
+
+/* ioctls on a domain fd */
+#define MICROV_SET_MEMORY_REGION _IOW(MICROVIO, 0x10, struct microv_memory_region)
+#define MICROV_CREATE_VCPU	_IO(MICROVIO, 0x11)	/* arg: vCPU id */
+#define MICROV_GET_DOMAIN_INFO	_IOWR(MICROVIO, 0x12, struct microv_domain_info)
+
+/* ioctls on a vCPU fd */
+#define MICROV_RUN		_IO(MICROVIO, 0x20)
+#define MICROV_GET_REGS		_IOR(MICROVIO, 0x21, struct microv_regs)
+#define MICROV_SET_REGS		_IOW(MICROVIO, 0x22, struct microv_regs)
+#define MICROV_GET_SREGS	_IOR(MICROVIO, 0x23, struct microv_sregs)
+#define MICROV_SET_SREGS	_IOW(MICROVIO, 0x24, struct microv_sregs)
 
 #endif /* _UAPI_LINUX_MICROV_H */

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Domains: creation from /dev/microv, the domain fd, and the module-wide
+ * table of live domains keyed by Xen domid (so that tools can later find
+ * a domain they did not create, by domid or by name).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/ctype.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "domain.h"
+#include "microv.h"
+
+/* Xen's DOMID_FIRST_RESERVED is 0x7FF0; domid 0 is the host's own. */
+#define MICROV_DOMID_MIN	1
+#define MICROV_DOMID_MAX	0x7FEF
+
+/* Live domains by domid; the xarray's lock also guards name uniqueness. */
+static DEFINE_XARRAY_ALLOC(microv_domains);
+static DEFINE_MUTEX(microv_domains_lock);
+
+unsigned long microv_nr_domains(void)
+{
+	struct microv_domain *d;
+	unsigned long id, n = 0;
+
+	xa_for_each(&microv_domains, id, d)
+		n++;
+	return n;
+}
+
+static bool microv_name_valid(const char *name)
+{
+	size_t len = strnlen(name, MICROV_NAME_MAX);
+	size_t i;
+
+	if (len == MICROV_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+static bool microv_name_taken(const char *name)
+{
+	struct microv_domain *d;
+	unsigned long id;
+
+	xa_for_each(&microv_domains, id, d)
+		if (!strcmp(d->name, name))
+			return true;
+	return false;
+}
+
+/* Enters @d in the table: a free domid, and its name if it has one. */
+static int microv_domain_register(struct microv_domain *d)
+{
+	u32 domid;
+	int ret;
+
+	mutex_lock(&microv_domains_lock);
+	if (d->name[0] && microv_name_taken(d->name)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	ret = xa_alloc(&microv_domains, &domid, d,
+		       XA_LIMIT(MICROV_DOMID_MIN, MICROV_DOMID_MAX),
+		       GFP_KERNEL);
+	if (ret == -EBUSY)
+		ret = -ENOSPC;
+	if (!ret)
+		d->domid = domid;
+out:
+	mutex_unlock(&microv_domains_lock);
+	return ret;
+}
+
+static void microv_domain_destroy(struct microv_domain *d)
+{
+	int i;
+
+	for (i = 0; i < MICROV_MAX_VCPUS; i++)
+		if (d->vcpus[i])
+			microv_vcpu_free(d->vcpus[i]);
+	microv_memslots_free(d);
+	if (d->arch)
+		microv_backend->domain_destroy(d);
+	if (d->domid) {
+		mutex_lock(&microv_domains_lock);
+		xa_erase(&microv_domains, d->domid);
+		mutex_unlock(&microv_domains_lock);
+	}
+	mmdrop(d->mm);
+	kfree(d);
+	module_put(THIS_MODULE);
+}
+
+/* Drops one reference; the last one destroys the domain. */
+void microv_domain_put(struct microv_domain *d)
+{
+	if (refcount_dec_and_test(&d->refs))
+		microv_domain_destroy(d);
+}
+
+static long microv_get_domain_info(struct microv_domain *d,
+				   struct microv_domain_info __user *uinfo)
+{
+	struct microv_domain_info info;
+	int i;
+
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if (info.flags)
+		return -EINVAL;
+	memset(&info, 0, sizeof(info));
+	info.domid = d->domid;
+	strscpy(info.name, d->name, sizeof(info.name));
+	mutex_lock(&d->lock);
+	for (i = 0; i < MICROV_MAX_VCPUS; i++)
+		info.nr_vcpus += !!d->vcpus[i];
+	for (i = 0; i < MICROV_MAX_MEMSLOTS; i++)
+		info.nr_memslots += !!d->slots[i].npages;
+	info.nr_pages = d->nr_pages;
+	mutex_unlock(&d->lock);
+	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long microv_domain_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
+{
+	struct microv_domain *d = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct microv_memory_region region;
+
+	if (d->mm != current->mm)
+		return -EIO;
+
+	switch (cmd) {
+	case MICROV_SET_MEMORY_REGION:
+		if (copy_from_user(&region, uarg, sizeof(region)))
+			return -EFAULT;
+		return microv_memslot_set(d, &region);
+	case MICROV_CREATE_VCPU:
+		return microv_vcpu_create(d, arg);
+	case MICROV_GET_DOMAIN_INFO:
+		return microv_get_domain_info(d, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int microv_domain_release(struct inode *inode, struct file *file)
+{
+	microv_domain_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations microv_domain_fops = {
+	.owner		= THIS_MODULE,
+	.release	= microv_domain_release,
+	.unlocked_ioctl	= microv_domain_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * microv_create_domain() - MICROV_CREATE_DOMAIN
+ * @arg: struct microv_create_domain from userspace
+ *
+ * Return: the new domain fd, or -EFAULT, -EINVAL (flags, name), -EEXIST
+ * (name taken), -ENOSPC (no free domid), -ENOMEM.
+ */
+long microv_create_domain(struct microv_create_domain __user *arg)
+{
+	struct microv_create_domain req;
+	struct microv_domain *d;
+	struct file *file;
+	int fd, ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || !microv_name_valid(req.name))
+		return -EINVAL;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return -ENOMEM;
+	/* Dropped by microv_domain_destroy(), whatever path gets there. */
+	__module_get(THIS_MODULE);
+	refcount_set(&d->refs, 1);
+	mutex_init(&d->lock);
+	strscpy(d->name, req.name, sizeof(d->name));
+	d->mm = current->mm;
+	mmgrab(d->mm);
+
+	ret = microv_backend->domain_init(d);
+	if (ret)
+		goto fail;
+	ret = microv_domain_register(d);
+	if (ret)
+		goto fail;
+
+	req.domid = d->domid;
+	if (copy_to_user(arg, &req, sizeof(req))) {
+		ret = -EFAULT;
+		goto fail;
+	}
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto fail;
+	}
+	file = anon_inode_getfile("microv-domain", &microv_domain_fops, d,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
+		goto fail;
+	}
+	fd_install(fd, file);
+	return fd;
+
+fail:
+	microv_domain_destroy(d);
+	return ret;
+}

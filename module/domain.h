@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Domains and vCPUs as module/ keeps them.  A domain lives while any fd
+ * refers to it: its own fd and each vCPU fd hold a reference; the last
+ * one to go tears it down (vCPUs, memory, backend state, table entry).
+ */
+#ifndef MICROV_DOMAIN_H
+#define MICROV_DOMAIN_H
+
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include <uapi/linux/microv.h>
+
+/**
+ * struct microv_memslot - guest RAM backed by pinned pages of a process
+ * @gpa:    guest-physical start
+ * @npages: size in pages; 0 for an unused slot
+ * @uaddr:  the caller's address it was pinned from
+ * @flags:  MICROV_MEM_*
+ * @pages:  the pinned pages, @npages of them
+ */
+struct microv_memslot {
+	u64 gpa;
+	u64 npages;
+	u64 uaddr;
+	u32 flags;
+	struct page **pages;
+};
+
+struct microv_domain;
+
+/**
+ * struct microv_vcpu - one virtual CPU
+ * @domain:  the domain it belongs to (a vCPU fd holds a reference on it)
+ * @id:      0..MICROV_MAX_VCPUS-1
+ * @run:     the run area shared with userspace (one page)
+ * @regs:    general registers between two runs
+ * @sregs:   special registers between two runs
+ * @state_set: MICROV_VCPU_* bits: what userspace has set so far
+ * @run_lock: one MICROV_RUN (or register access) at a time
+ * @wait:    where a halted vCPU sleeps until an event for it
+ * @arch:    the backend's state (the VMCS for VMX)
+ */
+struct microv_vcpu {
+	struct microv_domain *domain;
+	u32 id;
+	struct microv_run *run;
+	struct microv_regs regs;
+	struct microv_sregs sregs;
+	u32 state_set;
+	struct mutex run_lock;
+	wait_queue_head_t wait;
+	void *arch;
+};
+
+#define MICROV_VCPU_REGS	BIT(0)
+#define MICROV_VCPU_SREGS	BIT(1)
+
+/**
+ * struct microv_domain - one guest
+ * @refs:   fds referring to the domain
+ * @domid:  Xen domain id, the key of the module-wide table
+ * @name:   unique name, or empty
+ * @mm:     the creator's mm, charged for the pinned pages
+ * @lock:   protects @slots, @vcpus, @nr_pages
+ * @slots:  guest RAM
+ * @vcpus:  created vCPUs, by id
+ * @nr_pages: pages pinned for @slots
+ * @arch:   the backend's state (EPT for VMX)
+ */
+struct microv_domain {
+	refcount_t refs;
+	u32 domid;
+	char name[MICROV_NAME_MAX];
+	struct mm_struct *mm;
+	struct mutex lock;
+	struct microv_memslot slots[MICROV_MAX_MEMSLOTS];
+	struct microv_vcpu *vcpus[MICROV_MAX_VCPUS];
+	u64 nr_pages;
+	void *arch;
+};
+
+long microv_create_domain(struct microv_create_domain __user *arg);
+void microv_domain_put(struct microv_domain *d);
+unsigned long microv_nr_domains(void);
+u64 microv_pinned_pages(void);
+
+int microv_memslot_set(struct microv_domain *d,
+		       const struct microv_memory_region *r);
+void microv_memslots_free(struct microv_domain *d);
+
+long microv_vcpu_create(struct microv_domain *d, unsigned long id);
+void microv_vcpu_free(struct microv_vcpu *v);
+
+int microv_sregs_check(const struct microv_sregs *s);
+
+#endif /* MICROV_DOMAIN_H */

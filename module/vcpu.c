@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: the vCPU fd, its run area, its registers and MICROV_RUN.  The
+ * architectural state lives here between runs; the backend loads it into
+ * the hardware when MICROV_RUN starts and stores it back when it returns.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "domain.h"
+#include "microv.h"
+
+/* RFLAGS bits that exist: CF..ID; bit 1 always reads 1. */
+#define MICROV_RFLAGS_KNOWN	0x3f7fd7ULL
+#define MICROV_RFLAGS_FIXED1	BIT(1)
+
+static int microv_regs_check(const struct microv_regs *r)
+{
+	if ((r->rflags & ~MICROV_RFLAGS_KNOWN) != 0)
+		return -EINVAL;
+	return (r->rflags & MICROV_RFLAGS_FIXED1) ? 0 : -EINVAL;
+}
+
+static long microv_vcpu_run(struct microv_vcpu *v, unsigned long arg)
+{
+	const u32 both = MICROV_VCPU_REGS | MICROV_VCPU_SREGS;
+
+	if (arg)
+		return -EINVAL;
+	if ((v->state_set & both) != both || !READ_ONCE(v->domain->nr_pages))
+		return -ENOEXEC;
+	return microv_backend->vcpu_run(v);
+}
+
+static long microv_vcpu_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct microv_vcpu *v = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct microv_sregs sregs;
+	struct microv_regs regs;
+	long ret = 0;
+
+	if (v->domain->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&v->run_lock))
+		return -EINTR;
+
+	switch (cmd) {
+	case MICROV_RUN:
+		ret = microv_vcpu_run(v, arg);
+		break;
+	case MICROV_GET_REGS:
+		if (copy_to_user(uarg, &v->regs, sizeof(v->regs)))
+			ret = -EFAULT;
+		break;
+	case MICROV_SET_REGS:
+		if (copy_from_user(&regs, uarg, sizeof(regs))) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = microv_regs_check(&regs);
+		if (!ret) {
+			v->regs = regs;
+			v->state_set |= MICROV_VCPU_REGS;
+		}
+		break;
+	case MICROV_GET_SREGS:
+		if (copy_to_user(uarg, &v->sregs, sizeof(v->sregs)))
+			ret = -EFAULT;
+		break;
+	case MICROV_SET_SREGS:
+		if (copy_from_user(&sregs, uarg, sizeof(sregs))) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = microv_sregs_check(&sregs);
+		if (!ret) {
+			v->sregs = sregs;
+			v->state_set |= MICROV_VCPU_SREGS;
+		}
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&v->run_lock);
+	return ret;
+}
+
+static vm_fault_t microv_run_fault(struct vm_fault *vmf)
+{
+	struct microv_vcpu *v = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff)
+		return VM_FAULT_SIGBUS;
+	vmf->page = virt_to_page(v->run);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct microv_run_vm_ops = {
+	.fault = microv_run_fault,
+};
+
+/* The run area is one page at offset 0. */
+static int microv_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma_pages(vma) != 1)
+		return -EINVAL;
+	vma->vm_ops = &microv_run_vm_ops;
+	return 0;
+}
+
+static int microv_vcpu_release(struct inode *inode, struct file *file)
+{
+	struct microv_vcpu *v = file->private_data;
+
+	microv_domain_put(v->domain);
+	return 0;
+}
+
+static const struct file_operations microv_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= microv_vcpu_release,
+	.unlocked_ioctl	= microv_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= microv_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+/* Frees a vCPU; only when its domain dies, so no fd refers to it. */
+void microv_vcpu_free(struct microv_vcpu *v)
+{
+	if (v->arch)
+		microv_backend->vcpu_destroy(v);
+	free_page((unsigned long)v->run);
+	kfree(v);
+}
+
+/**
+ * microv_vcpu_create() - MICROV_CREATE_VCPU
+ * @d:  the domain
+ * @id: the vCPU id
+ *
+ * vCPUs live as long as their domain; the vCPU fd holds a reference on
+ * the domain.
+ *
+ * Return: the vCPU fd, or -EINVAL (id out of range), -EEXIST (id taken),
+ * -ENOMEM.
+ */
+long microv_vcpu_create(struct microv_domain *d, unsigned long id)
+{
+	struct microv_vcpu *v;
+	long ret;
+
+	if (id >= MICROV_MAX_VCPUS)
+		return -EINVAL;
+
+	mutex_lock(&d->lock);
+	if (d->vcpus[id]) {
+		ret = -EEXIST;
+		goto out;
+	}
+	ret = -ENOMEM;
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		goto out;
+	v->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!v->run)
+		goto free;
+	v->domain = d;
+	v->id = id;
+	mutex_init(&v->run_lock);
+	init_waitqueue_head(&v->wait);
+	ret = microv_backend->vcpu_init(v);
+	if (ret)
+		goto free;
+
+	/* The domain fd in use by this ioctl keeps the count above 0. */
+	refcount_inc(&d->refs);
+	ret = anon_inode_getfd("microv-vcpu", &microv_vcpu_fops, v,
+			       O_RDWR | O_CLOEXEC);
+	if (ret < 0) {
+		refcount_dec(&d->refs);
+		goto free;
+	}
+	d->vcpus[id] = v;
+	goto out;
+free:
+	microv_vcpu_free(v);
+out:
+	mutex_unlock(&d->lock);
+	return ret;
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID as a guest sees it: the host's leaves, less what microv does not
+ * virtualise, plus the hypervisor bit.  Leaves 0x40000000-0x4fffffff are
+ * the hypervisor's own; the Xen ABI will answer there, zeros until then.
+ */
+#include <asm/cpufeatures.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+
+#include "domain.h"
+#include "x86.h"
+
+#define F(feature)	BIT((X86_FEATURE_##feature) & 31)
+
+/* CPUID.1:ECX bits a guest must not see: no VMX/SMX, no MONITOR/MWAIT
+ * (they #UD), no performance or debug-store machinery. */
+#define LEAF1_ECX_HIDDEN (F(VMX) | F(SMX) | F(MWAIT) | F(PDCM) | F(DTES64) | \
+			  F(DSCPL) | F(EST) | F(TM2) | F(XTPR))
+#define LEAF1_EDX_HIDDEN (F(ACPI) | F(ACC) | F(PBE) | F(DS))
+
+/**
+ * microv_cpuid() - the guest's view of CPUID
+ * @v:         the vCPU asking (its id is its APIC id)
+ * @leaf:      EAX
+ * @subleaf:   ECX
+ * @guest_cr4: the guest's CR4, for OSXSAVE
+ * @out:       the four registers
+ */
+void microv_cpuid(const struct microv_vcpu *v, u32 leaf, u32 subleaf,
+		  u64 guest_cr4, struct microv_cpuid *out)
+{
+	u32 max_basic = cpuid_eax(0);
+
+	memset(out, 0, sizeof(*out));
+	if ((leaf >= 0x40000000 && leaf <= 0x4fffffff) ||
+	    (leaf < 0x80000000 && leaf > max_basic))
+		return;
+	cpuid_count(leaf, subleaf, &out->eax, &out->ebx, &out->ecx, &out->edx);
+
+	switch (leaf) {
+	case 1:
+		out->ecx &= ~LEAF1_ECX_HIDDEN;
+		out->ecx |= F(HYPERVISOR);
+		out->ecx &= ~F(OSXSAVE);
+		if (guest_cr4 & X86_CR4_OSXSAVE)
+			out->ecx |= F(OSXSAVE);
+		out->edx &= ~LEAF1_EDX_HIDDEN;
+		/* Initial APIC id in bits 31:24; one logical CPU per package. */
+		out->ebx = (out->ebx & 0xffff) | (v->id << 24) | (1 << 16);
+		break;
+	case 5:		/* MONITOR/MWAIT */
+	case 6:		/* thermal and power */
+	case 0xa:	/* architectural PMU */
+		memset(out, 0, sizeof(*out));
+		break;
+	}
+}

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest code runs under microv: real mode, 32-bit protected mode and
+ * 64-bit long mode guests execute port I/O, CPUID, HLT, MSR accesses,
+ * touch memory with and without RAM behind it, triple-fault, loop until a
+ * signal, and share memory with the host.  The guest code is in this file,
+ * between labels, and copied into guest RAM at GUEST_CODE_GPA.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "guest.h"
+
+#define MEM_SIZE	(2 << 20)
+
+/* Real mode: OUT 0x42 to port 0x10, IN from 0x11 echoed to 0x12, HLT. */
+GUEST_CODE(guest_io);
+asm(".pushsection .rodata\n"
+    "guest_io_start:\n"
+    ".code16\n"
+    "	mov $0x42, %al\n"
+    "	out %al, $0x10\n"
+    "	in $0x11, %al\n"
+    "	out %al, $0x12\n"
+    "	mov $0xbeef, %ax\n"
+    "	mov $0x1234, %dx\n"
+    "	out %ax, (%dx)\n"
+    "	cli\n"
+    "	hlt\n"
+    ".code64\n"
+    "guest_io_end:\n"
+    ".popsection\n");
+
+/* 32-bit protected mode: CPUID leaf 1 and leaf 0x40000000, then HLT. */
+GUEST_CODE(guest_cpuid);
+asm(".pushsection .rodata\n"
+    "guest_cpuid_start:\n"
+    ".code32\n"
+    "	mov $1, %eax\n"
+    "	cpuid\n"
+    "	mov %ecx, %esi\n"
+    "	mov %ebx, %edi\n"
+    "	mov $0x40000000, %eax\n"
+    "	cpuid\n"
+    "	hlt\n"
+    ".code64\n"
+    "guest_cpuid_end:\n"
+    ".popsection\n");
+
+/* 64-bit: a 64-bit value only long mode can hold, a store, then HLT. */
+GUEST_CODE(guest_long);
+asm(".pushsection .rodata\n"
+    "guest_long_start:\n"
+    "	movabs $0x1122334455667788, %rax\n"
+    "	mov %rax, 0x3000\n"
+    "	mov 0x3008, %rbx\n"
+    "	push %rbx\n"
+    "	pop %rcx\n"
+    "	hlt\n"
+    "guest_long_end:\n"
+    ".popsection\n");
+
+/* Real mode: an allowed MSR read, then a write to an MSR no guest may
+ * touch; the #GP goes through the IVT to a handler that reports it. */
+GUEST_CODE(guest_msr);
+asm(".pushsection .rodata\n"
+    "guest_msr_start:\n"
+    ".code16\n"
+    "	movw $(0x1000 + guest_msr_gp - guest_msr_start), 13*4\n"
+    "	movw $0, 13*4+2\n"
+    "	mov $0xc0000080, %ecx\n"	/* EFER: allowed */
+    "	rdmsr\n"
+    "	mov %eax, %esi\n"
+    "	mov $0x10, %ecx\n"		/* TSC write: refused */
+    "	wrmsr\n"
+    "	mov $0x1, %al\n"
+    "	out %al, $0x20\n"		/* not reached */
+    "	cli\n"
+    "	hlt\n"
+    "guest_msr_gp:\n"
+    "	mov $0xd, %al\n"
+    "	out %al, $0x21\n"
+    "	cli\n"
+    "	hlt\n"
+    ".code64\n"
+    "guest_msr_end:\n"
+    ".popsection\n");
+
+/* Real mode: writes to RAM, to no RAM, and to a read-only slot. */
+GUEST_CODE(guest_unbacked);
+asm(".pushsection .rodata\n"
+    "guest_unbacked_start:\n"
+    ".code16\n"
+    "	mov $0x3000, %ax\n"
+    "	mov %ax, %ds\n"
+    "	movb $0x5a, 0\n"		/* 0x30000: RAM */
+    "	mov $0xf000, %ax\n"
+    "	mov %ax, %es\n"
+    "	movl $0xcafe, %es:0\n"	/* 0xf0000: RAM */
+    "	mov $0x4000, %ax\n"
+    "	mov %ax, %ds\n"
+    "	movb $0x77, 0\n"		/* 0x40000: read-only slot */
+    "	cli\n"
+    "	hlt\n"
+    ".code64\n"
+    "guest_unbacked_end:\n"
+    ".popsection\n");
+
+/* Real mode: no IVT to speak of (limit 0), then INT3: triple fault. */
+GUEST_CODE(guest_triple);
+asm(".pushsection .rodata\n"
+    "guest_triple_start:\n"
+    ".code16\n"
+    "	lidt (0x1000 + guest_triple_idt - guest_triple_start)\n"
+    "	int3\n"
+    "	hlt\n"
+    "guest_triple_idt:\n"
+    "	.word 0\n"
+    "	.long 0\n"
+    ".code64\n"
+    "guest_triple_end:\n"
+    ".popsection\n");
+
+/*
+ * Real mode: spin forever with interrupts off; only a signal ends RUN.  The
+ * host's interrupts still leave the guest (and under Bochs, which does not
+ * exit on them while the guest has IF=0, the VMX preemption timer does).
+ */
+GUEST_CODE(guest_spin);
+asm(".pushsection .rodata\n"
+    "guest_spin_start:\n"
+    ".code16\n"
+    "	cli\n"
+    "1:	jmp 1b\n"
+    ".code64\n"
+    "guest_spin_end:\n"
+    ".popsection\n");
+
+/* Real mode: HLT with interrupts on: sleeps until a signal. */
+GUEST_CODE(guest_sleep);
+asm(".pushsection .rodata\n"
+    "guest_sleep_start:\n"
+    ".code16\n"
+    "	sti\n"
+    "	hlt\n"
+    ".code64\n"
+    "guest_sleep_end:\n"
+    ".popsection\n");
+
+/* Real mode: counts up in a loop, one OUT per round. */
+GUEST_CODE(guest_count);
+asm(".pushsection .rodata\n"
+    "guest_count_start:\n"
+    ".code16\n"
+    "	xor %ax, %ax\n"
+    "1:	inc %ax\n"
+    "	out %ax, $0x30\n"
+    "	jmp 1b\n"
+    ".code64\n"
+    "guest_count_end:\n"
+    ".popsection\n");
+
+FIXTURE(run) {
+	struct uv_vm vm;
+};
+
+FIXTURE_SETUP(run)
+{
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load()) TH_LOG("load: %s", strerror(errno));
+	self->vm.dev = self->vm.dom = self->vm.vcpu = -1;
+}
+
+FIXTURE_TEARDOWN(run)
+{
+	uv_vm_destroy(&self->vm);
+	/* Nothing outlives the fds: no domain, no pinned page. */
+	EXPECT_EQ(0, microv_counter("domains"));
+	EXPECT_EQ(0, microv_counter("pinned_pages"));
+}
+
+#define CREATE(vm, name, mode)						\
+	ASSERT_EQ(0, uv_vm_create(vm, MEM_SIZE, name##_start, name##_end, \
+				  mode)) TH_LOG("create: %s", strerror(errno))
+
+static void expect_io(struct __test_metadata *_metadata, struct uv_vm *vm,
+		      __u8 dir, __u16 port, __u8 size, __u32 data)
+{
+	ASSERT_EQ(0, uv_run(vm)) TH_LOG("run: %s", strerror(errno));
+	ASSERT_EQ(MICROV_EXIT_IO, vm->run->exit_reason)
+		TH_LOG("exit %u (hw %#llx)", vm->run->exit_reason,
+		       (unsigned long long)vm->run->internal.hw_reason);
+	EXPECT_EQ(dir, vm->run->io.direction);
+	EXPECT_EQ(port, vm->run->io.port);
+	EXPECT_EQ(size, vm->run->io.size);
+	if (dir == MICROV_IO_OUT)
+		EXPECT_EQ(data, vm->run->io.data);
+}
+
+static void expect_exit(struct __test_metadata *_metadata, struct uv_vm *vm,
+			__u32 reason)
+{
+	ASSERT_EQ(0, uv_run(vm)) TH_LOG("run: %s", strerror(errno));
+	ASSERT_EQ(reason, vm->run->exit_reason)
+		TH_LOG("exit %u (hw %#llx, qual %#llx)", vm->run->exit_reason,
+		       (unsigned long long)vm->run->internal.hw_reason,
+		       (unsigned long long)vm->run->internal.qualification);
+}
+
+TEST_F(run, real_mode_port_io)
+{
+	struct microv_regs regs;
+
+	CREATE(&self->vm, guest_io, UV_REAL);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x10, 1, 0x42);
+	expect_io(_metadata, &self->vm, MICROV_IO_IN, 0x11, 1, 0);
+	self->vm.run->io.data = 0x5a;
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x12, 1, 0x5a);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x1234, 2, 0xbeef);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	/* RIP is past the HLT: the guest's last instruction retired. */
+	EXPECT_EQ(GUEST_CODE_GPA + (guest_io_end - guest_io_start), regs.rip);
+	EXPECT_EQ(0x1234, regs.rdx);
+}
+
+TEST_F(run, prot32_cpuid)
+{
+	struct microv_regs regs;
+
+	CREATE(&self->vm, guest_cpuid, UV_PROT32);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	EXPECT_TRUE(regs.rsi & (1u << 31)) TH_LOG("hypervisor bit: ecx %#llx", regs.rsi);
+	EXPECT_FALSE(regs.rsi & (1u << 5)) TH_LOG("VMX visible: ecx %#llx", regs.rsi);
+	EXPECT_EQ(0, regs.rdi >> 24);	/* APIC id: vCPU 0 */
+	/* Hypervisor leaves belong to the Xen ABI; empty until it exists. */
+	EXPECT_EQ(0, regs.rax);
+	EXPECT_EQ(0, regs.rbx);
+}
+
+TEST_F(run, long_mode_memory_shared)
+{
+	struct microv_regs regs;
+	struct microv_sregs sregs;
+
+	CREATE(&self->vm, guest_long, UV_LONG64);
+	*(__u64 *)(self->vm.mem + 0x3008) = 0xfeedface12345678ull;
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	EXPECT_EQ(0x1122334455667788ull, regs.rax);
+	EXPECT_EQ(0xfeedface12345678ull, regs.rcx);
+	EXPECT_EQ(GUEST_STACK_TOP, regs.rsp);
+	EXPECT_EQ(0x1122334455667788ull, *(__u64 *)(self->vm.mem + 0x3000));
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_SREGS, &sregs));
+	EXPECT_EQ(0x500, sregs.efer);
+	EXPECT_EQ(1, sregs.cs.l);
+	EXPECT_EQ(0x80000011, sregs.cr0);
+}
+
+TEST_F(run, msr_allowed_and_refused)
+{
+	struct microv_regs regs;
+
+	CREATE(&self->vm, guest_msr, UV_REAL);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x21, 1, 0xd);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	EXPECT_EQ(0, regs.rsi);		/* EFER of a real-mode guest */
+}
+
+TEST_F(run, unbacked_and_readonly_memory)
+{
+	struct uv_vm *vm = &self->vm;
+	void *rom;
+
+	CREATE(vm, guest_unbacked, UV_REAL);
+	/* RAM below 0x40000 only (the slot shrinks), one page of ROM there. */
+	ASSERT_EQ(0, uv_set_region(vm->dom, 0, 0, vm->mem, 0x40000, 0));
+	rom = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, rom);
+	ASSERT_EQ(0, uv_set_region(vm->dom, 1, 0x40000, rom, 0x1000,
+				   MICROV_MEM_READONLY));
+	/* 0xf0000 has no RAM now: the write exits with its address. */
+	expect_exit(_metadata, vm, MICROV_EXIT_MMIO);
+	EXPECT_EQ(0xf0000, vm->run->mmio.gpa);
+	EXPECT_EQ(1, vm->run->mmio.is_write);
+	EXPECT_EQ(0x5a, vm->mem[0x30000]);
+	/* RAM there: the retried write completes. */
+	ASSERT_EQ(0, uv_set_region(vm->dom, 2, 0xf0000, vm->mem + 0xf0000,
+				   0x10000, 0));
+	expect_exit(_metadata, vm, MICROV_EXIT_MMIO);
+	EXPECT_EQ(0x40000, vm->run->mmio.gpa);
+	EXPECT_EQ(1, vm->run->mmio.is_write);
+	EXPECT_EQ(0xcafe, *(__u32 *)(vm->mem + 0xf0000));
+	EXPECT_EQ(0, *(unsigned char *)rom);
+	ASSERT_EQ(0, uv_set_region(vm->dom, 1, 0, NULL, 0, 0));
+	munmap(rom, 0x1000);
+}
+
+TEST_F(run, triple_fault)
+{
+	CREATE(&self->vm, guest_triple, UV_REAL);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_TRIPLE_FAULT);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/* A guest that never exits, or sleeps in HLT, ends RUN on a signal. */
+static void run_until_signal(struct __test_metadata *_metadata,
+			     struct uv_vm *vm)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	ASSERT_EQ(-1, uv_run(vm));
+	ASSERT_EQ(EINTR, errno);
+	alarm(0);
+}
+
+TEST_F(run, endless_loop_ends_on_signal)
+{
+	struct microv_regs regs;
+
+	CREATE(&self->vm, guest_spin, UV_REAL);
+	run_until_signal(_metadata, &self->vm);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	EXPECT_EQ(GUEST_CODE_GPA + 1, regs.rip);	/* at the loop */
+	/* And runs again afterwards. */
+	run_until_signal(_metadata, &self->vm);
+}
+
+TEST_F(run, hlt_with_interrupts_sleeps)
+{
+	CREATE(&self->vm, guest_sleep, UV_REAL);
+	run_until_signal(_metadata, &self->vm);
+}
+
+TEST_F(run, two_domains_at_once)
+{
+	struct uv_vm other;
+	int i;
+
+	CREATE(&self->vm, guest_count, UV_REAL);
+	ASSERT_EQ(0, uv_vm_create(&other, MEM_SIZE, guest_io_start,
+				  guest_io_end, UV_REAL));
+	EXPECT_NE(self->vm.domid, other.domid);
+	EXPECT_EQ(2, microv_counter("domains"));
+	for (i = 1; i <= 5; i++)
+		expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x30, 2, i);
+	expect_io(_metadata, &other, MICROV_IO_OUT, 0x10, 1, 0x42);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x30, 2, 6);
+	uv_vm_destroy(&other);
+}
+
+/* The thread moves between the CPUs between runs: VMCLEAR/VMPTRLD. */
+TEST_F(run, vcpu_migrates_between_cpus)
+{
+	int i, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	ASSERT_LE(2, ncpu);
+	CREATE(&self->vm, guest_count, UV_REAL);
+	for (i = 1; i <= 40; i++) {
+		CPU_ZERO(&set);
+		CPU_SET(i % ncpu, &set);
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x30, 2, i);
+		ASSERT_EQ(i % ncpu, sched_getcpu());
+	}
+}
+
+TEST_HARNESS_MAIN

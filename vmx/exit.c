@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM exits, as a table indexed by basic exit reason (Intel SDM Vol. 3,
+ * Appendix C).  A reason without a handler goes to userspace as an
+ * internal error: never ignored.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+#include <asm/vmx.h>
+
+#include "../module/x86.h"
+#include "vmcs.h"
+#include "vmx.h"
+
+typedef enum vmx_exit_action (*vmx_exit_handler)(struct vmx_vcpu *vv);
+
+void vmx_skip_instruction(void)
+{
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
+		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	/* The instruction retired: STI/MOV SS blocking ends with it. */
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Error codes are not pushed in real mode (SDM 26.2.1.3). */
+void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
+			  u32 code)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	if (has_code && (vmcs_read(GUEST_CR0) & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, code);
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static enum vmx_exit_action vmx_user_exit(struct vmx_vcpu *vv, u32 reason)
+{
+	vv->vcpu->run->exit_reason = reason;
+	return VMX_EXIT_USER;
+}
+
+static enum vmx_exit_action vmx_internal_error(struct vmx_vcpu *vv, u32 sub)
+{
+	struct microv_run *run = vv->vcpu->run;
+
+	run->internal.suberror = sub;
+	run->internal.hw_reason = vmcs_read(VM_EXIT_REASON);
+	run->internal.qualification = vmcs_read(EXIT_QUALIFICATION);
+	return vmx_user_exit(vv, MICROV_EXIT_INTERNAL_ERROR);
+}
+
+static enum vmx_exit_action vmx_exit_continue(struct vmx_vcpu *vv)
+{
+	return VMX_EXIT_CONTINUE;
+}
+
+static enum vmx_exit_action vmx_exit_skip(struct vmx_vcpu *vv)
+{
+	vmx_skip_instruction();
+	return VMX_EXIT_CONTINUE;
+}
+
+static enum vmx_exit_action vmx_exit_ud(struct vmx_vcpu *vv)
+{
+	vmx_inject_exception(vv, X86_TRAP_UD, false, 0);
+	return VMX_EXIT_CONTINUE;
+}
+
+/* Only the NMI case gets here (no exception is intercepted): handled. */
+static enum vmx_exit_action vmx_exit_nmi(struct vmx_vcpu *vv)
+{
+	u32 info = vmcs_read(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		return VMX_EXIT_CONTINUE;
+	return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+}
+
+static enum vmx_exit_action vmx_exit_triple_fault(struct vmx_vcpu *vv)
+{
+	return vmx_user_exit(vv, MICROV_EXIT_TRIPLE_FAULT);
+}
+
+static enum vmx_exit_action vmx_exit_cpuid(struct vmx_vcpu *vv)
+{
+	struct microv_cpuid out;
+
+	microv_cpuid(vv->vcpu, vv->gprs[VMX_RAX], vv->gprs[VMX_RCX],
+		     vmcs_read(CR4_READ_SHADOW), &out);
+	vv->gprs[VMX_RAX] = out.eax;
+	vv->gprs[VMX_RBX] = out.ebx;
+	vv->gprs[VMX_RCX] = out.ecx;
+	vv->gprs[VMX_RDX] = out.edx;
+	vmx_skip_instruction();
+	return VMX_EXIT_CONTINUE;
+}
+
+/* HLT with interrupts off stops the guest for good: userspace decides. */
+static enum vmx_exit_action vmx_exit_hlt(struct vmx_vcpu *vv)
+{
+	vmx_skip_instruction();
+	if (!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF))
+		return vmx_user_exit(vv, MICROV_EXIT_HLT);
+	return VMX_EXIT_HALT;
+}
+
+static enum vmx_exit_action vmx_exit_vmcall(struct vmx_vcpu *vv)
+{
+	struct microv_run *run = vv->vcpu->run;
+
+	run->hypercall.nr = vv->gprs[VMX_RAX];
+	run->hypercall.args[0] = vv->gprs[VMX_RDI];
+	run->hypercall.args[1] = vv->gprs[VMX_RSI];
+	run->hypercall.args[2] = vv->gprs[VMX_RDX];
+	run->hypercall.args[3] = vv->gprs[VMX_R10];
+	run->hypercall.args[4] = vv->gprs[VMX_R8];
+	run->hypercall.args[5] = vv->gprs[VMX_R9];
+	vv->hypercall_pending = true;
+	vmx_skip_instruction();
+	return vmx_user_exit(vv, MICROV_EXIT_HYPERCALL);
+}
+
+/* Port I/O goes to userspace; string and REP forms are not emulated yet. */
+static enum vmx_exit_action vmx_exit_io(struct vmx_vcpu *vv)
+{
+	u64 q = vmcs_read(EXIT_QUALIFICATION);
+	struct microv_run *run = vv->vcpu->run;
+	u8 size = (q & 7) + 1;
+
+	if (q & (BIT(4) | BIT(5)))
+		return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+	run->io.size = size;
+	run->io.port = q >> 16;
+	run->io.direction = (q & BIT(3)) ? MICROV_IO_IN : MICROV_IO_OUT;
+	if (run->io.direction == MICROV_IO_OUT) {
+		run->io.data = vv->gprs[VMX_RAX] & ((1ull << (size * 8)) - 1);
+	} else {
+		run->io.data = 0;
+		vv->io_in_size = size;
+	}
+	vmx_skip_instruction();
+	return vmx_user_exit(vv, MICROV_EXIT_IO);
+}
+
+/* The MSRs a guest may use: those the VMCS switches for us. */
+static const struct {
+	u32 msr;
+	u32 field;
+} vmx_guest_msrs[] = {
+	{ MSR_IA32_SYSENTER_CS, GUEST_SYSENTER_CS },
+	{ MSR_IA32_SYSENTER_ESP, GUEST_SYSENTER_ESP },
+	{ MSR_IA32_SYSENTER_EIP, GUEST_SYSENTER_EIP },
+	{ MSR_FS_BASE, GUEST_FS_BASE },
+	{ MSR_GS_BASE, GUEST_GS_BASE },
+	{ MSR_IA32_CR_PAT, GUEST_IA32_PAT },
+	{ MSR_EFER, GUEST_IA32_EFER },
+};
+
+static int vmx_guest_msr(u32 msr)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_guest_msrs); i++)
+		if (vmx_guest_msrs[i].msr == msr)
+			return vmx_guest_msrs[i].field;
+	return -1;
+}
+
+static enum vmx_exit_action vmx_exit_rdmsr(struct vmx_vcpu *vv)
+{
+	int field = vmx_guest_msr(vv->gprs[VMX_RCX]);
+	u64 val;
+
+	if (field < 0) {
+		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
+		return VMX_EXIT_CONTINUE;
+	}
+	val = vmcs_read(field);
+	vv->gprs[VMX_RAX] = (u32)val;
+	vv->gprs[VMX_RDX] = val >> 32;
+	vmx_skip_instruction();
+	return VMX_EXIT_CONTINUE;
+}
+
+static bool vmx_wrmsr_ok(u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		/* LMA is the CPU's to set; LME only changes with paging off. */
+		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return false;
+		return !((val ^ vmcs_read(GUEST_IA32_EFER)) &
+			 (EFER_LMA | ((vmcs_read(GUEST_CR0) & X86_CR0_PG) ?
+				      EFER_LME : 0)));
+	case MSR_IA32_CR_PAT:
+		/* Each byte a memory type: 0, 1, 4, 5, 6 or 7. */
+		for (; val; val >>= 8)
+			if ((val & 0xf8) || (val & 7) == 2 || (val & 7) == 3)
+				return false;
+		return true;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		return (u64)((s64)(val << 16) >> 16) == val;
+	default:
+		return true;
+	}
+}
+
+static enum vmx_exit_action vmx_exit_wrmsr(struct vmx_vcpu *vv)
+{
+	u32 msr = vv->gprs[VMX_RCX];
+	u64 val = (vv->gprs[VMX_RDX] << 32) | (u32)vv->gprs[VMX_RAX];
+	int field = vmx_guest_msr(msr);
+
+	if (field < 0 || !vmx_wrmsr_ok(msr, val)) {
+		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
+		return VMX_EXIT_CONTINUE;
+	}
+	vmcs_write(field, val);
+	vmx_skip_instruction();
+	return VMX_EXIT_CONTINUE;
+}
+
+/*
+ * MOV to CR0/CR4 that changes a bit VMX fixes (CR0.NE, CR4.VMXE): the
+ * guest keeps its value in the read shadow, the CPU runs with the bit set.
+ */
+static enum vmx_exit_action vmx_exit_cr(struct vmx_vcpu *vv)
+{
+	u64 q = vmcs_read(EXIT_QUALIFICATION);
+	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	u64 val = vv->gprs[reg], mask;
+
+	if (type != 0 || reg == VMX_RSP || (cr != 0 && cr != 4))
+		return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+	if (cr == 4 && (val & X86_CR4_VMXE)) {
+		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
+		return VMX_EXIT_CONTINUE;
+	}
+	mask = vmcs_read(cr ? CR4_GUEST_HOST_MASK : CR0_GUEST_HOST_MASK);
+	vmcs_write(cr ? CR4_READ_SHADOW : CR0_READ_SHADOW, val);
+	vmcs_write(cr ? GUEST_CR4 : GUEST_CR0, val | mask);
+	vmx_skip_instruction();
+	return VMX_EXIT_CONTINUE;
+}
+
+/* XSETBV: XCR0 only, x87 always on, AVX needs SSE, within the host's. */
+static enum vmx_exit_action vmx_exit_xsetbv(struct vmx_vcpu *vv)
+{
+	u64 val = (vv->gprs[VMX_RDX] << 32) | (u32)vv->gprs[VMX_RAX];
+	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if (vv->gprs[VMX_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
+	    (val & ~host) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
+		return VMX_EXIT_CONTINUE;
+	}
+	vv->guest_xcr0 = val;
+	vmx_skip_instruction();
+	return VMX_EXIT_CONTINUE;
+}
+
+/* Guest-physical memory with no RAM behind it, or a write to ROM. */
+static enum vmx_exit_action vmx_exit_ept_violation(struct vmx_vcpu *vv)
+{
+	struct microv_run *run = vv->vcpu->run;
+
+	run->mmio.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	run->mmio.is_write = !!(vmcs_read(EXIT_QUALIFICATION) &
+				EPT_VIOLATION_ACC_WRITE);
+	return vmx_user_exit(vv, MICROV_EXIT_MMIO);
+}
+
+static const vmx_exit_handler vmx_exit_handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI]	= vmx_exit_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_exit_continue,
+	[EXIT_REASON_TRIPLE_FAULT]	= vmx_exit_triple_fault,
+	[EXIT_REASON_CPUID]		= vmx_exit_cpuid,
+	[EXIT_REASON_HLT]		= vmx_exit_hlt,
+	[EXIT_REASON_INVD]		= vmx_exit_skip,
+	[EXIT_REASON_VMCALL]		= vmx_exit_vmcall,
+	[EXIT_REASON_VMCLEAR]		= vmx_exit_ud,
+	[EXIT_REASON_VMLAUNCH]		= vmx_exit_ud,
+	[EXIT_REASON_VMPTRLD]		= vmx_exit_ud,
+	[EXIT_REASON_VMPTRST]		= vmx_exit_ud,
+	[EXIT_REASON_VMREAD]		= vmx_exit_ud,
+	[EXIT_REASON_VMRESUME]		= vmx_exit_ud,
+	[EXIT_REASON_VMWRITE]		= vmx_exit_ud,
+	[EXIT_REASON_VMOFF]		= vmx_exit_ud,
+	[EXIT_REASON_VMON]		= vmx_exit_ud,
+	[EXIT_REASON_CR_ACCESS]		= vmx_exit_cr,
+	[EXIT_REASON_IO_INSTRUCTION]	= vmx_exit_io,
+	[EXIT_REASON_MSR_READ]		= vmx_exit_rdmsr,
+	[EXIT_REASON_MSR_WRITE]		= vmx_exit_wrmsr,
+	[EXIT_REASON_MWAIT_INSTRUCTION]	= vmx_exit_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION] = vmx_exit_ud,
+	[EXIT_REASON_EPT_VIOLATION]	= vmx_exit_ept_violation,
+	[EXIT_REASON_INVEPT]		= vmx_exit_ud,
+	[EXIT_REASON_PREEMPTION_TIMER]	= vmx_exit_continue,
+	[EXIT_REASON_INVVPID]		= vmx_exit_ud,
+	[EXIT_REASON_WBINVD]		= vmx_exit_skip,
+	[EXIT_REASON_XSETBV]		= vmx_exit_xsetbv,
+};
+
+enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *vv, u32 reason)
+{
+	u16 basic = reason;
+
+	if (basic < ARRAY_SIZE(vmx_exit_handlers) && vmx_exit_handlers[basic])
+		return vmx_exit_handlers[basic](vv);
+	return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+}

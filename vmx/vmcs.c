@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMCS of a vCPU: controls built from the capability MSRs, host state,
+ * guest state loaded from and stored into the module's registers, and
+ * the VMCS following the vCPU's thread from CPU to CPU (VMCLEAR on the
+ * old one, VMPTRLD on the new one).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/tsc.h>
+
+#include "vmcs.h"
+#include "vmx.h"
+
+/* The VMCS current on each CPU, to skip a VMPTRLD that is not needed. */
+static DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current);
+
+void vmcs_write(unsigned long field, unsigned long val)
+{
+	asm goto("vmwrite %[val], %[field]\n\t"
+		 "jbe %l[fail]"
+		 : : [field] "r" (field), [val] "rm" (val) : "cc" : fail);
+	return;
+fail:
+	pr_err_ratelimited("VMWRITE %#lx=%#lx failed\n", field, val);
+}
+
+unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long val;
+
+	asm volatile("vmread %[field], %[val]"
+		     : [val] "=rm" (val) : [field] "r" (field) : "cc");
+	return val;
+}
+
+static void vmclear(struct page *vmcs)
+{
+	u64 pa = page_to_phys(vmcs);
+
+	asm volatile("vmclear %0" : : "m" (pa) : "cc", "memory");
+}
+
+static void vmptrld(struct page *vmcs)
+{
+	u64 pa = page_to_phys(vmcs);
+
+	asm volatile("vmptrld %0" : : "m" (pa) : "cc", "memory");
+}
+
+/*
+ * A control value: the bits we want within allowed-1, plus the bits the
+ * capability MSR requires (allowed-0 settings, low half).
+ */
+static u32 vmx_adjust(u32 msr, u32 want)
+{
+	u64 cap;
+
+	rdmsrl(msr, cap);
+	return (want & (cap >> 32)) | (u32)cap;
+}
+
+static u32 vmx_ctl_msr(u32 plain, u32 true_msr)
+{
+	return (vmx_caps.basic & VMX_BASIC_HAS_TRUE_CTLS) ? true_msr : plain;
+}
+
+/*
+ * The VMX preemption timer bounds each stay in the guest to about 1 ms, so
+ * that signals and need_resched are seen even if no host interrupt makes
+ * the guest exit.  Bochs needs it: it does not exit on an external
+ * interrupt while the guest runs with IF=0.
+ */
+#define VMX_SLICE_US	1000
+
+static u32 vmx_slice_ticks(void)
+{
+	u64 misc;
+
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	return ((u64)tsc_khz * VMX_SLICE_US / 1000) >>
+	       (misc & VMX_MISC_TIMER_RATE_MASK);
+}
+
+static void vmx_controls_setup(struct vmx_vcpu *vv)
+{
+	u32 pin = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+		  PIN_BASED_VMX_PREEMPTION_TIMER;
+	u32 proc2 = SECONDARY_EXEC_ENABLE_EPT |
+		    SECONDARY_EXEC_UNRESTRICTED_GUEST |
+		    SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID;
+	u64 fixed0;
+
+	if (vv->vpid)
+		proc2 |= SECONDARY_EXEC_ENABLE_VPID;
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL,
+		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PINBASED_CTLS,
+					  MSR_IA32_VMX_TRUE_PINBASED_CTLS),
+			      pin));
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS,
+					  MSR_IA32_VMX_TRUE_PROCBASED_CTLS),
+			      CPU_BASED_HLT_EXITING |
+			      CPU_BASED_UNCOND_IO_EXITING |
+			      CPU_BASED_USE_MSR_BITMAPS |
+			      CPU_BASED_MWAIT_EXITING |
+			      CPU_BASED_MONITOR_EXITING |
+			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS));
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL,
+		   vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2, proc2));
+	vmcs_write(VM_EXIT_CONTROLS,
+		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_EXIT_CTLS,
+					  MSR_IA32_VMX_TRUE_EXIT_CTLS),
+			      VM_EXIT_HOST_ADDR_SPACE_SIZE |
+			      VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
+			      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT));
+	vmcs_write(VM_ENTRY_CONTROLS,
+		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_ENTRY_CTLS,
+					  MSR_IA32_VMX_TRUE_ENTRY_CTLS),
+			      VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT));
+
+	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write(TSC_OFFSET, 0);
+	vmcs_write(MSR_BITMAP, page_to_phys(vmx_msr_bitmap));
+	vmcs_write(EPT_POINTER, vmx_eptp(vv->vcpu->domain));
+	if (vv->vpid)
+		vmcs_write(VIRTUAL_PROCESSOR_ID, vv->vpid);
+	vmcs_write(VMCS_LINK_POINTER, -1ull);
+	if (vmcs_read(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_slice_ticks());
+
+	/* The guest owns CR0 and CR4 but for the bits VMX fixes to 1. */
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, fixed0);
+	vmcs_write(CR0_GUEST_HOST_MASK, fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, fixed0);
+	vmcs_write(CR4_GUEST_HOST_MASK, fixed0);
+}
+
+/* Host state that is the same whatever CPU the VMCS is on. */
+static void vmx_host_setup(void)
+{
+	u64 val;
+
+	vmcs_write(HOST_CR0, read_cr0());
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	vmcs_write(HOST_RIP, (unsigned long)vmx_vmexit);
+	rdmsrl(MSR_EFER, val);
+	vmcs_write(HOST_IA32_EFER, val);
+	rdmsrl(MSR_IA32_CR_PAT, val);
+	vmcs_write(HOST_IA32_PAT, val);
+	rdmsrl(MSR_IA32_SYSENTER_CS, val);
+	vmcs_write(HOST_IA32_SYSENTER_CS, val);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, val);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, val);
+}
+
+/* Host state of this CPU: per-CPU tables and stacks. */
+static void vmx_host_cpu_setup(void)
+{
+	int cpu = smp_processor_id();
+	struct desc_ptr idt;
+	u64 val;
+
+	store_idt(&idt);
+	vmcs_write(HOST_IDTR_BASE, idt.address);
+	vmcs_write(HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro());
+	vmcs_write(HOST_TR_BASE,
+		   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+	rdmsrl(MSR_GS_BASE, val);
+	vmcs_write(HOST_GS_BASE, val);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, val);
+	vmcs_write(HOST_IA32_SYSENTER_ESP, val);
+}
+
+static void vmx_vmclear_ipi(void *data)
+{
+	struct vmx_vcpu *vv = data;
+
+	vmclear(vv->vmcs);
+	if (this_cpu_read(vmx_current) == vv)
+		this_cpu_write(vmx_current, NULL);
+}
+
+/*
+ * Makes @vv's VMCS current on this CPU (preemption disabled).  A VMCS may
+ * be active on one CPU only: if the thread moved, VMCLEAR it on the CPU
+ * it left first, which also writes its state back to memory.
+ */
+void vmx_vcpu_load(struct vmx_vcpu *vv)
+{
+	int cpu = smp_processor_id();
+
+	if (vv->cpu == cpu) {
+		if (this_cpu_read(vmx_current) != vv) {
+			vmptrld(vv->vmcs);
+			this_cpu_write(vmx_current, vv);
+		}
+		return;
+	}
+	if (vv->cpu >= 0)
+		smp_call_function_single(vv->cpu, vmx_vmclear_ipi, vv, 1);
+	else
+		vmclear(vv->vmcs);
+	vmptrld(vv->vmcs);
+	this_cpu_write(vmx_current, vv);
+	if (vv->cpu < 0) {
+		vmx_controls_setup(vv);
+		vmx_host_setup();
+	}
+	vv->cpu = cpu;
+	vv->launched = false;
+	vmx_host_cpu_setup();
+	/* Translations cached under this VPID on another CPU are stale here. */
+	vmx_flush_vpid(vv->vpid);
+}
+
+/* Forgets the VMCS on whatever CPU it is active, before it is freed. */
+void vmx_vcpu_clear(struct vmx_vcpu *vv)
+{
+	if (vv->cpu >= 0)
+		smp_call_function_single(vv->cpu, vmx_vmclear_ipi, vv, 1);
+	vv->cpu = -1;
+}
+
+static u32 vmx_ar(const struct microv_segment *s)
+{
+	if (s->unusable)
+		return VMX_AR_UNUSABLE_MASK;
+	return s->type | s->s << 4 | s->dpl << 5 | s->present << 7 |
+	       s->avl << 12 | s->l << 13 | s->db << 14 | s->g << 15;
+}
+
+static void vmx_ar_decode(u32 ar, struct microv_segment *s)
+{
+	s->unusable = !!(ar & VMX_AR_UNUSABLE_MASK);
+	s->type = ar & 15;
+	s->s = (ar >> 4) & 1;
+	s->dpl = (ar >> 5) & 3;
+	s->present = (ar >> 7) & 1;
+	s->avl = (ar >> 12) & 1;
+	s->l = (ar >> 13) & 1;
+	s->db = (ar >> 14) & 1;
+	s->g = (ar >> 15) & 1;
+}
+
+/* The VMCS fields of one segment register: selector, base, limit, AR. */
+static const struct {
+	size_t offset;
+	u32 selector, base, limit, ar;
+} vmx_segs[] = {
+#define SEG(f, F) { offsetof(struct microv_sregs, f), GUEST_##F##_SELECTOR, \
+		    GUEST_##F##_BASE, GUEST_##F##_LIMIT, GUEST_##F##_AR_BYTES }
+	SEG(cs, CS), SEG(ds, DS), SEG(es, ES), SEG(fs, FS), SEG(gs, GS),
+	SEG(ss, SS), SEG(tr, TR), SEG(ldt, LDTR),
+#undef SEG
+};
+
+/* Where each general register of struct microv_regs lives in gprs[]. */
+static const struct {
+	size_t offset;
+	enum vmx_gpr gpr;
+} vmx_gpr_map[] = {
+#define GPR(r, R) { offsetof(struct microv_regs, r), VMX_##R }
+	GPR(rax, RAX), GPR(rbx, RBX), GPR(rcx, RCX), GPR(rdx, RDX),
+	GPR(rsi, RSI), GPR(rdi, RDI), GPR(rbp, RBP), GPR(r8, R8),
+	GPR(r9, R9), GPR(r10, R10), GPR(r11, R11), GPR(r12, R12),
+	GPR(r13, R13), GPR(r14, R14), GPR(r15, R15),
+#undef GPR
+};
+
+/* The module's registers into the VMCS, as MICROV_RUN starts. */
+void vmx_state_load(struct vmx_vcpu *vv)
+{
+	struct microv_vcpu *v = vv->vcpu;
+	const struct microv_sregs *s = &v->sregs;
+	const struct microv_regs *r = &v->regs;
+	u64 cr0_fixed, cr4_fixed;
+	u32 entry;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_segs); i++) {
+		const struct microv_segment *seg = (void *)s + vmx_segs[i].offset;
+
+		vmcs_write(vmx_segs[i].selector, seg->selector);
+		vmcs_write(vmx_segs[i].base, seg->base);
+		vmcs_write(vmx_segs[i].limit, seg->limit);
+		vmcs_write(vmx_segs[i].ar, vmx_ar(seg));
+	}
+	vmcs_write(GUEST_GDTR_BASE, s->gdt.base);
+	vmcs_write(GUEST_GDTR_LIMIT, s->gdt.limit);
+	vmcs_write(GUEST_IDTR_BASE, s->idt.base);
+	vmcs_write(GUEST_IDTR_LIMIT, s->idt.limit);
+
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, cr0_fixed);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, cr4_fixed);
+	vmcs_write(CR0_READ_SHADOW, s->cr0);
+	vmcs_write(GUEST_CR0, s->cr0 |
+		   (cr0_fixed & ~(X86_CR0_PE | X86_CR0_PG)));
+	vmcs_write(CR4_READ_SHADOW, s->cr4);
+	vmcs_write(GUEST_CR4, s->cr4 | cr4_fixed);
+	vmcs_write(GUEST_CR3, s->cr3);
+	vv->guest_cr2 = s->cr2;
+	vmcs_write(GUEST_IA32_EFER, s->efer);
+	entry = vmcs_read(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE;
+	if (s->efer & EFER_LMA)
+		entry |= VM_ENTRY_IA32E_MODE;
+	vmcs_write(VM_ENTRY_CONTROLS, entry);
+
+	vmcs_write(GUEST_RIP, r->rip);
+	vmcs_write(GUEST_RSP, r->rsp);
+	vmcs_write(GUEST_RFLAGS, r->rflags);
+	for (i = 0; i < ARRAY_SIZE(vmx_gpr_map); i++)
+		vv->gprs[vmx_gpr_map[i].gpr] =
+			*(const u64 *)((const void *)r + vmx_gpr_map[i].offset);
+
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ull);
+}
+
+/* The VMCS into the module's registers, as MICROV_RUN returns. */
+void vmx_state_store(struct vmx_vcpu *vv)
+{
+	struct microv_vcpu *v = vv->vcpu;
+	struct microv_sregs *s = &v->sregs;
+	struct microv_regs *r = &v->regs;
+	u64 cr0_mask = vmcs_read(CR0_GUEST_HOST_MASK);
+	u64 cr4_mask = vmcs_read(CR4_GUEST_HOST_MASK);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_segs); i++) {
+		struct microv_segment *seg = (void *)s + vmx_segs[i].offset;
+
+		seg->selector = vmcs_read(vmx_segs[i].selector);
+		seg->base = vmcs_read(vmx_segs[i].base);
+		seg->limit = vmcs_read(vmx_segs[i].limit);
+		vmx_ar_decode(vmcs_read(vmx_segs[i].ar), seg);
+	}
+	s->gdt.base = vmcs_read(GUEST_GDTR_BASE);
+	s->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
+	s->idt.base = vmcs_read(GUEST_IDTR_BASE);
+	s->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
+	/* Bits the host owns read as the guest last wrote them. */
+	s->cr0 = (vmcs_read(GUEST_CR0) & ~cr0_mask) |
+		 (vmcs_read(CR0_READ_SHADOW) & cr0_mask);
+	s->cr4 = (vmcs_read(GUEST_CR4) & ~cr4_mask) |
+		 (vmcs_read(CR4_READ_SHADOW) & cr4_mask);
+	s->cr3 = vmcs_read(GUEST_CR3);
+	s->cr2 = vv->guest_cr2;
+	s->efer = vmcs_read(GUEST_IA32_EFER);
+
+	r->rip = vmcs_read(GUEST_RIP);
+	r->rsp = vmcs_read(GUEST_RSP);
+	r->rflags = vmcs_read(GUEST_RFLAGS);
+	for (i = 0; i < ARRAY_SIZE(vmx_gpr_map); i++)
+		*(u64 *)((void *)r + vmx_gpr_map[i].offset) =
+			vv->gprs[vmx_gpr_map[i].gpr];
+}
