@@ -4,6 +4,7 @@
 #   make                 build microv.ko (for KDIR) and the tools
 #   make check           every test, emulated machines included
 #   make demo            boot the emulated VMX machine and show the module
+#   make bench           exit costs under microv and under KVM (emulated)
 #   make install         modules_install + tools + udev rule
 #   make headers_install install the uapi header under INSTALL_HDR_PATH
 #   make dkms-install / dkms-remove
@@ -32,6 +33,9 @@ check:
 
 demo:
 	selftests/vm/demo.sh
+
+bench:
+	selftests/vm/bench.sh
 
 install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -63,5 +67,5 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools check demo install headers_install dkms-source \
+.PHONY: all module tools check demo bench install headers_install dkms-source \
 	dkms-install dkms-remove clean

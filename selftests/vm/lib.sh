@@ -89,7 +89,8 @@ build_module() {
 
 build_selftests() {
 	make -s -C "$TOP/selftests/microv" O="$BUILD/selftests" \
-		HARNESS_DIR="$(fetch_harness)" >&2
+		HARNESS_DIR="$(fetch_harness)" >&2 &&
+	make -s -C "$TOP/selftests/bench" O="$BUILD/selftests" >&2
 }
 
 # Debian's own kvm modules of VER, uncompressed (busybox has no xz
@@ -121,7 +122,7 @@ make_initramfs() {
 		die "/bin/busybox is not static: apt-get install busybox-static"
 	cp "$TOP/selftests/vm/init" "$root/init"
 	cp "$BUILD/$ver/module/microv.ko" "$root/microv/"
-	cp "$BUILD"/selftests/*_test "$root/microv/tests/"
+	cp "$BUILD"/selftests/*_test "$BUILD/selftests/exit_bench" "$root/microv/tests/"
 	copy_kvm_modules "$ver" "$root/microv/kvm"
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$BUILD/$ver/initramfs.cpio"
 	echo "$BUILD/$ver/initramfs.cpio"
