@@ -11,51 +11,19 @@
  * when it creates a VM, but it takes the callback slot at load.
  */
 #include <sys/ioctl.h>
-#include <sys/klog.h>
 
 #include "kselftest_harness.h"
 #include "microv_util.h"
 
 #define KVM_DIR			"/microv/kvm/"
-#define SYSLOG_ACTION_READ_ALL	3
-#define SYSLOG_ACTION_SIZE_BUFFER	10
 
-/* Counts the occurrences of @needle in the kernel log. */
-static int klog_count(const char *needle)
-{
-	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
-	int n, count = 0;
-	char *buf, *p;
-
-	if (size <= 0)
-		return -1;
-	buf = calloc(1, size + 1);
-	if (!buf)
-		return -1;
-	n = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
-	if (n >= 0) {
-		buf[n] = '\0';
-		for (p = buf; (p = strstr(p, needle)); p++)
-			count++;
-	}
-	free(buf);
-	return n < 0 ? -1 : count;
-}
-
+/* One of Debian's kvm modules that the test machine carries. */
 static int load_ko(const char *file, const char *params)
 {
 	char path[128];
-	int fd, ret, err;
 
 	snprintf(path, sizeof(path), KVM_DIR "%s", file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	err = errno;
-	close(fd);
-	errno = err;
-	return ret;
+	return load_module_file(path, params);
 }
 
 static bool module_loaded(const char *name)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -29,19 +30,24 @@ static inline const char *microv_module_path(void)
 	return path ? path : MICROV_MODULE_DEFAULT;
 }
 
-/* finit_module(2) of microv.ko: 0, or -1 with errno set. */
-static inline int microv_load(void)
+/* finit_module(2) of a module file: 0, or -1 with errno set. */
+static inline int load_module_file(const char *path, const char *params)
 {
 	int fd, ret, err;
 
-	fd = open(microv_module_path(), O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = syscall(SYS_finit_module, fd, params, 0);
 	err = errno;
 	close(fd);
 	errno = err;
 	return ret;
+}
+
+static inline int microv_load(void)
+{
+	return load_module_file(microv_module_path(), "");
 }
 
 /* delete_module(2) as rmmod does it (O_NONBLOCK): 0, or -1 with errno. */
@@ -115,6 +121,31 @@ static inline int cpu_set_online(int cpu, bool online)
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
 		 cpu);
 	return write_text(path, online ? "1" : "0");
+}
+
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_SIZE_BUFFER	10
+
+/* How often @needle occurs in the kernel log, or -1. */
+static inline int klog_count(const char *needle)
+{
+	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	int n, count = 0;
+	char *buf, *p;
+
+	if (size <= 0)
+		return -1;
+	buf = calloc(1, size + 1);
+	if (!buf)
+		return -1;
+	n = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+	if (n >= 0) {
+		buf[n] = '\0';
+		for (p = buf; (p = strstr(p, needle)); p++)
+			count++;
+	}
+	free(buf);
+	return n < 0 ? -1 : count;
 }
 
 #endif /* MICROV_UTIL_H */

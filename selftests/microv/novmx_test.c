@@ -3,37 +3,8 @@
  * On a CPU without VMX (the QEMU TCG test machine) the module must refuse
  * to load with ENODEV and one clear log line, and leave nothing behind.
  */
-#include <sys/klog.h>
-
 #include "kselftest_harness.h"
 #include "microv_util.h"
-
-#define SYSLOG_ACTION_READ_ALL	3
-#define SYSLOG_ACTION_SIZE_BUFFER	10
-
-/* Counts the kernel log lines that contain @needle. */
-static int klog_count(const char *needle)
-{
-	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
-	char *buf, *p;
-	int n, count = 0;
-
-	if (size <= 0)
-		return -1;
-	buf = calloc(1, size + 1);
-	if (!buf)
-		return -1;
-	n = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
-	if (n < 0) {
-		free(buf);
-		return -1;
-	}
-	buf[n] = '\0';
-	for (p = buf; (p = strstr(p, needle)); p++)
-		count++;
-	free(buf);
-	return count;
-}
 
 TEST(load_refused_without_vmx)
 {
