@@ -46,7 +46,10 @@ struct microv_host_caps {
  * @unmap:            unmap a range and flush every CPU's cached translations
  * @vcpu_init:        set up the backend's state of a new vCPU (v->arch)
  * @vcpu_destroy:     free it
- * @vcpu_run:         MICROV_RUN: 0 with the run area filled, or -errno
+ * @vcpu_run:         MICROV_RUN: 0 with the run area filled, or -errno;
+ *                    brackets each VM entry with microv_vcpu_may_enter()
+ *                    and microv_vcpu_left_guest()
+ * @vcpu_kick:        make a vCPU that is in the guest leave it soon
  */
 struct microv_backend_ops {
 	const char *name;
@@ -66,6 +69,7 @@ struct microv_backend_ops {
 	int (*vcpu_init)(struct microv_vcpu *v);
 	void (*vcpu_destroy)(struct microv_vcpu *v);
 	int (*vcpu_run)(struct microv_vcpu *v);
+	void (*vcpu_kick)(struct microv_vcpu *v);
 };
 
 extern const struct microv_backend_ops vmx_backend_ops;

@@ -84,6 +84,15 @@ out:
 	return ret;
 }
 
+/* Takes @d out of the table (if it is still there): its domid and name are free. */
+static void microv_domain_unlist(struct microv_domain *d)
+{
+	mutex_lock(&microv_domains_lock);
+	if (d->domid)
+		xa_cmpxchg(&microv_domains, d->domid, d, NULL, 0);
+	mutex_unlock(&microv_domains_lock);
+}
+
 static void microv_domain_destroy(struct microv_domain *d)
 {
 	int i;
@@ -94,11 +103,7 @@ static void microv_domain_destroy(struct microv_domain *d)
 	microv_memslots_free(d);
 	if (d->arch)
 		microv_backend->domain_destroy(d);
-	if (d->domid) {
-		mutex_lock(&microv_domains_lock);
-		xa_erase(&microv_domains, d->domid);
-		mutex_unlock(&microv_domains_lock);
-	}
+	microv_domain_unlist(d);
 	mmdrop(d->mm);
 	kfree(d);
 	module_put(THIS_MODULE);
@@ -123,6 +128,8 @@ static long microv_get_domain_info(struct microv_domain *d,
 		return -EINVAL;
 	memset(&info, 0, sizeof(info));
 	info.domid = d->domid;
+	if (READ_ONCE(d->paused))
+		info.state |= MICROV_DOMAIN_PAUSED;
 	strscpy(info.name, d->name, sizeof(info.name));
 	mutex_lock(&d->lock);
 	for (i = 0; i < MICROV_MAX_VCPUS; i++)
@@ -134,6 +141,40 @@ static long microv_get_domain_info(struct microv_domain *d,
 	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
+/* MICROV_PAUSE_DOMAIN, MICROV_UNPAUSE_DOMAIN: returns once it holds. */
+static long microv_domain_pause(struct microv_domain *d, bool pause)
+{
+	int i;
+
+	mutex_lock(&d->lock);
+	WRITE_ONCE(d->paused, pause);
+	if (pause)
+		microv_domain_stop_vcpus(d);
+	else
+		for (i = 0; i < MICROV_MAX_VCPUS; i++)
+			if (d->vcpus[i])
+				wake_up_interruptible(&d->vcpus[i]->wait);
+	mutex_unlock(&d->lock);
+	return 0;
+}
+
+/*
+ * MICROV_DESTROY_DOMAIN: the domain stops for good, as with Xen's "xl
+ * destroy": its vCPUs leave the guest and MICROV_RUN fails with ESRCH, its
+ * memory is released and its domid and name are free at once.  The
+ * objects themselves go with the last fd.
+ */
+static long microv_domain_kill(struct microv_domain *d)
+{
+	mutex_lock(&d->lock);
+	WRITE_ONCE(d->dying, true);
+	microv_domain_stop_vcpus(d);
+	microv_memslots_free(d);
+	mutex_unlock(&d->lock);
+	microv_domain_unlist(d);
+	return 0;
+}
+
 static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -143,6 +184,8 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 
 	if (d->mm != current->mm)
 		return -EIO;
+	if (READ_ONCE(d->dying))
+		return -ESRCH;
 
 	switch (cmd) {
 	case MICROV_SET_MEMORY_REGION:
@@ -153,6 +196,12 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 		return microv_vcpu_create(d, arg);
 	case MICROV_GET_DOMAIN_INFO:
 		return microv_get_domain_info(d, uarg);
+	case MICROV_PAUSE_DOMAIN:
+	case MICROV_UNPAUSE_DOMAIN:
+		return arg ? -EINVAL :
+		       microv_domain_pause(d, cmd == MICROV_PAUSE_DOMAIN);
+	case MICROV_DESTROY_DOMAIN:
+		return arg ? -EINVAL : microv_domain_kill(d);
 	default:
 		return -ENOTTY;
 	}

@@ -42,7 +42,10 @@ struct microv_domain;
  * @sregs:   special registers between two runs
  * @state_set: MICROV_VCPU_* bits: what userspace has set so far
  * @run_lock: one MICROV_RUN (or register access) at a time
- * @wait:    where a halted vCPU sleeps until an event for it
+ * @wait:    where a halted or paused vCPU sleeps until it may go on
+ * @in_guest: set (with a full barrier) before the vCPU checks whether it
+ *           may enter the guest, cleared once it left: what pause and
+ *           destroy wait for
  * @arch:    the backend's state (the VMCS for VMX)
  */
 struct microv_vcpu {
@@ -54,6 +57,7 @@ struct microv_vcpu {
 	u32 state_set;
 	struct mutex run_lock;
 	wait_queue_head_t wait;
+	bool in_guest;
 	void *arch;
 };
 
@@ -70,6 +74,9 @@ struct microv_vcpu {
  * @slots:  guest RAM
  * @vcpus:  created vCPUs, by id
  * @nr_pages: pages pinned for @slots
+ * @paused: MICROV_PAUSE_DOMAIN: no vCPU enters the guest
+ * @dying:  MICROV_DESTROY_DOMAIN: gone from the table, memory released,
+ *          every ioctl but close fails with ESRCH
  * @arch:   the backend's state (EPT for VMX)
  */
 struct microv_domain {
@@ -81,6 +88,8 @@ struct microv_domain {
 	struct microv_memslot slots[MICROV_MAX_MEMSLOTS];
 	struct microv_vcpu *vcpus[MICROV_MAX_VCPUS];
 	u64 nr_pages;
+	bool paused;
+	bool dying;
 	void *arch;
 };
 
@@ -94,6 +103,11 @@ int microv_memslot_set(struct microv_domain *d,
 void microv_memslots_free(struct microv_domain *d);
 
 long microv_vcpu_create(struct microv_domain *d, unsigned long id);
+bool microv_vcpu_may_enter(struct microv_vcpu *v);
+void microv_vcpu_left_guest(struct microv_vcpu *v);
+int microv_vcpu_wait_runnable(struct microv_vcpu *v);
+int microv_vcpu_halt(struct microv_vcpu *v);
+void microv_domain_stop_vcpus(struct microv_domain *d);
 void microv_vcpu_free(struct microv_vcpu *v);
 
 int microv_sregs_check(const struct microv_sregs *s);

@@ -150,6 +150,10 @@ int microv_memslot_set(struct microv_domain *d,
 		return ret;
 
 	mutex_lock(&d->lock);
+	if (d->dying) {
+		ret = -ESRCH;
+		goto out;
+	}
 	s = &d->slots[r->slot];
 	if (!npages) {
 		microv_memslot_clear(d, s);

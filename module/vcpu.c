@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -27,12 +28,91 @@ static int microv_regs_check(const struct microv_regs *r)
 	return (r->rflags & MICROV_RFLAGS_FIXED1) ? 0 : -EINVAL;
 }
 
+/**
+ * microv_vcpu_may_enter() - may this vCPU enter the guest now?
+ * @v: the vCPU, about to enter (preemption off)
+ *
+ * Marks it in the guest first, then looks at the domain: with the full
+ * barrier on either side, microv_domain_stop_vcpus() either sees it in the
+ * guest and waits, or it sees the domain paused or dying and stays out.
+ */
+bool microv_vcpu_may_enter(struct microv_vcpu *v)
+{
+	smp_store_mb(v->in_guest, true);
+	if (!READ_ONCE(v->domain->paused) && !READ_ONCE(v->domain->dying))
+		return true;
+	microv_vcpu_left_guest(v);
+	return false;
+}
+
+void microv_vcpu_left_guest(struct microv_vcpu *v)
+{
+	smp_store_release(&v->in_guest, false);
+}
+
+/**
+ * microv_vcpu_wait_runnable() - sleep while the domain is paused
+ * @v: the vCPU, preemptible
+ *
+ * Return: 0 when it may run again, -EINTR on a signal, -ESRCH if the
+ * domain was destroyed.
+ */
+int microv_vcpu_wait_runnable(struct microv_vcpu *v)
+{
+	struct microv_domain *d = v->domain;
+
+	if (wait_event_interruptible(v->wait, !READ_ONCE(d->paused) ||
+				     READ_ONCE(d->dying)))
+		return -EINTR;
+	return READ_ONCE(d->dying) ? -ESRCH : 0;
+}
+
+/**
+ * microv_vcpu_halt() - the guest executed HLT with interrupts on
+ * @v: the vCPU, preemptible
+ *
+ * Sleeps until an event for the vCPU.  No event source exists yet, so only
+ * a signal or the domain's destruction end the wait.
+ *
+ * Return: 0 to go on, -EINTR on a signal.
+ */
+int microv_vcpu_halt(struct microv_vcpu *v)
+{
+	return wait_event_interruptible(v->wait, READ_ONCE(v->domain->dying)) ?
+	       -EINTR : 0;
+}
+
+/*
+ * After d->paused or d->dying was set: returns once no vCPU of @d is in
+ * the guest.  A vCPU leaves within one time slice; the kick makes it
+ * sooner.
+ */
+void microv_domain_stop_vcpus(struct microv_domain *d)
+{
+	int i;
+
+	smp_mb();
+	for (i = 0; i < MICROV_MAX_VCPUS; i++) {
+		struct microv_vcpu *v = d->vcpus[i];
+
+		if (!v)
+			continue;
+		wake_up_interruptible(&v->wait);
+		while (smp_load_acquire(&v->in_guest)) {
+			microv_backend->vcpu_kick(v);
+			usleep_range(50, 100);
+		}
+	}
+}
+
 static long microv_vcpu_run(struct microv_vcpu *v, unsigned long arg)
 {
 	const u32 both = MICROV_VCPU_REGS | MICROV_VCPU_SREGS;
 
 	if (arg)
 		return -EINVAL;
+	if (READ_ONCE(v->domain->dying))
+		return -ESRCH;
 	if ((v->state_set & both) != both || !READ_ONCE(v->domain->nr_pages))
 		return -ENOEXEC;
 	return microv_backend->vcpu_run(v);
@@ -49,6 +129,8 @@ static long microv_vcpu_ioctl(struct file *file, unsigned int cmd,
 
 	if (v->domain->mm != current->mm)
 		return -EIO;
+	if (READ_ONCE(v->domain->dying))
+		return -ESRCH;
 	if (mutex_lock_killable(&v->run_lock))
 		return -EINTR;
 
@@ -163,6 +245,10 @@ long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 		return -EINVAL;
 
 	mutex_lock(&d->lock);
+	if (d->dying) {
+		ret = -ESRCH;
+		goto out;
+	}
 	if (d->vcpus[id]) {
 		ret = -EEXIST;
 		goto out;

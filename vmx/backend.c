@@ -50,4 +50,5 @@ const struct microv_backend_ops vmx_backend_ops = {
 	.vcpu_init		= vmx_vcpu_init,
 	.vcpu_destroy		= vmx_vcpu_destroy,
 	.vcpu_run		= vmx_vcpu_run,
+	.vcpu_kick		= vmx_vcpu_kick,
 };

@@ -24,8 +24,13 @@
 #include "vmcs.h"
 #include "vmx.h"
 
-/* Every MSR access exits: the allow-list lives in the exit handler. */
+/*
+ * Every MSR access and every port exits: the MSR allow-list lives in the
+ * exit handler, ports go to userspace.  The I/O bitmaps A and B are two
+ * consecutive pages.
+ */
 struct page *vmx_msr_bitmap;
+struct page *vmx_io_bitmaps;
 
 #define VMX_NR_VPIDS	(1 << 16)
 static unsigned long *vmx_vpids;
@@ -34,14 +39,14 @@ static DEFINE_SPINLOCK(vmx_vpid_lock);
 int vmx_run_setup(void)
 {
 	vmx_msr_bitmap = alloc_page(GFP_KERNEL);
-	if (!vmx_msr_bitmap)
-		return -ENOMEM;
-	memset(page_address(vmx_msr_bitmap), 0xff, PAGE_SIZE);
+	vmx_io_bitmaps = alloc_pages(GFP_KERNEL, 1);
 	vmx_vpids = bitmap_zalloc(VMX_NR_VPIDS, GFP_KERNEL);
-	if (!vmx_vpids) {
-		__free_page(vmx_msr_bitmap);
+	if (!vmx_msr_bitmap || !vmx_io_bitmaps || !vmx_vpids) {
+		vmx_run_unsetup();
 		return -ENOMEM;
 	}
+	memset(page_address(vmx_msr_bitmap), 0xff, PAGE_SIZE);
+	memset(page_address(vmx_io_bitmaps), 0xff, 2 * PAGE_SIZE);
 	/* VPID 0 is the host's. */
 	__set_bit(0, vmx_vpids);
 	return 0;
@@ -50,7 +55,12 @@ int vmx_run_setup(void)
 void vmx_run_unsetup(void)
 {
 	bitmap_free(vmx_vpids);
-	__free_page(vmx_msr_bitmap);
+	if (vmx_io_bitmaps)
+		__free_pages(vmx_io_bitmaps, 1);
+	if (vmx_msr_bitmap)
+		__free_page(vmx_msr_bitmap);
+	vmx_vpids = NULL;
+	vmx_io_bitmaps = vmx_msr_bitmap = NULL;
 }
 
 static u16 vmx_vpid_alloc(void)
@@ -120,6 +130,7 @@ int vmx_vcpu_init(struct microv_vcpu *v)
 	*(u32 *)page_address(vv->vmcs) = vmx_caps.revision;
 	vv->vcpu = v;
 	vv->cpu = -1;
+	INIT_LIST_HEAD(&vv->loaded_link);
 	vv->vpid = vmx_vpid_alloc();
 	vv->guest_xcr0 = XFEATURE_MASK_FP;
 	v->arch = vv;
@@ -136,6 +147,19 @@ void vmx_vcpu_destroy(struct microv_vcpu *v)
 	__free_page(vv->vmcs);
 	kfree(vv);
 	v->arch = NULL;
+}
+
+static void vmx_kick_ipi(void *unused)
+{
+}
+
+/* An IPI to the CPU the vCPU runs on: a host interrupt makes it exit. */
+void vmx_vcpu_kick(struct microv_vcpu *v)
+{
+	int cpu = READ_ONCE(to_vmx(v)->cpu);
+
+	if (cpu >= 0 && cpu != raw_smp_processor_id())
+		smp_call_function_single(cpu, vmx_kick_ipi, NULL, 0);
 }
 
 /*
@@ -250,7 +274,8 @@ static void vmx_entry_failed(struct vmx_vcpu *vv, bool vmfail)
  * vmx_vcpu_run() - MICROV_RUN on VMX
  * @v: the vCPU, its run_lock held
  *
- * Return: 0 with the run area saying why, or -EINTR (a signal is pending).
+ * Return: 0 with the run area saying why, -EINTR (a signal is pending) or
+ * -ESRCH (the domain was destroyed).
  */
 int vmx_vcpu_run(struct microv_vcpu *v)
 {
@@ -276,9 +301,17 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 			vmx_state_load(vv);
 			loaded = true;
 		}
+		if (!microv_vcpu_may_enter(v)) {
+			preempt_enable();
+			ret = microv_vcpu_wait_runnable(v);
+			if (ret)
+				break;
+			continue;
+		}
 		kernel_fpu_begin();
 		local_irq_disable();
 		fail = vmx_enter_once(vv);
+		microv_vcpu_left_guest(v);
 		reason = fail ? 0 : vmcs_read(VM_EXIT_REASON);
 		if (!fail && (u16)reason == EXIT_REASON_EXCEPTION_NMI &&
 		    (vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
@@ -300,11 +333,9 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 		if (action == VMX_EXIT_USER)
 			return 0;
 		if (action == VMX_EXIT_HALT) {
-			/* No event source exists yet: only a signal ends the wait. */
-			if (wait_event_interruptible(v->wait, false)) {
-				ret = -EINTR;
+			ret = microv_vcpu_halt(v);
+			if (ret)
 				break;
-			}
 		}
 	}
 	/* Back to userspace mid-run: keep the registers it may read. */

@@ -23,6 +23,8 @@
 
 /* The VMCS current on each CPU, to skip a VMPTRLD that is not needed. */
 static DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current);
+/* The VMCSs active on each CPU: what must be cleared before VMXOFF. */
+static DEFINE_PER_CPU(struct list_head, vmx_loaded);
 
 void vmcs_write(unsigned long field, unsigned long val)
 {
@@ -110,7 +112,7 @@ static void vmx_controls_setup(struct vmx_vcpu *vv)
 		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS,
 					  MSR_IA32_VMX_TRUE_PROCBASED_CTLS),
 			      CPU_BASED_HLT_EXITING |
-			      CPU_BASED_UNCOND_IO_EXITING |
+			      CPU_BASED_USE_IO_BITMAPS |
 			      CPU_BASED_USE_MSR_BITMAPS |
 			      CPU_BASED_MWAIT_EXITING |
 			      CPU_BASED_MONITOR_EXITING |
@@ -138,6 +140,8 @@ static void vmx_controls_setup(struct vmx_vcpu *vv)
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write(TSC_OFFSET, 0);
 	vmcs_write(MSR_BITMAP, page_to_phys(vmx_msr_bitmap));
+	vmcs_write(IO_BITMAP_A, page_to_phys(vmx_io_bitmaps));
+	vmcs_write(IO_BITMAP_B, page_to_phys(vmx_io_bitmaps) + PAGE_SIZE);
 	vmcs_write(EPT_POINTER, vmx_eptp(vv->vcpu->domain));
 	if (vv->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vv->vpid);
@@ -194,43 +198,96 @@ static void vmx_host_cpu_setup(void)
 	vmcs_write(HOST_IA32_SYSENTER_ESP, val);
 }
 
+/*
+ * Clears @vv's VMCS on this CPU, where it is active: VMCLEAR writes its
+ * state back to memory and makes it launchable anywhere.
+ */
+static void vmx_vmcs_clear_here(struct vmx_vcpu *vv)
+{
+	vmclear(vv->vmcs);
+	list_del(&vv->loaded_link);
+	if (this_cpu_read(vmx_current) == vv)
+		this_cpu_write(vmx_current, NULL);
+	vv->launched = false;
+	/* The VMCS is clean before anyone sees it owned by no CPU. */
+	smp_wmb();
+	WRITE_ONCE(vv->cpu, -1);
+}
+
 static void vmx_vmclear_ipi(void *data)
 {
 	struct vmx_vcpu *vv = data;
 
-	vmclear(vv->vmcs);
-	if (this_cpu_read(vmx_current) == vv)
-		this_cpu_write(vmx_current, NULL);
+	/* The CPU may have cleared it already, going offline. */
+	if (READ_ONCE(vv->cpu) == smp_processor_id())
+		vmx_vmcs_clear_here(vv);
+}
+
+/* Clears the VMCS of @vv wherever it is active (preemptible or not). */
+static void vmx_vmcs_clear(struct vmx_vcpu *vv)
+{
+	int cpu = READ_ONCE(vv->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_vmclear_ipi, vv, 1);
+	smp_rmb();
+}
+
+/**
+ * vmx_vmcs_clear_cpu() - VMCLEAR every VMCS active on this CPU
+ *
+ * Before VMXOFF (CPU going offline, module unload, reboot): VMXOFF leaves
+ * an active VMCS's state in the CPU, where it would be lost.  Preemption
+ * off, on the CPU concerned.
+ */
+void vmx_vmcs_clear_cpu(void)
+{
+	struct list_head *loaded = this_cpu_ptr(&vmx_loaded);
+	struct vmx_vcpu *vv, *tmp;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	list_for_each_entry_safe(vv, tmp, loaded, loaded_link)
+		vmx_vmcs_clear_here(vv);
+	local_irq_restore(flags);
+}
+
+void vmx_vmcs_init_cpu(void)
+{
+	INIT_LIST_HEAD(this_cpu_ptr(&vmx_loaded));
 }
 
 /*
  * Makes @vv's VMCS current on this CPU (preemption disabled).  A VMCS may
  * be active on one CPU only: if the thread moved, VMCLEAR it on the CPU
- * it left first, which also writes its state back to memory.
+ * it left first.
  */
 void vmx_vcpu_load(struct vmx_vcpu *vv)
 {
 	int cpu = smp_processor_id();
+	unsigned long flags;
 
-	if (vv->cpu == cpu) {
+	if (READ_ONCE(vv->cpu) == cpu) {
 		if (this_cpu_read(vmx_current) != vv) {
 			vmptrld(vv->vmcs);
 			this_cpu_write(vmx_current, vv);
 		}
 		return;
 	}
-	if (vv->cpu >= 0)
-		smp_call_function_single(vv->cpu, vmx_vmclear_ipi, vv, 1);
-	else
+	vmx_vmcs_clear(vv);
+	if (!vv->vmcs_setup)
 		vmclear(vv->vmcs);
+	local_irq_save(flags);
 	vmptrld(vv->vmcs);
 	this_cpu_write(vmx_current, vv);
-	if (vv->cpu < 0) {
+	list_add(&vv->loaded_link, this_cpu_ptr(&vmx_loaded));
+	WRITE_ONCE(vv->cpu, cpu);
+	local_irq_restore(flags);
+	if (!vv->vmcs_setup) {
 		vmx_controls_setup(vv);
 		vmx_host_setup();
+		vv->vmcs_setup = true;
 	}
-	vv->cpu = cpu;
-	vv->launched = false;
 	vmx_host_cpu_setup();
 	/* Translations cached under this VPID on another CPU are stale here. */
 	vmx_flush_vpid(vv->vpid);
@@ -239,9 +296,7 @@ void vmx_vcpu_load(struct vmx_vcpu *vv)
 /* Forgets the VMCS on whatever CPU it is active, before it is freed. */
 void vmx_vcpu_clear(struct vmx_vcpu *vv)
 {
-	if (vv->cpu >= 0)
-		smp_call_function_single(vv->cpu, vmx_vmclear_ipi, vv, 1);
-	vv->cpu = -1;
+	vmx_vmcs_clear(vv);
 }
 
 static u32 vmx_ar(const struct microv_segment *s)

@@ -3,6 +3,7 @@
 #ifndef MICROV_VMX_VMCS_H
 #define MICROV_VMX_VMCS_H
 
+#include <linux/list.h>
 #include <linux/types.h>
 #include <asm/vmx.h>
 
@@ -20,6 +21,8 @@ enum vmx_gpr {
  * @vcpu:      the module's vCPU
  * @vmcs:      its VMCS region
  * @cpu:       the CPU on which the VMCS is active, or -1 (clear)
+ * @loaded_link: in that CPU's list of active VMCSs
+ * @vmcs_setup: controls and host state written once
  * @launched:  VMLAUNCH done since the last VMCLEAR: VMRESUME next
  * @vpid:      VPID tagging its TLB entries, 0 without VPID
  * @gprs:      guest registers while it is not running (RSP unused: VMCS)
@@ -33,6 +36,8 @@ struct vmx_vcpu {
 	struct microv_vcpu *vcpu;
 	struct page *vmcs;
 	int cpu;
+	struct list_head loaded_link;
+	bool vmcs_setup;
 	bool launched;
 	u16 vpid;
 	unsigned long gprs[VMX_NR_GPRS];
@@ -73,6 +78,8 @@ u64 vmx_eptp(struct microv_domain *d);
 
 void vmx_vcpu_load(struct vmx_vcpu *vv);
 void vmx_vcpu_clear(struct vmx_vcpu *vv);
+void vmx_vmcs_clear_cpu(void);
+void vmx_vmcs_init_cpu(void);
 void vmx_state_load(struct vmx_vcpu *vv);
 void vmx_state_store(struct vmx_vcpu *vv);
 void vmx_flush_vpid(u16 vpid);
@@ -80,6 +87,7 @@ void vmx_flush_vpid(u16 vpid);
 int vmx_vcpu_init(struct microv_vcpu *v);
 void vmx_vcpu_destroy(struct microv_vcpu *v);
 int vmx_vcpu_run(struct microv_vcpu *v);
+void vmx_vcpu_kick(struct microv_vcpu *v);
 
 /* vmenter.S: 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
 int vmx_vmenter(unsigned long *gprs, bool launched);

@@ -58,6 +58,7 @@ void vmx_cpu_emergency_disable(void);
 
 struct page;
 extern struct page *vmx_msr_bitmap;
+extern struct page *vmx_io_bitmaps;
 int vmx_run_setup(void);
 void vmx_run_unsetup(void);
 

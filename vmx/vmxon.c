@@ -18,6 +18,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "vmcs.h"
 #include "vmx.h"
 
 /**
@@ -190,11 +191,11 @@ int vmx_cpu_enable(void)
 		return -EIO;
 	}
 	vc->vmxon = true;
+	vmx_vmcs_init_cpu();
 	return 0;
 }
 
-/* Leave VMX operation on this CPU (preemption disabled); idempotent. */
-void vmx_cpu_disable(void)
+static void vmx_cpu_off(void)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
 
@@ -203,6 +204,19 @@ void vmx_cpu_disable(void)
 	vmxoff();
 	cr4_clear_bits(X86_CR4_VMXE);
 	vc->vmxon = false;
+}
+
+/*
+ * Leave VMX operation on this CPU (preemption disabled); idempotent.  The
+ * VMCSs active here are cleared first: VMXOFF would leave their state in
+ * the CPU, and their vCPUs must go on on another one.
+ */
+void vmx_cpu_disable(void)
+{
+	if (!this_cpu_read(vmx_cpu.vmxon))
+		return;
+	vmx_vmcs_clear_cpu();
+	vmx_cpu_off();
 }
 
 /* Read back from the CPU that VMX operation is on and CR4.VMXE is set. */
@@ -215,5 +229,5 @@ bool vmx_cpu_enabled(void)
 /* Crash or emergency reboot (NMI context): INIT is blocked in VMX root. */
 void vmx_cpu_emergency_disable(void)
 {
-	vmx_cpu_disable();
+	vmx_cpu_off();
 }

@@ -253,6 +253,41 @@ TEST_F(domain, vcpus_and_registers)
 	close(v);
 }
 
+/* Destroy frees the name, the domid and the memory before the fds go. */
+TEST_F(domain, destroy_releases_at_once)
+{
+	struct microv_domain_info info = { 0 };
+	unsigned int domid, again;
+	int d, d2, v;
+
+	d = uv_create_domain(self->dev, "doomed", &domid);
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, uv_set_region(d, 0, 0, self->mem, MEM, 0));
+	v = ioctl(d, MICROV_CREATE_VCPU, 0);
+	ASSERT_LE(0, v);
+	ASSERT_EQ(-1, ioctl(d, MICROV_DESTROY_DOMAIN, 1));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(d, MICROV_DESTROY_DOMAIN, 0));
+	EXPECT_EQ(1, microv_counter("domains"));
+	EXPECT_EQ(0, microv_counter("pinned_pages"));
+
+	d2 = uv_create_domain(self->dev, "doomed", &again);
+	ASSERT_LE(0, d2) TH_LOG("name not free: %s", strerror(errno));
+	EXPECT_EQ(domid, again);	/* the lowest free domid */
+	close(d2);
+
+	ASSERT_EQ(-1, uv_set_region(d, 0, 0, self->mem, MEM, 0));
+	EXPECT_EQ(ESRCH, errno);
+	ASSERT_EQ(-1, ioctl(d, MICROV_CREATE_VCPU, 1));
+	EXPECT_EQ(ESRCH, errno);
+	ASSERT_EQ(-1, ioctl(d, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(ESRCH, errno);
+	ASSERT_EQ(-1, ioctl(v, MICROV_GET_REGS, &info));
+	EXPECT_EQ(ESRCH, errno);
+	close(v);
+	close(d);
+}
+
 /* Fds closed in every order: the domain dies with the last one. */
 TEST_F(domain, close_in_any_order)
 {

@@ -163,6 +163,18 @@ asm(".pushsection .rodata\n"
     "guest_count_end:\n"
     ".popsection\n");
 
+/* Real mode: counts at 0x3000 forever, without ever exiting. */
+GUEST_CODE(guest_counter);
+asm(".pushsection .rodata\n"
+    "guest_counter_start:\n"
+    ".code16\n"
+    "	cli\n"
+    "1:	incl 0x3000\n"
+    "	jmp 1b\n"
+    ".code64\n"
+    "guest_counter_end:\n"
+    ".popsection\n");
+
 FIXTURE(run) {
 	struct uv_vm vm;
 };
@@ -176,7 +188,14 @@ FIXTURE_SETUP(run)
 
 FIXTURE_TEARDOWN(run)
 {
+	cpu_set_t all;
+
 	uv_vm_destroy(&self->vm);
+	cpu_set_online(1, true);
+	CPU_ZERO(&all);
+	CPU_SET(0, &all);
+	CPU_SET(1, &all);
+	sched_setaffinity(0, sizeof(all), &all);
 	/* Nothing outlives the fds: no domain, no pinned page. */
 	EXPECT_EQ(0, microv_counter("domains"));
 	EXPECT_EQ(0, microv_counter("pinned_pages"));
@@ -373,6 +392,131 @@ TEST_F(run, vcpu_migrates_between_cpus)
 		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
 		expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x30, 2, i);
 		ASSERT_EQ(i % ncpu, sched_getcpu());
+	}
+}
+
+static void pin_to(struct __test_metadata *_metadata, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+}
+
+/*
+ * The CPU where the vCPU's VMCS is active goes offline between two runs:
+ * VMX is turned off there only after the VMCS is cleared, and the vCPU
+ * goes on on the other CPU.
+ */
+TEST_F(run, cpu_offline_under_vcpu)
+{
+	int i;
+
+	CREATE(&self->vm, guest_count, UV_REAL);
+	pin_to(_metadata, 1);
+	for (i = 1; i <= 3; i++)
+		expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x30, 2, i);
+	pin_to(_metadata, 0);
+	ASSERT_EQ(0, cpu_set_online(1, false));
+	for (; i <= 6; i++)
+		expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x30, 2, i);
+	ASSERT_EQ(0, cpu_set_online(1, true));
+	pin_to(_metadata, 1);
+	for (; i <= 9; i++)
+		expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x30, 2, i);
+}
+
+struct run_thread {
+	struct uv_vm *vm;
+	int ret, err;
+};
+
+static void *run_thread(void *arg)
+{
+	struct run_thread *t = arg;
+
+	t->ret = uv_run(t->vm);
+	t->err = errno;
+	return NULL;
+}
+
+/* Waits up to 10 s for the guest's counter at 0x3000 to pass @than. */
+static bool counter_passes(struct uv_vm *vm, __u32 than)
+{
+	volatile __u32 *count = (void *)(vm->mem + 0x3000);
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		if (*count > than)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/* Pause stops a running vCPU in the guest, unpause lets it go on, and
+ * destroy ends its MICROV_RUN and releases the domain at once. */
+TEST_F(run, pause_unpause_destroy)
+{
+	struct microv_domain_info info = { 0 };
+	struct run_thread t = { .vm = &self->vm };
+	volatile __u32 *count;
+	pthread_t thread;
+	__u32 seen;
+
+	CREATE(&self->vm, guest_counter, UV_REAL);
+	count = (void *)(self->vm.mem + 0x3000);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, run_thread, &t));
+	ASSERT_TRUE(counter_passes(&self->vm, 0));
+
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_PAUSE_DOMAIN, 0));
+	seen = *count;
+	usleep(100000);
+	EXPECT_EQ(seen, *count);
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(MICROV_DOMAIN_PAUSED, info.state);
+	/* Pausing twice is pausing. */
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_PAUSE_DOMAIN, 0));
+
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_UNPAUSE_DOMAIN, 0));
+	ASSERT_TRUE(counter_passes(&self->vm, seen));
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(0, info.state);
+
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_DESTROY_DOMAIN, 0));
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_EQ(-1, t.ret);
+	EXPECT_EQ(ESRCH, t.err);
+	/* Gone from the table, memory released, while the fds are open. */
+	EXPECT_EQ(0, microv_counter("domains"));
+	EXPECT_EQ(0, microv_counter("pinned_pages"));
+	ASSERT_EQ(-1, ioctl(self->vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(ESRCH, errno);
+	ASSERT_EQ(-1, uv_run(&self->vm));
+	EXPECT_EQ(ESRCH, errno);
+	ASSERT_EQ(-1, ioctl(self->vm.dom, MICROV_DESTROY_DOMAIN, 0));
+	EXPECT_EQ(ESRCH, errno);
+}
+
+/* A vCPU asleep in HLT, or waiting while paused, wakes up to a destroy. */
+TEST_F(run, destroy_wakes_sleeping_vcpus)
+{
+	struct run_thread t = { .vm = &self->vm };
+	pthread_t thread;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		CREATE(&self->vm, guest_sleep, UV_REAL);
+		if (round)
+			ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_PAUSE_DOMAIN, 0));
+		ASSERT_EQ(0, pthread_create(&thread, NULL, run_thread, &t));
+		usleep(100000);
+		ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_DESTROY_DOMAIN, 0));
+		ASSERT_EQ(0, pthread_join(thread, NULL));
+		EXPECT_EQ(-1, t.ret);
+		EXPECT_EQ(ESRCH, t.err);
+		uv_vm_destroy(&self->vm);
 	}
 }
 

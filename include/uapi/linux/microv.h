@@ -211,8 +211,13 @@ struct microv_run {
 /**
  * struct microv_domain_info - MICROV_GET_DOMAIN_INFO
  */
+/* struct microv_domain_info.state */
+#define MICROV_DOMAIN_PAUSED	(1U << 0)
+
 struct microv_domain_info {
 	__u32 flags;		/* in: must be 0 */
+	__u32 state;		/* MICROV_DOMAIN_* */
+	__u32 pad;
 	__u32 domid;
 	__u32 nr_vcpus;
 	__u32 nr_memslots;
@@ -230,6 +235,9 @@ struct microv_domain_info {
 #define MICROV_SET_MEMORY_REGION _IOW(MICROVIO, 0x10, struct microv_memory_region)
 #define MICROV_CREATE_VCPU	_IO(MICROVIO, 0x11)	/* arg: vCPU id */
 #define MICROV_GET_DOMAIN_INFO	_IOWR(MICROVIO, 0x12, struct microv_domain_info)
+#define MICROV_PAUSE_DOMAIN	_IO(MICROVIO, 0x13)
+#define MICROV_UNPAUSE_DOMAIN	_IO(MICROVIO, 0x14)
+#define MICROV_DESTROY_DOMAIN	_IO(MICROVIO, 0x15)
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)
