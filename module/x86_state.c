@@ -7,6 +7,7 @@
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
 
@@ -64,7 +65,8 @@ static int microv_control_check(const struct microv_sregs *s)
 		return -EINVAL;
 	if ((s->cr4 & X86_CR4_PCIDE) && !(s->efer & EFER_LMA))
 		return -EINVAL;
-	if (s->cr3 >> 52)
+	/* No address bits beyond what the CPU has (CPUID 0x80000008). */
+	if (s->cr3 >> boot_cpu_data.x86_phys_bits)
 		return -EINVAL;
 	return 0;
 }

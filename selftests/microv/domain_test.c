@@ -221,6 +221,10 @@ TEST_F(domain, vcpus_and_registers)
 	ASSERT_EQ(-1, ioctl(v, MICROV_SET_SREGS, &sregs));
 	EXPECT_EQ(EINVAL, errno);
 	uv_sregs(&vm, UV_LONG64, &sregs);
+	sregs.cr3 |= 1ull << 51;	/* beyond any MAXPHYADDR here */
+	ASSERT_EQ(-1, ioctl(v, MICROV_SET_SREGS, &sregs));
+	EXPECT_EQ(EINVAL, errno);
+	uv_sregs(&vm, UV_LONG64, &sregs);
 	sregs.cs.db = 1;		/* L and D together */
 	ASSERT_EQ(-1, ioctl(v, MICROV_SET_SREGS, &sregs));
 	EXPECT_EQ(EINVAL, errno);

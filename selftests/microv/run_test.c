@@ -63,6 +63,36 @@ asm(".pushsection .rodata\n"
     "guest_long_end:\n"
     ".popsection\n");
 
+/*
+ * 64-bit: CPUID, then a hypercall the module does not handle (its result
+ * goes out on port 0x41), then XMM0 loaded, an exit to userspace, and XMM0
+ * read back: the guest's SSE state must survive what the host does.
+ */
+GUEST_CODE(guest_long_exits);
+asm(".pushsection .rodata\n"
+    "guest_long_exits_start:\n"
+    "	mov $1, %eax\n"
+    "	cpuid\n"
+    "	mov %ecx, %esi\n"
+    "	mov $1, %al\n"
+    "	out %al, $0x40\n"
+    "	mov $0x11, %eax\n"
+    "	mov $0xa1, %edi\n"
+    "	mov $0xa2, %esi\n"
+    "	mov $0xa3, %edx\n"
+    "	mov $0xa4, %r10d\n"
+    "	mov $0xa5, %r8d\n"
+    "	mov $0xa6, %r9d\n"
+    "	vmcall\n"
+    "	out %eax, $0x41\n"
+    "	movabs $0x0123456789abcdef, %rax\n"
+    "	movq %rax, %xmm0\n"
+    "	out %al, $0x42\n"
+    "	movq %xmm0, %rbx\n"
+    "	hlt\n"
+    "guest_long_exits_end:\n"
+    ".popsection\n");
+
 /* Real mode: an allowed MSR read, then a write to an MSR no guest may
  * touch; the #GP goes through the IVT to a handler that reports it. */
 GUEST_CODE(guest_msr);
@@ -278,6 +308,62 @@ TEST_F(run, long_mode_memory_shared)
 	EXPECT_EQ(0x500, sregs.efer);
 	EXPECT_EQ(1, sregs.cs.l);
 	EXPECT_EQ(0x80000011, sregs.cr0);
+}
+
+/* MICROV_RUN through a raw syscall, XMM0 holding @mark around it. */
+static unsigned long run_keeping_xmm0(int vcpu, unsigned long mark,
+				      unsigned long *xmm0)
+{
+	unsigned long ret;
+
+	asm volatile("movq %[mark], %%xmm0\n\t"
+		     "syscall\n\t"
+		     "movq %%xmm0, %[out]"
+		     : "=a" (ret), [out] "=r" (*xmm0)
+		     : "a" ((long)SYS_ioctl), "D" ((long)vcpu),
+		       "S" ((long)MICROV_RUN), "d" (0L), [mark] "r" (mark)
+		     : "rcx", "r11", "xmm0", "memory");
+	return ret;
+}
+
+TEST_F(run, long_mode_exits_and_fpu)
+{
+	struct microv_sregs sregs;
+	struct microv_regs regs;
+	unsigned long xmm0;
+
+	CREATE(&self->vm, guest_long_exits, UV_LONG64);
+	/* SSE on: CR4.OSFXSR, CR0.MP (CR0.EM clear). */
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_SREGS, &sregs));
+	sregs.cr4 |= 0x200;
+	sregs.cr0 |= 0x2;
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_SET_SREGS, &sregs));
+
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x40, 1, 1);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	EXPECT_TRUE(regs.rsi & (1u << 31));	/* hypervisor bit */
+
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HYPERCALL);
+	EXPECT_EQ(0x11, self->vm.run->hypercall.nr);
+	EXPECT_EQ(0xa1, self->vm.run->hypercall.args[0]);
+	EXPECT_EQ(0xa2, self->vm.run->hypercall.args[1]);
+	EXPECT_EQ(0xa3, self->vm.run->hypercall.args[2]);
+	EXPECT_EQ(0xa4, self->vm.run->hypercall.args[3]);
+	EXPECT_EQ(0xa5, self->vm.run->hypercall.args[4]);
+	EXPECT_EQ(0xa6, self->vm.run->hypercall.args[5]);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x41, 4, (__u32)-ENOSYS);
+
+	/* The guest loads XMM0 and exits; ours must come back untouched. */
+	ASSERT_EQ(0, run_keeping_xmm0(self->vm.vcpu, 0x5555aaaa5555aaaaul, &xmm0));
+	EXPECT_EQ(0x5555aaaa5555aaaaul, xmm0);
+	ASSERT_EQ(MICROV_EXIT_IO, self->vm.run->exit_reason);
+	EXPECT_EQ(0x42, self->vm.run->io.port);
+	/* And the guest's comes back to it, whatever ours held meanwhile. */
+	ASSERT_EQ(0, run_keeping_xmm0(self->vm.vcpu, 0x1111222233334444ul, &xmm0));
+	EXPECT_EQ(0x1111222233334444ul, xmm0);
+	ASSERT_EQ(MICROV_EXIT_HLT, self->vm.run->exit_reason);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	EXPECT_EQ(0x0123456789abcdefull, regs.rbx);
 }
 
 TEST_F(run, msr_allowed_and_refused)
