@@ -93,6 +93,64 @@ asm(".pushsection .rodata\n"
     "guest_long_exits_end:\n"
     ".popsection\n");
 
+/*
+ * 64-bit, with a GDT and an IDT that the test writes: exception handlers
+ * report their vector on port 0x50 and stop; each entry point does one
+ * thing that must fault, or not.
+ */
+GUEST_CODE(guest_faults);
+extern const unsigned char fault_ud[], fault_gp[], do_vmxon[], do_vmread[],
+	do_xsetbv_bad[], do_xsetbv_ok[], do_cr4_vmxe[], do_cr0_ne[];
+asm(".pushsection .rodata\n"
+    "guest_faults_start:\n"
+    "fault_ud:\n"
+    "	mov $6, %al\n"
+    "	out %al, $0x50\n"
+    "	hlt\n"
+    "fault_gp:\n"
+    "	mov $13, %al\n"
+    "	out %al, $0x50\n"
+    "	hlt\n"
+    "do_vmxon:\n"
+    "	vmxon 0x3000\n"
+    "	hlt\n"
+    "do_vmread:\n"
+    "	vmread %rax, %rbx\n"
+    "	hlt\n"
+    "do_xsetbv_bad:\n"			/* XCR0 without x87 */
+    "	xor %ecx, %ecx\n"
+    "	mov $2, %eax\n"
+    "	xor %edx, %edx\n"
+    "	xsetbv\n"
+    "	hlt\n"
+    "do_xsetbv_ok:\n"			/* x87 and SSE, read back */
+    "	xor %ecx, %ecx\n"
+    "	mov $3, %eax\n"
+    "	xor %edx, %edx\n"
+    "	xsetbv\n"
+    "	xor %eax, %eax\n"
+    "	xgetbv\n"
+    "	out %al, $0x51\n"
+    "	hlt\n"
+    "do_cr4_vmxe:\n"
+    "	mov %cr4, %rax\n"
+    "	or $0x2000, %rax\n"
+    "	mov %rax, %cr4\n"
+    "	hlt\n"
+    "do_cr0_ne:\n"			/* the guest sees the NE it wrote */
+    "	mov %cr0, %rax\n"
+    "	or $0x20, %eax\n"
+    "	mov %rax, %cr0\n"
+    "	mov %cr0, %rax\n"
+    "	out %al, $0x52\n"
+    "	and $~0x20, %eax\n"
+    "	mov %rax, %cr0\n"
+    "	mov %cr0, %rax\n"
+    "	out %al, $0x52\n"
+    "	hlt\n"
+    "guest_faults_end:\n"
+    ".popsection\n");
+
 /* Real mode: an allowed MSR read, then a write to an MSR no guest may
  * touch; the #GP goes through the IVT to a handler that reports it. */
 GUEST_CODE(guest_msr);
@@ -364,6 +422,71 @@ TEST_F(run, long_mode_exits_and_fpu)
 	ASSERT_EQ(MICROV_EXIT_HLT, self->vm.run->exit_reason);
 	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
 	EXPECT_EQ(0x0123456789abcdefull, regs.rbx);
+}
+
+#define GUEST_ADDR(sym)	(GUEST_CODE_GPA + (sym - guest_faults_start))
+
+/* A 64-bit interrupt gate for @vector to guest address @handler. */
+static void set_gate(unsigned char *mem, int vector, __u64 handler)
+{
+	__u64 *gate = (void *)(mem + GUEST_GDT_GPA + 0x100 + vector * 16);
+
+	gate[0] = (handler & 0xffff) | (0x8ull << 16) | (0x8eull << 40) |
+		  ((handler >> 16 & 0xffff) << 48);
+	gate[1] = handler >> 32;
+}
+
+/* Starts the faults guest at @entry, with GDT, IDT, OSXSAVE and SSE. */
+static void start_faults(struct __test_metadata *_metadata, struct uv_vm *vm,
+			 const unsigned char *entry)
+{
+	__u64 *gdt = (void *)(vm->mem + GUEST_GDT_GPA);
+	struct microv_sregs sregs;
+	struct microv_regs regs;
+
+	gdt[1] = 0x00af9b000000ffffull;		/* 64-bit code */
+	gdt[2] = 0x00cf93000000ffffull;		/* data */
+	set_gate(vm->mem, 6, GUEST_ADDR(fault_ud));
+	set_gate(vm->mem, 13, GUEST_ADDR(fault_gp));
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_GET_SREGS, &sregs));
+	sregs.gdt.base = GUEST_GDT_GPA;
+	sregs.gdt.limit = 3 * 8 - 1;
+	sregs.idt.base = GUEST_GDT_GPA + 0x100;
+	sregs.idt.limit = 256 * 16 - 1;
+	sregs.cr4 |= 0x40200;			/* OSXSAVE, OSFXSR */
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_GET_REGS, &regs));
+	regs.rip = GUEST_ADDR(entry);
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_REGS, &regs));
+}
+
+/* VMX instructions #UD, XSETBV and CR4.VMXE are checked, CR0.NE shadowed. */
+TEST_F(run, long_mode_faults)
+{
+	const struct {
+		const unsigned char *entry;
+		__u16 port;
+		__u32 data;
+	} cases[] = {
+		{ do_vmxon, 0x50, 6 },
+		{ do_vmread, 0x50, 6 },
+		{ do_xsetbv_bad, 0x50, 13 },
+		{ do_xsetbv_ok, 0x51, 3 },
+		{ do_cr4_vmxe, 0x50, 13 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CREATE(&self->vm, guest_faults, UV_LONG64);
+		start_faults(_metadata, &self->vm, cases[i].entry);
+		expect_io(_metadata, &self->vm, MICROV_IO_OUT, cases[i].port, 1,
+			  cases[i].data);
+		uv_vm_destroy(&self->vm);
+	}
+	CREATE(&self->vm, guest_faults, UV_LONG64);
+	start_faults(_metadata, &self->vm, do_cr0_ne);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x52, 1, 0x31);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x52, 1, 0x11);
 }
 
 TEST_F(run, msr_allowed_and_refused)
