@@ -50,6 +50,11 @@ struct microv_host_caps {
  *                    brackets each VM entry with microv_vcpu_may_enter()
  *                    and microv_vcpu_left_guest()
  * @vcpu_kick:        make a vCPU that is in the guest leave it soon
+ * @get_gpr:          a general register of a vCPU out of the guest, by its
+ *                    x86 number (0 RAX .. 15 R15)
+ * @set_gpr:          set one
+ * @hypercall_insn:   the bytes of the instruction a guest makes hypercalls
+ *                    with (VMCALL for VMX), for the hypercall page
  */
 struct microv_backend_ops {
 	const char *name;
@@ -70,6 +75,10 @@ struct microv_backend_ops {
 	void (*vcpu_destroy)(struct microv_vcpu *v);
 	int (*vcpu_run)(struct microv_vcpu *v);
 	void (*vcpu_kick)(struct microv_vcpu *v);
+	unsigned long (*get_gpr)(struct microv_vcpu *v, unsigned int reg);
+	void (*set_gpr)(struct microv_vcpu *v, unsigned int reg,
+			unsigned long val);
+	u8 hypercall_insn[3];
 };
 
 extern const struct microv_backend_ops vmx_backend_ops;

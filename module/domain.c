@@ -138,6 +138,8 @@ static long microv_get_domain_info(struct microv_domain *d,
 		info.nr_memslots += !!d->slots[i].npages;
 	info.nr_pages = d->nr_pages;
 	mutex_unlock(&d->lock);
+	info.nr_hypercalls = READ_ONCE(d->xen.nr_hypercalls);
+	info.nr_enosys = READ_ONCE(d->xen.nr_enosys);
 	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -257,6 +259,7 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	ret = microv_domain_register(d);
 	if (ret)
 		goto fail;
+	microv_xen_domain_init(d);
 
 	req.domid = d->domid;
 	if (copy_to_user(arg, &req, sizeof(req))) {

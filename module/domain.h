@@ -15,6 +15,9 @@
 
 #include <uapi/linux/microv.h>
 
+#include "../xenabi/xenabi.h"
+#include "x86.h"
+
 /**
  * struct microv_memslot - guest RAM backed by pinned pages of a process
  * @gpa:    guest-physical start
@@ -46,6 +49,9 @@ struct microv_domain;
  * @in_guest: set (with a full barrier) before the vCPU checks whether it
  *           may enter the guest, cleared once it left: what pause and
  *           destroy wait for
+ * @paging:  the guest's paging state and mode as of its last exit that
+ *           needs guest memory (for the page walk)
+ * @xen:     its Xen state
  * @arch:    the backend's state (the VMCS for VMX)
  */
 struct microv_vcpu {
@@ -58,6 +64,8 @@ struct microv_vcpu {
 	struct mutex run_lock;
 	wait_queue_head_t wait;
 	bool in_guest;
+	struct x86_paging paging;
+	struct xen_vcpu xen;
 	void *arch;
 };
 
@@ -77,6 +85,7 @@ struct microv_vcpu {
  * @paused: MICROV_PAUSE_DOMAIN: no vCPU enters the guest
  * @dying:  MICROV_DESTROY_DOMAIN: gone from the table, memory released,
  *          every ioctl but close fails with ESRCH
+ * @xen:    its Xen state
  * @arch:   the backend's state (EPT for VMX)
  */
 struct microv_domain {
@@ -90,6 +99,7 @@ struct microv_domain {
 	u64 nr_pages;
 	bool paused;
 	bool dying;
+	struct xen_domain xen;
 	void *arch;
 };
 
@@ -111,5 +121,13 @@ void microv_domain_stop_vcpus(struct microv_domain *d);
 void microv_vcpu_free(struct microv_vcpu *v);
 
 int microv_sregs_check(const struct microv_sregs *s);
+
+int microv_gpa_access(struct microv_domain *d, u64 gpa, void *buf, size_t len,
+		      bool write);
+int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
+		      bool write);
+
+void microv_xen_domain_init(struct microv_domain *d);
+void microv_xen_vcpu_init(struct microv_vcpu *v);
 
 #endif /* MICROV_DOMAIN_H */

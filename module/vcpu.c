@@ -264,6 +264,7 @@ long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 	v->id = id;
 	mutex_init(&v->run_lock);
 	init_waitqueue_head(&v->wait);
+	microv_xen_vcpu_init(v);
 	ret = microv_backend->vcpu_init(v);
 	if (ret)
 		goto free;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Vendor-neutral x86 policy that every backend's exit handlers call: what
- * CPUID says to a guest and which MSRs a guest may touch.
+ * Vendor-neutral x86 logic that every backend's exit handlers call: what
+ * CPUID says to a guest, and the guest page walk.
  */
 #ifndef MICROV_X86_H
 #define MICROV_X86_H
@@ -14,7 +14,33 @@ struct microv_cpuid {
 	u32 eax, ebx, ecx, edx;
 };
 
-void microv_cpuid(const struct microv_vcpu *v, u32 leaf, u32 subleaf,
+void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 		  u64 guest_cr4, struct microv_cpuid *out);
+
+/**
+ * struct x86_paging - what decides how a guest translates and runs
+ * @cr0, @cr3, @cr4, @efer: its control registers
+ * @cpl:  its current privilege level (SS.DPL)
+ * @mode: 16, 32 or 64: its code size (CR0.PE, EFER.LMA, CS.L, CS.D)
+ */
+struct x86_paging {
+	u64 cr0, cr3, cr4, efer;
+	int cpl;
+	int mode;
+};
+
+/**
+ * struct x86_walk - a guest page walk
+ * @paging:   the guest's registers
+ * @read_gpa: reads guest-physical memory; 0 or -EFAULT
+ * @ctx:      for @read_gpa
+ */
+struct x86_walk {
+	struct x86_paging paging;
+	int (*read_gpa)(void *ctx, u64 gpa, void *buf, size_t len);
+	void *ctx;
+};
+
+int x86_gva_to_gpa(const struct x86_walk *w, u64 gva, bool write, u64 *gpa);
 
 #endif /* MICROV_X86_H */

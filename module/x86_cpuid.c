@@ -2,7 +2,7 @@
 /*
  * CPUID as a guest sees it: the host's leaves, less what microv does not
  * virtualise, plus the hypervisor bit.  Leaves 0x40000000-0x4fffffff are
- * the hypervisor's own; the Xen ABI will answer there, zeros until then.
+ * the hypervisor's own: the Xen personality answers its range there.
  */
 #include <asm/cpufeatures.h>
 #include <asm/processor.h>
@@ -27,14 +27,23 @@
  * @guest_cr4: the guest's CR4, for OSXSAVE
  * @out:       the four registers
  */
-void microv_cpuid(const struct microv_vcpu *v, u32 leaf, u32 subleaf,
+void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 		  u64 guest_cr4, struct microv_cpuid *out)
 {
 	u32 max_basic = cpuid_eax(0);
+	u32 regs[4];
 
 	memset(out, 0, sizeof(*out));
-	if ((leaf >= 0x40000000 && leaf <= 0x4fffffff) ||
-	    (leaf < 0x80000000 && leaf > max_basic))
+	if (leaf >= 0x40000000 && leaf <= 0x4fffffff) {
+		if (xen_cpuid(&v->xen, leaf, regs)) {
+			out->eax = regs[0];
+			out->ebx = regs[1];
+			out->ecx = regs[2];
+			out->edx = regs[3];
+		}
+		return;
+	}
+	if (leaf < 0x80000000 && leaf > max_basic)
 		return;
 	cpuid_count(leaf, subleaf, &out->eax, &out->ebx, &out->ecx, &out->edx);
 

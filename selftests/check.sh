@@ -107,6 +107,8 @@ main() {
 	check tools/build make -s -C "$TOP/tools" O="$BUILD/tools"
 	make -s -C "$TOP/tools" O="$BUILD/tools" check 2>&1 |
 		ktap_prefix tools/uvctl/ | collect
+	make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" check 2>&1 |
+		ktap_prefix unit/xenabi/ | collect
 	phase_end
 
 	phase_start "module builds"

@@ -51,4 +51,7 @@ const struct microv_backend_ops vmx_backend_ops = {
 	.vcpu_destroy		= vmx_vcpu_destroy,
 	.vcpu_run		= vmx_vcpu_run,
 	.vcpu_kick		= vmx_vcpu_kick,
+	.get_gpr		= vmx_get_gpr,
+	.set_gpr		= vmx_set_gpr,
+	.hypercall_insn		= { 0x0f, 0x01, 0xc1 },	/* VMCALL */
 };

@@ -114,20 +114,22 @@ static enum vmx_exit_action vmx_exit_hlt(struct vmx_vcpu *vv)
 	return VMX_EXIT_HALT;
 }
 
+/*
+ * Work for the personality (hypercalls, its MSRs) may touch guest memory
+ * and sleep: it runs after the exit, preemptible, with the paging state as
+ * the guest left it.
+ */
+static enum vmx_exit_action vmx_defer(struct vmx_vcpu *vv,
+				      enum vmx_deferred what)
+{
+	vmx_paging_snapshot(&vv->vcpu->paging);
+	vv->deferred = what;
+	return VMX_EXIT_DEFER;
+}
+
 static enum vmx_exit_action vmx_exit_vmcall(struct vmx_vcpu *vv)
 {
-	struct microv_run *run = vv->vcpu->run;
-
-	run->hypercall.nr = vv->gprs[VMX_RAX];
-	run->hypercall.args[0] = vv->gprs[VMX_RDI];
-	run->hypercall.args[1] = vv->gprs[VMX_RSI];
-	run->hypercall.args[2] = vv->gprs[VMX_RDX];
-	run->hypercall.args[3] = vv->gprs[VMX_R10];
-	run->hypercall.args[4] = vv->gprs[VMX_R8];
-	run->hypercall.args[5] = vv->gprs[VMX_R9];
-	vv->hypercall_pending = true;
-	vmx_skip_instruction();
-	return vmx_user_exit(vv, MICROV_EXIT_HYPERCALL);
+	return vmx_defer(vv, VMX_DEFER_HYPERCALL);
 }
 
 /* Port I/O goes to userspace; string and REP forms are not emulated yet. */
@@ -218,11 +220,21 @@ static bool vmx_wrmsr_ok(u32 msr, u64 val)
 	}
 }
 
+/* MSRs 0x40000000-0x400000ff belong to the hypervisor personality. */
+#define VMX_HV_MSR_FIRST	0x40000000u
+#define VMX_HV_MSR_LAST		0x400000ffu
+
 static enum vmx_exit_action vmx_exit_wrmsr(struct vmx_vcpu *vv)
 {
 	u32 msr = vv->gprs[VMX_RCX];
 	u64 val = (vv->gprs[VMX_RDX] << 32) | (u32)vv->gprs[VMX_RAX];
 	int field = vmx_guest_msr(msr);
+
+	if (msr >= VMX_HV_MSR_FIRST && msr <= VMX_HV_MSR_LAST) {
+		vv->deferred_msr = msr;
+		vv->deferred_val = val;
+		return vmx_defer(vv, VMX_DEFER_WRMSR);
+	}
 
 	if (field < 0 || !vmx_wrmsr_ok(msr, val)) {
 		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);

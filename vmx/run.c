@@ -20,6 +20,7 @@
 #include <asm/fpu/xstate.h>
 #include <asm/tlbflush.h>
 #include <asm/special_insns.h>
+#include <asm/traps.h>
 
 #include "vmcs.h"
 #include "vmx.h"
@@ -149,6 +150,25 @@ void vmx_vcpu_destroy(struct microv_vcpu *v)
 	v->arch = NULL;
 }
 
+/*
+ * General registers of a vCPU between exit and entry: in vv->gprs, so no
+ * VMCS is needed (and preemption may be on).  RSP lives in the VMCS and is
+ * not offered.
+ */
+unsigned long vmx_get_gpr(struct microv_vcpu *v, unsigned int reg)
+{
+	if (WARN_ON_ONCE(reg >= VMX_NR_GPRS || reg == VMX_RSP))
+		return 0;
+	return to_vmx(v)->gprs[reg];
+}
+
+void vmx_set_gpr(struct microv_vcpu *v, unsigned int reg, unsigned long val)
+{
+	if (WARN_ON_ONCE(reg >= VMX_NR_GPRS || reg == VMX_RSP))
+		return;
+	to_vmx(v)->gprs[reg] = val;
+}
+
 static void vmx_kick_ipi(void *unused)
 {
 }
@@ -177,10 +197,7 @@ static void vmx_complete_user_exit(struct vmx_vcpu *vv)
 		regs->rax = (regs->rax & ~mask) | (run->io.data & mask);
 		vv->io_in_size = 0;
 	}
-	if (vv->hypercall_pending) {
-		regs->rax = -ENOSYS;
-		vv->hypercall_pending = false;
-	}
+
 	run->exit_reason = MICROV_EXIT_NONE;
 }
 
@@ -270,6 +287,52 @@ static void vmx_entry_failed(struct vmx_vcpu *vv, bool vmfail)
 	}
 }
 
+/* The personality's share of an exit; preemptible. */
+static void vmx_run_deferred(struct vmx_vcpu *vv)
+{
+	struct microv_vcpu *v = vv->vcpu;
+
+	switch (vv->deferred) {
+	case VMX_DEFER_HYPERCALL:
+		xen_hypercall(&v->xen);
+		break;
+	case VMX_DEFER_WRMSR:
+		vv->deferred_fault = xen_wrmsr(&v->xen, vv->deferred_msr,
+					       vv->deferred_val) != 0;
+		break;
+	case VMX_DEFER_NONE:
+		break;
+	}
+}
+
+/* Ends the deferred instruction: retired, or faulted.  VMCS loaded. */
+static void vmx_complete_deferred(struct vmx_vcpu *vv)
+{
+	if (vv->deferred == VMX_DEFER_WRMSR && vv->deferred_fault)
+		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
+	else
+		vmx_skip_instruction();
+	vv->deferred = VMX_DEFER_NONE;
+}
+
+/*
+ * PAE paging (not long mode): with EPT, VM entry takes the four PDPTEs
+ * from the VMCS, so read them where CR3 points, as MOV to CR3 would.
+ * Preemptible: guest memory may sleep.  No RAM there: zeros, and the
+ * guest's first access faults, as on a machine.
+ */
+static void vmx_read_pdptes(struct vmx_vcpu *vv)
+{
+	const struct microv_sregs *s = &vv->vcpu->sregs;
+
+	memset(vv->pdptes, 0, sizeof(vv->pdptes));
+	if ((s->cr0 & X86_CR0_PG) && (s->cr4 & X86_CR4_PAE) &&
+	    !(s->efer & EFER_LMA) &&
+	    microv_gpa_access(vv->vcpu->domain, s->cr3 & 0xffffffe0,
+			      vv->pdptes, sizeof(vv->pdptes), false))
+		memset(vv->pdptes, 0, sizeof(vv->pdptes));
+}
+
 /**
  * vmx_vcpu_run() - MICROV_RUN on VMX
  * @v: the vCPU, its run_lock held
@@ -285,6 +348,7 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 	int ret = 0;
 
 	vmx_complete_user_exit(vv);
+	vmx_read_pdptes(vv);
 	for (;;) {
 		u32 reason;
 		int fail;
@@ -332,6 +396,13 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 
 		if (action == VMX_EXIT_USER)
 			return 0;
+		if (action == VMX_EXIT_DEFER) {
+			vmx_run_deferred(vv);
+			preempt_disable();
+			vmx_vcpu_load(vv);
+			vmx_complete_deferred(vv);
+			preempt_enable();
+		}
 		if (action == VMX_EXIT_HALT) {
 			ret = microv_vcpu_halt(v);
 			if (ret)

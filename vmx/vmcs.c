@@ -376,6 +376,8 @@ void vmx_state_load(struct vmx_vcpu *vv)
 	vmcs_write(CR4_READ_SHADOW, s->cr4);
 	vmcs_write(GUEST_CR4, s->cr4 | cr4_fixed);
 	vmcs_write(GUEST_CR3, s->cr3);
+	for (i = 0; i < 4; i++)
+		vmcs_write(GUEST_PDPTR0 + 2 * i, vv->pdptes[i]);
 	vv->guest_cr2 = s->cr2;
 	vmcs_write(GUEST_IA32_EFER, s->efer);
 	entry = vmcs_read(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE;
@@ -401,14 +403,44 @@ void vmx_state_load(struct vmx_vcpu *vv)
 	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ull);
 }
 
+/* CR0/CR4 as the guest sees them: its own value in the bits VMX fixes. */
+static u64 vmx_guest_cr(unsigned long real, unsigned long shadow,
+			unsigned long mask)
+{
+	return (vmcs_read(real) & ~vmcs_read(mask)) |
+	       (vmcs_read(shadow) & vmcs_read(mask));
+}
+
+/**
+ * vmx_paging_snapshot() - the guest's paging registers, CPL and mode
+ * @p: out
+ *
+ * The mode: 16 in real mode, 64 in a 64-bit code segment of long mode,
+ * else CS.D.
+ */
+void vmx_paging_snapshot(struct x86_paging *p)
+{
+	u32 cs = vmcs_read(GUEST_CS_AR_BYTES);
+
+	p->cr0 = vmx_guest_cr(GUEST_CR0, CR0_READ_SHADOW, CR0_GUEST_HOST_MASK);
+	p->cr4 = vmx_guest_cr(GUEST_CR4, CR4_READ_SHADOW, CR4_GUEST_HOST_MASK);
+	p->cr3 = vmcs_read(GUEST_CR3);
+	p->efer = vmcs_read(GUEST_IA32_EFER);
+	p->cpl = (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
+	if (!(p->cr0 & X86_CR0_PE))
+		p->mode = 16;
+	else if ((p->efer & EFER_LMA) && (cs & VMX_AR_L_MASK))
+		p->mode = 64;
+	else
+		p->mode = (cs & VMX_AR_DB_MASK) ? 32 : 16;
+}
+
 /* The VMCS into the module's registers, as MICROV_RUN returns. */
 void vmx_state_store(struct vmx_vcpu *vv)
 {
 	struct microv_vcpu *v = vv->vcpu;
 	struct microv_sregs *s = &v->sregs;
 	struct microv_regs *r = &v->regs;
-	u64 cr0_mask = vmcs_read(CR0_GUEST_HOST_MASK);
-	u64 cr4_mask = vmcs_read(CR4_GUEST_HOST_MASK);
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(vmx_segs); i++) {
@@ -423,11 +455,8 @@ void vmx_state_store(struct vmx_vcpu *vv)
 	s->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
 	s->idt.base = vmcs_read(GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
-	/* Bits the host owns read as the guest last wrote them. */
-	s->cr0 = (vmcs_read(GUEST_CR0) & ~cr0_mask) |
-		 (vmcs_read(CR0_READ_SHADOW) & cr0_mask);
-	s->cr4 = (vmcs_read(GUEST_CR4) & ~cr4_mask) |
-		 (vmcs_read(CR4_READ_SHADOW) & cr4_mask);
+	s->cr0 = vmx_guest_cr(GUEST_CR0, CR0_READ_SHADOW, CR0_GUEST_HOST_MASK);
+	s->cr4 = vmx_guest_cr(GUEST_CR4, CR4_READ_SHADOW, CR4_GUEST_HOST_MASK);
 	s->cr3 = vmcs_read(GUEST_CR3);
 	s->cr2 = vv->guest_cr2;
 	s->efer = vmcs_read(GUEST_IA32_EFER);

@@ -8,6 +8,7 @@
 #include <asm/vmx.h>
 
 #include "../module/domain.h"
+#include "../module/x86.h"
 
 /* Guest general registers in the order vmenter.S loads and saves them. */
 enum vmx_gpr {
@@ -30,7 +31,11 @@ enum vmx_gpr {
  * @guest_xcr0: the guest's XCR0 (XSETBV)
  * @fpu:       the guest's XSAVE area, @fpu_size bytes
  * @io_in_size: size of an IN that userspace completes on the next run
- * @hypercall_pending: return -ENOSYS in RAX on the next run
+ * @pdptes:    the guest's PAE PDPTEs as MICROV_RUN starts (with EPT, VM
+ *             entry loads them from the VMCS, not from memory)
+ * @deferred:  what the last exit left for preemptible context
+ * @deferred_msr, @deferred_val: the WRMSR of VMX_DEFER_WRMSR
+ * @deferred_fault: it failed: the guest gets #GP instead
  */
 struct vmx_vcpu {
 	struct microv_vcpu *vcpu;
@@ -46,7 +51,15 @@ struct vmx_vcpu {
 	void *fpu;
 	size_t fpu_size;
 	u8 io_in_size;
-	bool hypercall_pending;
+	u64 pdptes[4];
+	enum vmx_deferred {
+		VMX_DEFER_NONE,
+		VMX_DEFER_HYPERCALL,	/* a VMCALL for the personality */
+		VMX_DEFER_WRMSR,	/* a WRMSR to a hypervisor MSR */
+	} deferred;
+	u32 deferred_msr;
+	u64 deferred_val;
+	bool deferred_fault;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct microv_vcpu *v)
@@ -62,6 +75,7 @@ enum vmx_exit_action {
 	VMX_EXIT_CONTINUE,	/* enter the guest again */
 	VMX_EXIT_USER,		/* return to userspace; run area filled */
 	VMX_EXIT_HALT,		/* sleep until an event, then continue */
+	VMX_EXIT_DEFER,		/* vv->deferred: work that may sleep */
 };
 
 enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *vv, u32 reason);
@@ -83,11 +97,14 @@ void vmx_vmcs_init_cpu(void);
 void vmx_state_load(struct vmx_vcpu *vv);
 void vmx_state_store(struct vmx_vcpu *vv);
 void vmx_flush_vpid(u16 vpid);
+void vmx_paging_snapshot(struct x86_paging *p);
 
 int vmx_vcpu_init(struct microv_vcpu *v);
 void vmx_vcpu_destroy(struct microv_vcpu *v);
 int vmx_vcpu_run(struct microv_vcpu *v);
 void vmx_vcpu_kick(struct microv_vcpu *v);
+unsigned long vmx_get_gpr(struct microv_vcpu *v, unsigned int reg);
+void vmx_set_gpr(struct microv_vcpu *v, unsigned int reg, unsigned long val);
 
 /* vmenter.S: 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
 int vmx_vmenter(unsigned long *gprs, bool launched);

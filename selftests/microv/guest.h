@@ -189,4 +189,33 @@ static inline long microv_counter(const char *name)
 	return atol(buf);
 }
 
+/*
+ * Assertions on the next exit; need kselftest_harness.h included first.
+ */
+static inline void expect_io(struct __test_metadata *_metadata,
+			     struct uv_vm *vm,
+			     __u8 dir, __u16 port, __u8 size, __u32 data)
+{
+	ASSERT_EQ(0, uv_run(vm)) TH_LOG("run: %s", strerror(errno));
+	ASSERT_EQ(MICROV_EXIT_IO, vm->run->exit_reason)
+		TH_LOG("exit %u (hw %#llx)", vm->run->exit_reason,
+		       (unsigned long long)vm->run->internal.hw_reason);
+	EXPECT_EQ(dir, vm->run->io.direction);
+	EXPECT_EQ(port, vm->run->io.port);
+	EXPECT_EQ(size, vm->run->io.size);
+	if (dir == MICROV_IO_OUT)
+		EXPECT_EQ(data, vm->run->io.data);
+}
+
+static inline void expect_exit(struct __test_metadata *_metadata,
+			       struct uv_vm *vm,
+			       __u32 reason)
+{
+	ASSERT_EQ(0, uv_run(vm)) TH_LOG("run: %s", strerror(errno));
+	ASSERT_EQ(reason, vm->run->exit_reason)
+		TH_LOG("exit %u (hw %#llx, qual %#llx)", vm->run->exit_reason,
+		       (unsigned long long)vm->run->internal.hw_reason,
+		       (unsigned long long)vm->run->internal.qualification);
+}
+
 #endif /* MICROV_GUEST_H */

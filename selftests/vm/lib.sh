@@ -80,7 +80,7 @@ build_module() {
 
 	[ -d "$kdir" ] || die "no headers for $ver in $kdir (apt-get install linux-headers-$ver)"
 	rm -rf "$out" && mkdir -p "$out"
-	cp -r "$TOP/Kbuild" "$TOP/module" "$TOP/vmx" "$TOP/include" "$out/"
+	cp -r "$TOP/Kbuild" "$TOP/module" "$TOP/vmx" "$TOP/xenabi" "$TOP/include" "$out/"
 	make -C "$kdir" M="$out" MICROV_WERROR=1 W=1 C=1 modules \
 		>"$out/build.log" 2>&1 || return 1
 	# sparse and W=1 print warnings without failing the build.

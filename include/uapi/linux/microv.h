@@ -149,7 +149,6 @@ struct microv_sregs {
 #define MICROV_EXIT_HLT			3	/* HLT with interrupts off */
 #define MICROV_EXIT_TRIPLE_FAULT	4
 #define MICROV_EXIT_FAIL_ENTRY		5	/* fail_entry */
-#define MICROV_EXIT_HYPERCALL		6	/* hypercall: not handled */
 #define MICROV_EXIT_INTERNAL_ERROR	7	/* internal */
 
 #define MICROV_IO_IN	0
@@ -166,8 +165,6 @@ struct microv_sregs {
  *        MICROV_RUN retries it (map memory there first).
  * @fail_entry: the VM-entry failure (VMX: exit reason with bit 31 set
  *        and the exit qualification).
- * @hypercall: @nr and the first arguments of a hypercall the module does
- *        not handle; the next MICROV_RUN returns -ENOSYS to the guest.
  * @internal: @suberror MICROV_INTERNAL_*, @hw_reason the backend's raw
  *        exit reason, @qualification its exit qualification.
  */
@@ -190,10 +187,6 @@ struct microv_run {
 			__u64 hw_reason;
 			__u64 qualification;
 		} fail_entry;
-		struct {
-			__u64 nr;
-			__u64 args[6];
-		} hypercall;
 		struct {
 			__u32 suberror;
 			__u32 pad;
@@ -223,6 +216,8 @@ struct microv_domain_info {
 	__u32 nr_memslots;
 	__u64 nr_pages;		/* guest RAM pinned for the domain */
 	char name[MICROV_NAME_MAX];
+	__u64 nr_hypercalls;	/* hypercalls the guest made */
+	__u64 nr_enosys;	/* of which unknown or unsupported */
 };
 
 /* ioctls on /dev/microv */

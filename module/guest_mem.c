@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory as the kernel reaches it: by guest-physical address through
+ * the domain's slots of pinned pages, and by guest-virtual address through
+ * the guest's own page tables (x86_gva_to_gpa()).  For hypercall handlers:
+ * a bad guest pointer is -EFAULT, never a host fault.
+ */
+#include <linux/highmem.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+
+#include "domain.h"
+#include "microv.h"
+#include "x86.h"
+
+/* The pinned page behind @gpa, or NULL; d->lock held. */
+static struct page *microv_gpa_page(struct microv_domain *d, u64 gpa,
+				    bool write)
+{
+	int i;
+
+	for (i = 0; i < MICROV_MAX_MEMSLOTS; i++) {
+		struct microv_memslot *s = &d->slots[i];
+
+		if (!s->npages || gpa < s->gpa ||
+		    gpa >= s->gpa + (s->npages << PAGE_SHIFT))
+			continue;
+		if (write && (s->flags & MICROV_MEM_READONLY))
+			return NULL;
+		return s->pages[(gpa - s->gpa) >> PAGE_SHIFT];
+	}
+	return NULL;
+}
+
+/**
+ * microv_gpa_access() - copy to or from guest-physical memory
+ * @d:     the domain
+ * @gpa:   where
+ * @buf:   the host side
+ * @len:   how much; may cross pages and slots
+ * @write: to the guest (a read-only slot refuses)
+ *
+ * Return: 0, or -EFAULT if any byte has no RAM behind it (then nothing
+ * more is copied).
+ */
+int microv_gpa_access(struct microv_domain *d, u64 gpa, void *buf, size_t len,
+		      bool write)
+{
+	int ret = 0;
+
+	mutex_lock(&d->lock);
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(gpa));
+		struct page *page = microv_gpa_page(d, gpa, write);
+		void *va;
+
+		if (!page) {
+			ret = -EFAULT;
+			break;
+		}
+		va = kmap_local_page(page);
+		if (write)
+			memcpy(va + offset_in_page(gpa), buf, n);
+		else
+			memcpy(buf, va + offset_in_page(gpa), n);
+		kunmap_local(va);
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	mutex_unlock(&d->lock);
+	return ret;
+}
+
+static int microv_walk_read(void *ctx, u64 gpa, void *buf, size_t len)
+{
+	return microv_gpa_access(ctx, gpa, buf, len, false);
+}
+
+/**
+ * microv_gva_access() - copy to or from guest-virtual memory
+ * @v:      the vCPU whose page tables translate (v->paging, as it exited)
+ * @gva:    where
+ * @buf:    the host side
+ * @len:    how much; each page is translated on its own
+ * @write:  to the guest
+ *
+ * Return: 0 or -EFAULT.
+ */
+int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
+		      bool write)
+{
+	struct x86_walk w = {
+		.paging = v->paging,
+		.read_gpa = microv_walk_read,
+		.ctx = v->domain,
+	};
+
+	/* Outside 64-bit mode addresses are 32 bits: no wrapping around. */
+	if (v->paging.mode != 64 &&
+	    (gva > U32_MAX || len > (u64)U32_MAX + 1 - gva))
+		return -EFAULT;
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(gva));
+		u64 gpa;
+
+		if (x86_gva_to_gpa(&w, gva, write, &gpa) ||
+		    microv_gpa_access(v->domain, gpa, buf, n, write))
+			return -EFAULT;
+		gva += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Xen ABI as a guest meets it: the CPUID leaves at 0x40000000, the
+ * hypercall page written on the MSR that leaf 2 names, and xen_version
+ * called through that page and through raw VMCALL, from 32-bit and 64-bit
+ * guests with and without paging.  Buffers are passed by guest-virtual
+ * address, at addresses the guest's page tables send elsewhere, across a
+ * page boundary whose two halves are not contiguous in guest-physical
+ * memory: what the guest finds there proves the page walk.
+ */
+#include <xen/arch-x86/cpuid.h>
+
+#include "kselftest_harness.h"
+#include "guest.h"
+
+#define MEM_SIZE	(2 << 20)
+#define HCALL_PAGE	0x5000		/* guest-physical */
+#define BUF_VA		0x40000ff8	/* 8 bytes before a page boundary */
+#define BUF_PA_LO	0x7000		/* its first page, physically */
+#define BUF_PA_HI	0x9000		/* its second page */
+#define PT_32		0x40000		/* 32-bit and PAE tables from here */
+
+/*
+ * Common to both modes (the assembler makes 32- or 64-bit code of it; the
+ * registers a hypercall takes differ, so each mode has its own part):
+ * report the Xen signature (EBX of leaf 0x40000000) on port 0x60 and the
+ * hypercall MSR (EBX of leaf 0x40000002) on 0x61, then write the page.
+ */
+#define GUEST_SETUP							\
+	"	mov $0x40000000, %eax\n"				\
+	"	cpuid\n"						\
+	"	mov %ebx, %eax\n"					\
+	"	out %eax, $0x60\n"					\
+	"	mov $0x40000002, %eax\n"				\
+	"	cpuid\n"						\
+	"	mov %ebx, %ecx\n"					\
+	"	mov %ebx, %eax\n"					\
+	"	out %eax, $0x61\n"					\
+	"	mov $0x5000, %eax\n"					\
+	"	xor %edx, %edx\n"					\
+	"	wrmsr\n"
+
+/* 64-bit: XENVER_extraversion into BUF_VA through the page, the result on
+ * 0x62; XENVER_version by raw VMCALL on 0x63; a bad pointer on 0x64. */
+GUEST_CODE(guest_xen64);
+asm(".pushsection .rodata\n"
+    "guest_xen64_start:\n"
+    GUEST_SETUP
+    "	mov $1, %edi\n"				/* XENVER_extraversion */
+    "	mov $0x40000ff8, %esi\n"
+    "	mov $(0x5000 + 17 * 32), %eax\n"	/* stub of xen_version */
+    "	call *%rax\n"
+    "	out %eax, $0x62\n"
+    "	mov $17, %eax\n"
+    "	xor %edi, %edi\n"
+    "	vmcall\n"
+    "	out %eax, $0x63\n"
+    "	mov $17, %eax\n"
+    "	mov $1, %edi\n"
+    "	movabs $0x7fff00000000, %rsi\n"		/* not mapped */
+    "	vmcall\n"
+    "	out %eax, $0x64\n"
+    "	hlt\n"
+    "guest_xen64_end:\n"
+    ".popsection\n");
+
+/* 32-bit: the same, arguments in EBX and ECX. */
+GUEST_CODE(guest_xen32);
+asm(".pushsection .rodata\n"
+    "guest_xen32_start:\n"
+    ".code32\n"
+    GUEST_SETUP
+    "	mov $1, %ebx\n"
+    "	mov $0x40000ff8, %ecx\n"
+    "	mov $(0x5000 + 17 * 32), %eax\n"
+    "	call *%eax\n"
+    "	out %eax, $0x62\n"
+    "	mov $17, %eax\n"
+    "	xor %ebx, %ebx\n"
+    "	vmcall\n"
+    "	out %eax, $0x63\n"
+    "	mov $17, %eax\n"
+    "	mov $1, %ebx\n"
+    "	mov $0xfffffffc, %ecx\n"		/* wraps at 4 GiB */
+    "	vmcall\n"
+    "	out %eax, $0x64\n"
+    "	hlt\n"
+    ".code64\n"
+    "guest_xen32_end:\n"
+    ".popsection\n");
+
+enum paging { NO_PAGING, PAGING_32, PAGING_PAE, PAGING_64 };
+
+FIXTURE(xen) {
+	struct uv_vm vm;
+};
+
+FIXTURE_VARIANT(xen) {
+	enum paging paging;
+};
+
+FIXTURE_VARIANT_ADD(xen, prot32_no_paging) { .paging = NO_PAGING };
+FIXTURE_VARIANT_ADD(xen, prot32_paging) { .paging = PAGING_32 };
+FIXTURE_VARIANT_ADD(xen, prot32_pae) { .paging = PAGING_PAE };
+FIXTURE_VARIANT_ADD(xen, long64) { .paging = PAGING_64 };
+
+FIXTURE_SETUP(xen)
+{
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load()) TH_LOG("load: %s", strerror(errno));
+	self->vm.dev = self->vm.dom = self->vm.vcpu = -1;
+}
+
+FIXTURE_TEARDOWN(xen)
+{
+	uv_vm_destroy(&self->vm);
+	EXPECT_EQ(0, microv_counter("domains"));
+	EXPECT_EQ(0, microv_counter("pinned_pages"));
+}
+
+/*
+ * Page tables that map the first 4 MiB (or 2 MiB) one to one, and the two
+ * pages around BUF_VA to BUF_PA_LO and BUF_PA_HI.  Without paging, the
+ * buffer is at BUF_VA physically: guest RAM must reach there, so the test
+ * adds a slot.
+ */
+static void map_buffer(struct uv_vm *vm, enum paging paging,
+		       struct microv_sregs *s)
+{
+	unsigned char *m = vm->mem;
+	__u32 *pd32 = (void *)(m + PT_32), *pt32 = (void *)(m + PT_32 + 0x1000);
+	__u64 *pdpt = (void *)(m + PT_32), *pd = (void *)(m + PT_32 + 0x1000),
+	      *pt = (void *)(m + PT_32 + 0x2000);
+	__u64 va = BUF_VA & ~0xfffull;
+
+	switch (paging) {
+	case NO_PAGING:
+		break;
+	case PAGING_32:
+		pd32[0] = 0x83;				/* 4 MiB, PSE */
+		pd32[va >> 22] = (PT_32 + 0x1000) | 3;
+		pt32[(va >> 12) & 1023] = BUF_PA_LO | 3;
+		pt32[((va >> 12) + 1) & 1023] = BUF_PA_HI | 3;
+		s->cr3 = PT_32;
+		s->cr4 = 0x10;				/* PSE */
+		s->cr0 = 0x80000011;
+		break;
+	case PAGING_PAE:
+		pdpt[0] = (PT_32 + 0x1000) | 1;
+		pdpt[va >> 30] = (PT_32 + 0x3000) | 1;
+		pd[0] = 0x83;				/* 2 MiB */
+		((__u64 *)(m + PT_32 + 0x3000))[(va >> 21) & 511] =
+			(PT_32 + 0x2000) | 3;
+		pt[(va >> 12) & 511] = BUF_PA_LO | 3;
+		pt[((va >> 12) + 1) & 511] = BUF_PA_HI | 3;
+		s->cr3 = PT_32;
+		s->cr4 = 0x20;				/* PAE */
+		s->cr0 = 0x80000011;
+		break;
+	case PAGING_64:
+		/* guest.h mapped the first GiB with 2 MiB pages; add the second. */
+		((__u64 *)(m + GUEST_PT_GPA + 0x1000))[1] = (PT_32 + 0x1000) | 3;
+		pd[(va >> 21) & 511] = (PT_32 + 0x2000) | 3;
+		pt[(va >> 12) & 511] = BUF_PA_LO | 3;
+		pt[((va >> 12) + 1) & 511] = BUF_PA_HI | 3;
+		break;
+	}
+}
+
+TEST_F(xen, version_through_page_and_vmcall)
+{
+	enum paging paging = variant->paging;
+	struct microv_domain_info info = { 0 };
+	struct microv_sregs sregs;
+	struct uv_vm *vm = &self->vm;
+	unsigned char *lo, *hi;
+	void *high = NULL;
+
+	if (paging == PAGING_64) {
+		ASSERT_EQ(0, uv_vm_create(vm, MEM_SIZE, guest_xen64_start,
+					  guest_xen64_end, UV_LONG64));
+	} else {
+		ASSERT_EQ(0, uv_vm_create(vm, MEM_SIZE, guest_xen32_start,
+					  guest_xen32_end, UV_PROT32));
+	}
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_GET_SREGS, &sregs));
+	map_buffer(vm, paging, &sregs);
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_SREGS, &sregs));
+	lo = vm->mem + BUF_PA_LO + 0xff8;
+	hi = vm->mem + BUF_PA_HI;
+	if (paging == NO_PAGING) {
+		/* Two pages of RAM at BUF_VA itself. */
+		high = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, high);
+		ASSERT_EQ(0, uv_set_region(vm->dom, 1, BUF_VA & ~0xfffull,
+					   high, 0x2000, 0));
+		lo = (unsigned char *)high + 0xff8;
+		hi = (unsigned char *)high + 0x1000;
+	}
+
+	memset(lo, 0xaa, 8);
+	memset(hi, 0xaa, 8);
+	expect_io(_metadata, vm, MICROV_IO_OUT, 0x60, 4, XEN_CPUID_SIGNATURE_EBX);
+	expect_io(_metadata, vm, MICROV_IO_OUT, 0x61, 4, 0x40000000);
+	expect_io(_metadata, vm, MICROV_IO_OUT, 0x62, 4, 0);
+	/* The page: stub 17 is "mov $17, %eax; vmcall; ret". */
+	EXPECT_EQ(0, memcmp(vm->mem + HCALL_PAGE + 17 * 32,
+			    "\xb8\x11\0\0\0\x0f\x01\xc1\xc3", 9));
+	/* "-microv" and its padding, split where the guest's pages split. */
+	EXPECT_EQ(0, memcmp(lo, "-microv\0", 8));
+	EXPECT_EQ(0, memcmp(hi, "\0\0\0\0\0\0\0\0", 8));
+	expect_io(_metadata, vm, MICROV_IO_OUT, 0x63, 4, 4 << 16 | 17);
+	expect_io(_metadata, vm, MICROV_IO_OUT, 0x64, 4, (__u32)-EFAULT);
+	expect_exit(_metadata, vm, MICROV_EXIT_HLT);
+
+	ASSERT_EQ(0, ioctl(vm->dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(3, info.nr_hypercalls);
+	EXPECT_EQ(0, info.nr_enosys);
+	if (high) {
+		ASSERT_EQ(0, uv_set_region(vm->dom, 1, 0, NULL, 0, 0));
+		munmap(high, 0x2000);
+	}
+}
+
+TEST_HARNESS_MAIN

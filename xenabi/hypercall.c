@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hypercalls: the hypercall page a guest asks for through an MSR, and the
+ * dispatch of a hypercall, from the page or from a raw VMCALL, to the
+ * handler of its subsystem through a table indexed by number.
+ */
+#include "xenabi.h"
+
+#define XENABI_PAGE_SIZE	4096
+#define XENABI_STUB_SIZE	32
+
+typedef long (*xen_hypercall_fn)(struct xen_vcpu *v, const unsigned long *args);
+
+static const xen_hypercall_fn xen_hypercalls[] = {
+	[__HYPERVISOR_xen_version]	= xen_version_op,
+};
+
+/*
+ * The stub of hypercall @nr, 32 bytes, as Xen lays them out: "mov $nr,
+ * %eax; <hypercall instruction>; ret", then int3.  HYPERVISOR_iret has no
+ * meaning for an HVM guest: its stub is ud2.
+ */
+static void xen_hypercall_stub(struct xen_domain *d, unsigned int nr,
+			       u8 stub[XENABI_STUB_SIZE])
+{
+	memset(stub, 0xcc, XENABI_STUB_SIZE);
+	if (nr == __HYPERVISOR_iret) {
+		stub[0] = 0x0f;			/* ud2 */
+		stub[1] = 0x0b;
+		return;
+	}
+	stub[0] = 0xb8;				/* mov $nr, %eax */
+	stub[1] = nr;
+	stub[2] = nr >> 8;
+	stub[3] = 0;
+	stub[4] = 0;
+	memcpy(stub + 5, d->hypercall_insn, 3);
+	stub[8] = 0xc3;				/* ret */
+}
+
+/**
+ * xen_wrmsr() - a guest's WRMSR to the hypercall-page MSR
+ * @v:   the vCPU
+ * @msr: the MSR
+ * @val: guest-physical address of the page; bits 11:0 the page index
+ *
+ * Return: 0 if done, -ENOENT if @msr is not Xen's, -EINVAL if the guest
+ * gets #GP (a page index other than 0, or no RAM there).
+ */
+int xen_wrmsr(struct xen_vcpu *v, u32 msr, u64 val)
+{
+	u8 stub[XENABI_STUB_SIZE];
+	unsigned int nr;
+
+	if (msr != XENABI_HYPERCALL_MSR)
+		return -ENOENT;
+	if (val & (XENABI_PAGE_SIZE - 1))
+		return -EINVAL;
+	for (nr = 0; nr < XENABI_PAGE_SIZE / XENABI_STUB_SIZE; nr++) {
+		xen_hypercall_stub(v->domain, nr, stub);
+		if (v->ops->write_gpa(v, val + nr * XENABI_STUB_SIZE, stub,
+				      sizeof(stub)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * xen_hypercall() - run the hypercall the guest asked for
+ * @v: the vCPU, stopped at its hypercall instruction
+ *
+ * The number is in EAX; the arguments in RDI, RSI, RDX, R10, R8 in 64-bit
+ * mode, EBX, ECX, EDX, ESI, EDI otherwise.  The result goes to RAX (EAX).
+ * A hypercall from CPL > 0 gets -EPERM, as Xen answers an HVM guest.
+ */
+void xen_hypercall(struct xen_vcpu *v)
+{
+	static const enum xen_reg regs64[] = {
+		XEN_REG_RDI, XEN_REG_RSI, XEN_REG_RDX, XEN_REG_R10, XEN_REG_R8,
+	};
+	static const enum xen_reg regs32[] = {
+		XEN_REG_RBX, XEN_REG_RCX, XEN_REG_RDX, XEN_REG_RSI, XEN_REG_RDI,
+	};
+	const struct xen_vcpu_ops *ops = v->ops;
+	bool wide = ops->mode(v) == 64;
+	unsigned long args[5], nr;
+	unsigned int i;
+	long ret;
+
+	nr = (u32)ops->get_reg(v, XEN_REG_RAX);
+	for (i = 0; i < 5; i++) {
+		args[i] = ops->get_reg(v, wide ? regs64[i] : regs32[i]);
+		if (!wide)
+			args[i] = (u32)args[i];
+	}
+	v->domain->nr_hypercalls++;
+
+	if (ops->cpl(v) != 0) {
+		ret = -EPERM;
+	} else if (nr < sizeof(xen_hypercalls) / sizeof(xen_hypercalls[0]) &&
+		   xen_hypercalls[nr]) {
+		ret = xen_hypercalls[nr](v, args);
+	} else {
+		ret = -ENOSYS;
+	}
+	if (ret == -ENOSYS)
+		v->domain->nr_enosys++;
+	ops->set_reg(v, XEN_REG_RAX, wide ? (unsigned long)ret : (u32)ret);
+}

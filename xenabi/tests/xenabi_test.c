@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of xenabi/ in userspace, over a fake vCPU: the CPUID leaves,
+ * the hypercall page, hypercall dispatch (64-bit and 32-bit argument
+ * registers, CPL, unknown numbers) and every xen_version sub-op with its
+ * error paths.  Output: TAP.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fake_vcpu.h"
+
+static int nr_tests, nr_failed;
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			printf("# %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			failed = 1;					\
+		}							\
+	} while (0)
+
+#define TEST(name) static void name(int *failedp)
+#define failed (*failedp)
+
+static struct fake_vcpu f;
+
+/* A hypercall as the guest makes it: number in EAX, arguments by mode. */
+static long call(int mode, unsigned long nr, unsigned long a0,
+		 unsigned long a1)
+{
+	f.mode = mode;
+	f.regs[XEN_REG_RAX] = nr;
+	if (mode == 64) {
+		f.regs[XEN_REG_RDI] = a0;
+		f.regs[XEN_REG_RSI] = a1;
+	} else {
+		f.regs[XEN_REG_RBX] = a0;
+		f.regs[XEN_REG_RCX] = a1;
+	}
+	xen_hypercall(&f.xv);
+	return mode == 64 ? (long)f.regs[XEN_REG_RAX] :
+			    (long)(int)f.regs[XEN_REG_RAX];
+}
+
+TEST(cpuid_leaves)
+{
+	u32 out[4];
+
+	fake_init(&f, 64);
+	CHECK(!xen_cpuid(&f.xv, 0x3fffffff, out));
+	CHECK(!xen_cpuid(&f.xv, 0x40000100, out));
+	CHECK(xen_cpuid(&f.xv, 0x40000000, out));
+	CHECK(out[0] == 0x40000004);
+	CHECK(!memcmp(&out[1], "XenVMMXenVMM", 12));
+	CHECK(xen_cpuid(&f.xv, 0x40000001, out));
+	CHECK(out[0] == (4 << 16 | 17));
+	CHECK(xen_cpuid(&f.xv, 0x40000002, out));
+	CHECK(out[0] == 1 && out[1] == 0x40000000);
+	CHECK(xen_cpuid(&f.xv, 0x40000004, out));
+	CHECK(out[0] == (XEN_HVM_CPUID_VCPU_ID_PRESENT |
+			 XEN_HVM_CPUID_DOMID_PRESENT));
+	CHECK(out[1] == 3 && out[2] == 7);
+	CHECK(xen_cpuid(&f.xv, 0x400000ff, out));
+	CHECK(!out[0] && !out[1] && !out[2] && !out[3]);
+}
+
+TEST(hypercall_page)
+{
+	static const unsigned char stub17[] = {
+		0xb8, 17, 0, 0, 0, 0x0f, 0x01, 0xc1, 0xc3, 0xcc,
+	};
+	unsigned char *page = f.mem + 0x2000;
+
+	fake_init(&f, 64);
+	CHECK(xen_wrmsr(&f.xv, 0x40000001, 0x2000) == -ENOENT);
+	CHECK(xen_wrmsr(&f.xv, 0x40000000, 0x2001) == -EINVAL);
+	CHECK(xen_wrmsr(&f.xv, 0x40000000, FAKE_MEM_SIZE) == -EINVAL);
+	CHECK(xen_wrmsr(&f.xv, 0x40000000, 0x2000) == 0);
+	CHECK(!memcmp(page + 17 * 32, stub17, sizeof(stub17)));
+	CHECK(page[0] == 0xb8 && page[1] == 0);
+	CHECK(page[23 * 32] == 0x0f && page[23 * 32 + 1] == 0x0b); /* iret */
+	CHECK(page[127 * 32] == 0xb8 && page[127 * 32 + 1] == 127);
+	CHECK(page[4095] == 0xcc);
+}
+
+TEST(dispatch)
+{
+	fake_init(&f, 64);
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_version, 0) ==
+	      (4 << 16 | 17));
+	/* The number is EAX: high bits of RAX do not matter. */
+	CHECK(call(64, 0xffffffff00000000ul | __HYPERVISOR_xen_version,
+		   XENVER_version, 0) == (4 << 16 | 17));
+	CHECK(call(32, __HYPERVISOR_xen_version, XENVER_pagesize, 0) == 4096);
+	/* 32-bit arguments are EBX, ECX: RDI holds garbage. */
+	f.regs[XEN_REG_RDI] = XENVER_build_id;
+	CHECK(call(32, __HYPERVISOR_xen_version, XENVER_version, 0) ==
+	      (4 << 16 | 17));
+	CHECK(f.dom.nr_hypercalls == 4);
+	CHECK(call(64, 1000, 0, 0) == -ENOSYS);
+	CHECK(call(64, __HYPERVISOR_set_trap_table, 0, 0) == -ENOSYS);
+	CHECK(f.dom.nr_enosys == 2);
+	/* 32-bit results are 32 bits. */
+	call(32, 1000, 0, 0);
+	CHECK(f.regs[XEN_REG_RAX] == (u32)-ENOSYS);
+	f.cpl = 3;
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_version, 0) == -EPERM);
+}
+
+TEST(version_strings)
+{
+	char buf[1024];
+
+	fake_init(&f, 64);
+	memset(f.mem + 0x1000, 0xaa, 2048);
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_extraversion,
+		   0x1000) == 0);
+	CHECK(!strcmp((char *)f.mem + 0x1000, "-microv"));
+	CHECK(f.mem[0x1000 + XEN_EXTRAVERSION_LEN - 1] == 0);
+	CHECK(f.mem[0x1000 + XEN_EXTRAVERSION_LEN] == 0xaa);
+
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_capabilities,
+		   0x1000) == 0);
+	CHECK(!strncmp((char *)f.mem + 0x1000, "hvm-3.0-x86_64", 14));
+	memset(buf, 0, sizeof(buf));
+	CHECK(!memcmp(f.mem + 0x1000 + 100, buf, XEN_CAPABILITIES_INFO_LEN - 100));
+
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_changeset, 0x1000) == 0);
+	CHECK(!strcmp((char *)f.mem + 0x1000, "microv"));
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_commandline,
+		   0x1000) == 0);
+	CHECK(f.mem[0x1000] == 0);
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_compile_info,
+		   0x1000) == 0);
+	CHECK(!strcmp((char *)f.mem + 0x1000, "microv"));
+}
+
+TEST(version_values)
+{
+	struct xen_feature_info fi = { .submap_idx = 0 };
+	u64 start;
+	u32 start32 = 0xdead;
+
+	fake_init(&f, 64);
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_platform_parameters,
+		   0x1000) == 0);
+	memcpy(&start, f.mem + 0x1000, sizeof(start));
+	CHECK(start == __HYPERVISOR_VIRT_START);
+	memcpy(f.mem + 0x1000, &start32, sizeof(start32));
+	CHECK(call(32, __HYPERVISOR_xen_version, XENVER_platform_parameters,
+		   0x1000) == 0);
+	memcpy(&start32, f.mem + 0x1000, sizeof(start32));
+	CHECK(start32 == 0);
+
+	memcpy(f.mem + 0x1000, &fi, sizeof(fi));
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_get_features,
+		   0x1000) == 0);
+	memcpy(&fi, f.mem + 0x1000, sizeof(fi));
+	CHECK(fi.submap == 1u << XENFEAT_auto_translated_physmap);
+	fi.submap_idx = 1;
+	memcpy(f.mem + 0x1000, &fi, sizeof(fi));
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_get_features,
+		   0x1000) == 0);
+	memcpy(&fi, f.mem + 0x1000, sizeof(fi));
+	CHECK(fi.submap == 0);
+
+	memset(f.dom.handle, 0x5a, sizeof(f.dom.handle));
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_guest_handle,
+		   0x1000) == 0);
+	CHECK(!memcmp(f.mem + 0x1000, f.dom.handle, 16));
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_pagesize, 0) == 4096);
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_build_id, 0x1000) ==
+	      -ENODATA);
+	CHECK(call(64, __HYPERVISOR_xen_version, 99, 0x1000) == -ENOSYS);
+}
+
+/* Every sub-op that writes through a pointer fails cleanly on a bad one. */
+TEST(version_bad_pointers)
+{
+	static const int ops[] = {
+		XENVER_extraversion, XENVER_compile_info, XENVER_capabilities,
+		XENVER_changeset, XENVER_platform_parameters,
+		XENVER_get_features, XENVER_guest_handle, XENVER_commandline,
+	};
+	unsigned int i;
+
+	fake_init(&f, 64);
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		CHECK(call(64, __HYPERVISOR_xen_version, ops[i],
+			   FAKE_MEM_SIZE) == -EFAULT);
+		/* Straddling the end of memory: nothing half-written counts. */
+		CHECK(call(64, __HYPERVISOR_xen_version, ops[i],
+			   FAKE_MEM_SIZE - 4) == -EFAULT);
+		CHECK(call(32, __HYPERVISOR_xen_version, ops[i],
+			   0xfffffff0) == -EFAULT);
+	}
+}
+
+#undef failed
+
+static void run(const char *name, void (*fn)(int *))
+{
+	int failed = 0;
+
+	fn(&failed);
+	nr_tests++;
+	nr_failed += failed;
+	printf("%sok %d %s\n", failed ? "not " : "", nr_tests, name);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n1..6\n");
+	run("cpuid_leaves", cpuid_leaves);
+	run("hypercall_page", hypercall_page);
+	run("dispatch", dispatch);
+	run("version_strings", version_strings);
+	run("version_values", version_values);
+	run("version_bad_pointers", version_bad_pointers);
+	return nr_failed ? 1 : 0;
+}

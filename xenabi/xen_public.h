@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Xen's public headers, from wherever this file is built: the kernel's own
+ * copies (include/xen/interface, arch/x86/include/asm/xen) in the module,
+ * Xen's (libxen-dev, /usr/include/xen) in the userspace unit tests.  The
+ * two spell a few types differently; the sizes below are taken from
+ * whichever is included, never retyped.
+ */
+#ifndef XENABI_XEN_PUBLIC_H
+#define XENABI_XEN_PUBLIC_H
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <asm/xen/cpuid.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/version.h>
+#include <xen/interface/features.h>
+
+#define XENABI_COMMANDLINE_LEN	sizeof(struct xen_commandline)
+#else
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <xen/xen.h>
+#include <xen/version.h>
+#include <xen/features.h>
+#include <xen/arch-x86/cpuid.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define XENABI_COMMANDLINE_LEN	sizeof(xen_commandline_t)
+#endif
+
+#define XENABI_COMPILE_INFO_LEN	sizeof(struct xen_compile_info)
+#define XENABI_HANDLE_LEN	sizeof(xen_domain_handle_t)
+
+#endif /* XENABI_XEN_PUBLIC_H */
