@@ -13,6 +13,21 @@ struct microv_domain;
 struct microv_vcpu;
 struct page;
 
+/*
+ * What the hypervisor personality (the Xen ABI) tells a backend after a
+ * hypercall or a write to one of its MSRs (microv_hv_hypercall(),
+ * microv_hv_wrmsr()).
+ */
+enum microv_hv_action {
+	MICROV_HV_DONE,		/* retire the instruction, enter the guest */
+	MICROV_HV_FAULT,	/* inject #GP instead */
+	MICROV_HV_USER,		/* retire it, return to userspace: run area set */
+	MICROV_HV_HALT,		/* retire it, sleep until an event */
+};
+
+enum microv_hv_action microv_hv_hypercall(struct microv_vcpu *v);
+enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val);
+
 /**
  * struct microv_host_caps - what a backend found on the host
  * @backend:  MICROV_BACKEND_* from the uapi header

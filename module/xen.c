@@ -5,6 +5,7 @@
  * through are made of the backend's registers and module/'s guest memory.
  */
 #include <linux/kernel.h>
+#include <linux/sched.h>
 
 #include "domain.h"
 #include "microv.h"
@@ -71,6 +72,37 @@ static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.copy_to_guest		= microv_xen_copy_to,
 	.write_gpa		= microv_xen_write_gpa,
 };
+
+/**
+ * microv_hv_hypercall() - a guest's hypercall, for the backend
+ * @v: the vCPU, out of the guest, preemptible; v->paging as it exited
+ *
+ * Return: what the backend does next; for a shutdown the run area says
+ * MICROV_EXIT_SHUTDOWN and the reason.
+ */
+enum microv_hv_action microv_hv_hypercall(struct microv_vcpu *v)
+{
+	switch (xen_hypercall(&v->xen)) {
+	case XEN_EXIT_SHUTDOWN:
+		v->run->exit_reason = MICROV_EXIT_SHUTDOWN;
+		v->run->shutdown.reason = v->domain->xen.shutdown_reason;
+		return MICROV_HV_USER;
+	case XEN_EXIT_BLOCK:
+		return MICROV_HV_HALT;
+	case XEN_EXIT_YIELD:
+		cond_resched();
+		return MICROV_HV_DONE;
+	case XEN_EXIT_NONE:
+	default:
+		return MICROV_HV_DONE;
+	}
+}
+
+/* A WRMSR to 0x40000000-0x400000ff: the hypercall page, or #GP. */
+enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val)
+{
+	return xen_wrmsr(&v->xen, msr, val) ? MICROV_HV_FAULT : MICROV_HV_DONE;
+}
 
 /* A new domain's Xen state, once it has its domid. */
 void microv_xen_domain_init(struct microv_domain *d)

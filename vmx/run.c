@@ -22,6 +22,7 @@
 #include <asm/special_insns.h>
 #include <asm/traps.h>
 
+#include "../module/backend.h"
 #include "vmcs.h"
 #include "vmx.h"
 
@@ -287,31 +288,32 @@ static void vmx_entry_failed(struct vmx_vcpu *vv, bool vmfail)
 	}
 }
 
-/* The personality's share of an exit; preemptible. */
-static void vmx_run_deferred(struct vmx_vcpu *vv)
+/* The personality's share of an exit (module/ hooks); preemptible. */
+static enum microv_hv_action vmx_run_deferred(struct vmx_vcpu *vv)
 {
 	struct microv_vcpu *v = vv->vcpu;
 
-	switch (vv->deferred) {
-	case VMX_DEFER_HYPERCALL:
-		xen_hypercall(&v->xen);
-		break;
-	case VMX_DEFER_WRMSR:
-		vv->deferred_fault = xen_wrmsr(&v->xen, vv->deferred_msr,
-					       vv->deferred_val) != 0;
-		break;
-	case VMX_DEFER_NONE:
-		break;
-	}
+	if (vv->deferred == VMX_DEFER_WRMSR)
+		return microv_hv_wrmsr(v, vv->deferred_msr, vv->deferred_val);
+	return microv_hv_hypercall(v);
 }
 
-/* Ends the deferred instruction: retired, or faulted.  VMCS loaded. */
-static void vmx_complete_deferred(struct vmx_vcpu *vv)
+/*
+ * Ends the deferred instruction, retired or faulted, with the VMCS loaded
+ * again; on the way to userspace, the registers are stored back.
+ */
+static void vmx_complete_deferred(struct vmx_vcpu *vv,
+				  enum microv_hv_action hv)
 {
-	if (vv->deferred == VMX_DEFER_WRMSR && vv->deferred_fault)
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	if (hv == MICROV_HV_FAULT)
 		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
 	else
 		vmx_skip_instruction();
+	if (hv == MICROV_HV_USER)
+		vmx_state_store(vv);
+	preempt_enable();
 	vv->deferred = VMX_DEFER_NONE;
 }
 
@@ -397,11 +399,13 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 		if (action == VMX_EXIT_USER)
 			return 0;
 		if (action == VMX_EXIT_DEFER) {
-			vmx_run_deferred(vv);
-			preempt_disable();
-			vmx_vcpu_load(vv);
-			vmx_complete_deferred(vv);
-			preempt_enable();
+			enum microv_hv_action hv = vmx_run_deferred(vv);
+
+			vmx_complete_deferred(vv, hv);
+			if (hv == MICROV_HV_USER)
+				return 0;
+			if (hv == MICROV_HV_HALT)
+				action = VMX_EXIT_HALT;
 		}
 		if (action == VMX_EXIT_HALT) {
 			ret = microv_vcpu_halt(v);

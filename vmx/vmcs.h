@@ -35,7 +35,6 @@ enum vmx_gpr {
  *             entry loads them from the VMCS, not from memory)
  * @deferred:  what the last exit left for preemptible context
  * @deferred_msr, @deferred_val: the WRMSR of VMX_DEFER_WRMSR
- * @deferred_fault: it failed: the guest gets #GP instead
  */
 struct vmx_vcpu {
 	struct microv_vcpu *vcpu;
@@ -59,7 +58,6 @@ struct vmx_vcpu {
 	} deferred;
 	u32 deferred_msr;
 	u64 deferred_val;
-	bool deferred_fault;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct microv_vcpu *v)

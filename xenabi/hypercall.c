@@ -13,6 +13,7 @@ typedef long (*xen_hypercall_fn)(struct xen_vcpu *v, const unsigned long *args);
 
 static const xen_hypercall_fn xen_hypercalls[] = {
 	[__HYPERVISOR_xen_version]	= xen_version_op,
+	[__HYPERVISOR_sched_op]		= xen_sched_op,
 };
 
 /*
@@ -72,8 +73,10 @@ int xen_wrmsr(struct xen_vcpu *v, u32 msr, u64 val)
  * The number is in EAX; the arguments in RDI, RSI, RDX, R10, R8 in 64-bit
  * mode, EBX, ECX, EDX, ESI, EDI otherwise.  The result goes to RAX (EAX).
  * A hypercall from CPL > 0 gets -EPERM, as Xen answers an HVM guest.
+ *
+ * Return: what the host must do next (XEN_EXIT_*).
  */
-void xen_hypercall(struct xen_vcpu *v)
+enum xen_exit xen_hypercall(struct xen_vcpu *v)
 {
 	static const enum xen_reg regs64[] = {
 		XEN_REG_RDI, XEN_REG_RSI, XEN_REG_RDX, XEN_REG_R10, XEN_REG_R8,
@@ -94,6 +97,7 @@ void xen_hypercall(struct xen_vcpu *v)
 			args[i] = (u32)args[i];
 	}
 	v->domain->nr_hypercalls++;
+	v->exit = XEN_EXIT_NONE;
 
 	if (ops->cpl(v) != 0) {
 		ret = -EPERM;
@@ -106,4 +110,5 @@ void xen_hypercall(struct xen_vcpu *v)
 	if (ret == -ENOSYS)
 		v->domain->nr_enosys++;
 	ops->set_reg(v, XEN_REG_RAX, wide ? (unsigned long)ret : (u32)ret);
+	return v->exit;
 }

@@ -18,9 +18,15 @@
 #include <xen/interface/xen.h>
 #include <xen/interface/version.h>
 #include <xen/interface/features.h>
+#include <xen/interface/sched.h>
 
 #define XENABI_COMMANDLINE_LEN	sizeof(struct xen_commandline)
 #else
+/*
+ * The current interface, as the kernel's copies describe it: without this,
+ * Xen's headers give the compatibility numbers of 2006 (sched_op 6).
+ */
+#define __XEN_INTERFACE_VERSION__ __XEN_LATEST_INTERFACE_VERSION__
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +35,7 @@
 #include <xen/xen.h>
 #include <xen/version.h>
 #include <xen/features.h>
+#include <xen/sched.h>
 #include <xen/arch-x86/cpuid.h>
 
 typedef uint8_t u8;

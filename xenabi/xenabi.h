@@ -28,6 +28,14 @@ enum xen_reg {
 
 struct xen_vcpu;
 
+/* What a hypercall leaves the host to do once it has returned. */
+enum xen_exit {
+	XEN_EXIT_NONE,		/* back into the guest */
+	XEN_EXIT_SHUTDOWN,	/* the domain shut down: see shutdown_reason */
+	XEN_EXIT_BLOCK,		/* the vCPU waits for an event */
+	XEN_EXIT_YIELD,		/* give the CPU away once, then go on */
+};
+
 /**
  * struct xen_vcpu_ops - what xenabi asks of the host about one vCPU
  * @get_reg:   a general register
@@ -59,6 +67,9 @@ struct xen_vcpu_ops {
  *                  (VMCALL 0f 01 c1, VMMCALL 0f 01 d9)
  * @nr_hypercalls:  hypercalls made
  * @nr_enosys:      of which were answered -ENOSYS (unknown or unsupported)
+ * @shutdown_reason: SHUTDOWN_* of the last SCHEDOP_shutdown
+ * @shutdown_code:  SHUTDOWN_* from SCHEDOP_shutdown_code, if @has_code:
+ *                  it overrides the reason of a later shutdown
  *
  * The two counters are statistics: vCPUs of one domain bump them without
  * a lock, and a count may be lost when two race.
@@ -69,6 +80,9 @@ struct xen_domain {
 	u8 hypercall_insn[3];
 	u64 nr_hypercalls;
 	u64 nr_enosys;
+	u32 shutdown_reason;
+	u32 shutdown_code;
+	bool has_code;
 };
 
 /**
@@ -76,18 +90,21 @@ struct xen_domain {
  * @ops:    the host's accessors
  * @domain: its domain
  * @vcpu_id: its id
+ * @exit:   set by a handler: what the host must do after the hypercall
  */
 struct xen_vcpu {
 	const struct xen_vcpu_ops *ops;
 	struct xen_domain *domain;
 	u32 vcpu_id;
+	enum xen_exit exit;
 };
 
 bool xen_cpuid(struct xen_vcpu *v, u32 leaf, u32 out[4]);
 int xen_wrmsr(struct xen_vcpu *v, u32 msr, u64 val);
-void xen_hypercall(struct xen_vcpu *v);
+enum xen_exit xen_hypercall(struct xen_vcpu *v);
 
 /* Hypercall handlers, one file per subsystem; args as Xen passes them. */
 long xen_version_op(struct xen_vcpu *v, const unsigned long *args);
+long xen_sched_op(struct xen_vcpu *v, const unsigned long *args);
 
 #endif /* XENABI_XENABI_H */

@@ -8,6 +8,7 @@
 #ifndef MICROV_GUEST_H
 #define MICROV_GUEST_H
 
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -216,6 +217,23 @@ static inline void expect_exit(struct __test_metadata *_metadata,
 		TH_LOG("exit %u (hw %#llx, qual %#llx)", vm->run->exit_reason,
 		       (unsigned long long)vm->run->internal.hw_reason,
 		       (unsigned long long)vm->run->internal.qualification);
+}
+
+static inline void on_alarm(int sig)
+{
+}
+
+/* A guest that never exits, or sleeps in HLT, ends RUN on a signal. */
+static inline void run_until_signal(struct __test_metadata *_metadata,
+			     struct uv_vm *vm)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	ASSERT_EQ(-1, uv_run(vm));
+	ASSERT_EQ(EINTR, errno);
+	alarm(0);
 }
 
 #endif /* MICROV_GUEST_H */

@@ -505,23 +505,6 @@ TEST_F(run, triple_fault)
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_TRIPLE_FAULT);
 }
 
-static void on_alarm(int sig)
-{
-}
-
-/* A guest that never exits, or sleeps in HLT, ends RUN on a signal. */
-static void run_until_signal(struct __test_metadata *_metadata,
-			     struct uv_vm *vm)
-{
-	struct sigaction sa = { .sa_handler = on_alarm };
-
-	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	alarm(1);
-	ASSERT_EQ(-1, uv_run(vm));
-	ASSERT_EQ(EINTR, errno);
-	alarm(0);
-}
-
 TEST_F(run, endless_loop_ends_on_signal)
 {
 	struct microv_regs regs;

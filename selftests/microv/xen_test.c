@@ -8,7 +8,13 @@
  * page boundary whose two halves are not contiguous in guest-physical
  * memory: what the guest finds there proves the page walk.
  */
+#include <stdint.h>
+/* Xen's current interface, not that of 2006 (where sched_op is 6). */
+#define __XEN_INTERFACE_VERSION__ __XEN_LATEST_INTERFACE_VERSION__
 #include <xen/arch-x86/cpuid.h>
+#include <xen/sched.h>
+#include <xen/version.h>
+#include <xen/xen.h>
 
 #include "kselftest_harness.h"
 #include "guest.h"
@@ -19,6 +25,12 @@
 #define BUF_PA_LO	0x7000		/* its first page, physically */
 #define BUF_PA_HI	0x9000		/* its second page */
 #define PT_32		0x40000		/* 32-bit and PAE tables from here */
+
+/* Xen's constants, spelled into guest code as the assembler wants them. */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+#define NR_VERSION	XSTR(__HYPERVISOR_xen_version)
+#define NR_SCHED	XSTR(__HYPERVISOR_sched_op)
 
 /*
  * Common to both modes (the assembler makes 32- or 64-bit code of it; the
@@ -46,17 +58,17 @@ GUEST_CODE(guest_xen64);
 asm(".pushsection .rodata\n"
     "guest_xen64_start:\n"
     GUEST_SETUP
-    "	mov $1, %edi\n"				/* XENVER_extraversion */
+    "	mov $" XSTR(XENVER_extraversion) ", %edi\n"
     "	mov $0x40000ff8, %esi\n"
-    "	mov $(0x5000 + 17 * 32), %eax\n"	/* stub of xen_version */
+    "	mov $(0x5000 + " NR_VERSION " * 32), %eax\n"	/* its stub */
     "	call *%rax\n"
     "	out %eax, $0x62\n"
-    "	mov $17, %eax\n"
+    "	mov $" NR_VERSION ", %eax\n"
     "	xor %edi, %edi\n"
     "	vmcall\n"
     "	out %eax, $0x63\n"
-    "	mov $17, %eax\n"
-    "	mov $1, %edi\n"
+    "	mov $" NR_VERSION ", %eax\n"
+    "	mov $" XSTR(XENVER_extraversion) ", %edi\n"
     "	movabs $0x7fff00000000, %rsi\n"		/* not mapped */
     "	vmcall\n"
     "	out %eax, $0x64\n"
@@ -70,23 +82,49 @@ asm(".pushsection .rodata\n"
     "guest_xen32_start:\n"
     ".code32\n"
     GUEST_SETUP
-    "	mov $1, %ebx\n"
+    "	mov $" XSTR(XENVER_extraversion) ", %ebx\n"
     "	mov $0x40000ff8, %ecx\n"
-    "	mov $(0x5000 + 17 * 32), %eax\n"
+    "	mov $(0x5000 + " NR_VERSION " * 32), %eax\n"
     "	call *%eax\n"
     "	out %eax, $0x62\n"
-    "	mov $17, %eax\n"
+    "	mov $" NR_VERSION ", %eax\n"
     "	xor %ebx, %ebx\n"
     "	vmcall\n"
     "	out %eax, $0x63\n"
-    "	mov $17, %eax\n"
-    "	mov $1, %ebx\n"
+    "	mov $" NR_VERSION ", %eax\n"
+    "	mov $" XSTR(XENVER_extraversion) ", %ebx\n"
     "	mov $0xfffffffc, %ecx\n"		/* wraps at 4 GiB */
     "	vmcall\n"
     "	out %eax, $0x64\n"
     "	hlt\n"
     ".code64\n"
     "guest_xen32_end:\n"
+    ".popsection\n");
+
+/* 64-bit: SCHEDOP_shutdown with the struct at 0x3000, its result on port
+ * 0x65 should the domain be run again, then HLT. */
+GUEST_CODE(guest_shutdown);
+asm(".pushsection .rodata\n"
+    "guest_shutdown_start:\n"
+    "	mov $" NR_SCHED ", %eax\n"
+    "	mov $" XSTR(SCHEDOP_shutdown) ", %edi\n"
+    "	mov $0x3000, %esi\n"
+    "	vmcall\n"
+    "	out %eax, $0x65\n"
+    "	hlt\n"
+    "guest_shutdown_end:\n"
+    ".popsection\n");
+
+/* 64-bit: SCHEDOP_block with interrupts on: waits for an event. */
+GUEST_CODE(guest_block);
+asm(".pushsection .rodata\n"
+    "guest_block_start:\n"
+    "	sti\n"
+    "	mov $" NR_SCHED ", %eax\n"
+    "	mov $" XSTR(SCHEDOP_block) ", %edi\n"
+    "	vmcall\n"
+    "	hlt\n"
+    "guest_block_end:\n"
     ".popsection\n");
 
 enum paging { NO_PAGING, PAGING_32, PAGING_PAE, PAGING_64 };
@@ -204,8 +242,8 @@ TEST_F(xen, version_through_page_and_vmcall)
 	expect_io(_metadata, vm, MICROV_IO_OUT, 0x60, 4, XEN_CPUID_SIGNATURE_EBX);
 	expect_io(_metadata, vm, MICROV_IO_OUT, 0x61, 4, 0x40000000);
 	expect_io(_metadata, vm, MICROV_IO_OUT, 0x62, 4, 0);
-	/* The page: stub 17 is "mov $17, %eax; vmcall; ret". */
-	EXPECT_EQ(0, memcmp(vm->mem + HCALL_PAGE + 17 * 32,
+	/* The page: xen_version's stub is "mov $17, %eax; vmcall; ret". */
+	EXPECT_EQ(0, memcmp(vm->mem + HCALL_PAGE + __HYPERVISOR_xen_version * 32,
 			    "\xb8\x11\0\0\0\x0f\x01\xc1\xc3", 9));
 	/* "-microv" and its padding, split where the guest's pages split. */
 	EXPECT_EQ(0, memcmp(lo, "-microv\0", 8));
@@ -221,6 +259,47 @@ TEST_F(xen, version_through_page_and_vmcall)
 		ASSERT_EQ(0, uv_set_region(vm->dom, 1, 0, NULL, 0, 0));
 		munmap(high, 0x2000);
 	}
+}
+
+/* Each shutdown reason reaches userspace; the hypercall itself returns 0. */
+TEST(shutdown_reasons)
+{
+	static const __u32 reasons[] = {
+		SHUTDOWN_poweroff, SHUTDOWN_reboot, SHUTDOWN_crash,
+		SHUTDOWN_watchdog,
+	};
+	struct uv_vm vm;
+	unsigned int i;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load());
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_shutdown_start,
+					  guest_shutdown_end, UV_LONG64));
+		*(__u32 *)(vm.mem + 0x3000) = reasons[i];
+		expect_exit(_metadata, &vm, MICROV_EXIT_SHUTDOWN);
+		EXPECT_EQ(reasons[i], vm.run->shutdown.reason);
+		expect_io(_metadata, &vm, MICROV_IO_OUT, 0x65, 4, 0);
+		uv_vm_destroy(&vm);
+	}
+	/* A reason Xen does not define is refused, and nothing stops. */
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_shutdown_start,
+				  guest_shutdown_end, UV_LONG64));
+	*(__u32 *)(vm.mem + 0x3000) = SHUTDOWN_MAX + 1;
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x65, 4, (__u32)-EINVAL);
+	uv_vm_destroy(&vm);
+}
+
+TEST(block_waits_for_an_event)
+{
+	struct uv_vm vm;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load());
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_block_start,
+				  guest_block_end, UV_LONG64));
+	run_until_signal(_metadata, &vm);
+	uv_vm_destroy(&vm);
 }
 
 TEST_HARNESS_MAIN

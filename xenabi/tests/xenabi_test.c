@@ -197,6 +197,46 @@ TEST(version_bad_pointers)
 	}
 }
 
+TEST(sched)
+{
+	struct sched_shutdown ss = { .reason = SHUTDOWN_crash };
+
+	fake_init(&f, 64);
+	/* Built against the current interface, as the kernel's headers are. */
+	CHECK(__HYPERVISOR_sched_op == 29);
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_yield, 0) == 0);
+	CHECK(f.xv.exit == XEN_EXIT_YIELD);
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_block, 0) == 0);
+	CHECK(f.xv.exit == XEN_EXIT_BLOCK);
+	/* The next hypercall starts with no exit pending. */
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_version, 0) > 0);
+	CHECK(f.xv.exit == XEN_EXIT_NONE);
+
+	memcpy(f.mem + 0x100, &ss, sizeof(ss));
+	CHECK(call(32, __HYPERVISOR_sched_op, SCHEDOP_shutdown, 0x100) == 0);
+	CHECK(f.xv.exit == XEN_EXIT_SHUTDOWN);
+	CHECK(f.dom.shutdown_reason == SHUTDOWN_crash);
+
+	/* A code set beforehand wins over the shutdown's own reason. */
+	ss.reason = SHUTDOWN_watchdog;
+	memcpy(f.mem + 0x100, &ss, sizeof(ss));
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_shutdown_code, 0x100) == 0);
+	CHECK(f.xv.exit == XEN_EXIT_NONE);
+	ss.reason = SHUTDOWN_poweroff;
+	memcpy(f.mem + 0x104, &ss, sizeof(ss));
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_shutdown, 0x104) == 0);
+	CHECK(f.dom.shutdown_reason == SHUTDOWN_watchdog);
+
+	ss.reason = SHUTDOWN_MAX + 1;
+	memcpy(f.mem + 0x100, &ss, sizeof(ss));
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_shutdown, 0x100) == -EINVAL);
+	CHECK(f.xv.exit == XEN_EXIT_NONE);
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_shutdown,
+		   FAKE_MEM_SIZE - 2) == -EFAULT);
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_poll, 0) == -ENOSYS);
+	CHECK(call(64, __HYPERVISOR_sched_op, 1234, 0) == -ENOSYS);
+}
+
 #undef failed
 
 static void run(const char *name, void (*fn)(int *))
@@ -211,12 +251,13 @@ static void run(const char *name, void (*fn)(int *))
 
 int main(void)
 {
-	printf("TAP version 13\n1..6\n");
+	printf("TAP version 13\n1..7\n");
 	run("cpuid_leaves", cpuid_leaves);
 	run("hypercall_page", hypercall_page);
 	run("dispatch", dispatch);
 	run("version_strings", version_strings);
 	run("version_values", version_values);
 	run("version_bad_pointers", version_bad_pointers);
+	run("sched", sched);
 	return nr_failed ? 1 : 0;
 }

@@ -150,6 +150,7 @@ struct microv_sregs {
 #define MICROV_EXIT_TRIPLE_FAULT	4
 #define MICROV_EXIT_FAIL_ENTRY		5	/* fail_entry */
 #define MICROV_EXIT_INTERNAL_ERROR	7	/* internal */
+#define MICROV_EXIT_SHUTDOWN		8	/* shutdown: the guest shut down */
 
 #define MICROV_IO_IN	0
 #define MICROV_IO_OUT	1
@@ -167,6 +168,8 @@ struct microv_sregs {
  *        and the exit qualification).
  * @internal: @suberror MICROV_INTERNAL_*, @hw_reason the backend's raw
  *        exit reason, @qualification its exit qualification.
+ * @shutdown: @reason, Xen's SHUTDOWN_* code (poweroff 0, reboot 1,
+ *        suspend 2, crash 3, watchdog 4, soft_reset 5).
  */
 struct microv_run {
 	__u32 exit_reason;
@@ -193,6 +196,10 @@ struct microv_run {
 			__u64 hw_reason;
 			__u64 qualification;
 		} internal;
+		struct {
+			__u32 reason;
+			__u32 pad;
+		} shutdown;
 		__u8 pad[256];
 	};
 };
