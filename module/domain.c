@@ -177,6 +177,25 @@ static long microv_domain_kill(struct microv_domain *d)
 	return 0;
 }
 
+/* The toolstack's side of the HVM parameters: any known one. */
+static long microv_domain_hvm_param(struct microv_domain *d, unsigned int cmd,
+				    struct microv_hvm_param __user *uparam)
+{
+	struct microv_hvm_param p;
+	int ret;
+
+	if (copy_from_user(&p, uparam, sizeof(p)))
+		return -EFAULT;
+	if (p.flags)
+		return -EINVAL;
+	if (cmd == MICROV_SET_HVM_PARAM)
+		return xen_toolstack_set_param(&d->xen, p.index, p.value);
+	ret = xen_toolstack_get_param(&d->xen, p.index, &p.value);
+	if (!ret && copy_to_user(uparam, &p, sizeof(p)))
+		ret = -EFAULT;
+	return ret;
+}
+
 static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -204,6 +223,9 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 		       microv_domain_pause(d, cmd == MICROV_PAUSE_DOMAIN);
 	case MICROV_DESTROY_DOMAIN:
 		return arg ? -EINVAL : microv_domain_kill(d);
+	case MICROV_SET_HVM_PARAM:
+	case MICROV_GET_HVM_PARAM:
+		return microv_domain_hvm_param(d, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}

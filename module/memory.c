@@ -112,6 +112,22 @@ static bool microv_overlaps(struct microv_domain *d, u32 skip, u64 gpa,
 	return false;
 }
 
+/* What the Xen personality says about the guest's RAM; d->lock held. */
+static void microv_memory_changed(struct microv_domain *d)
+{
+	u64 max_gfn = 0;
+	int i;
+
+	for (i = 0; i < MICROV_MAX_MEMSLOTS; i++) {
+		struct microv_memslot *s = &d->slots[i];
+
+		if (s->npages)
+			max_gfn = max(max_gfn, (s->gpa >> PAGE_SHIFT) + s->npages);
+	}
+	d->xen.nr_pages = d->nr_pages;
+	d->xen.max_gfn = max_gfn;
+}
+
 static void microv_memslot_clear(struct microv_domain *d,
 				 struct microv_memslot *s)
 {
@@ -122,6 +138,7 @@ static void microv_memslot_clear(struct microv_domain *d,
 		     !(s->flags & MICROV_MEM_READONLY));
 	d->nr_pages -= s->npages;
 	memset(s, 0, sizeof(*s));
+	microv_memory_changed(d);
 }
 
 /**
@@ -181,6 +198,7 @@ int microv_memslot_set(struct microv_domain *d,
 	s->flags = r->flags;
 	s->pages = pages;
 	d->nr_pages += npages;
+	microv_memory_changed(d);
 out:
 	mutex_unlock(&d->lock);
 	return ret;

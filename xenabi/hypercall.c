@@ -14,6 +14,9 @@ typedef long (*xen_hypercall_fn)(struct xen_vcpu *v, const unsigned long *args);
 static const xen_hypercall_fn xen_hypercalls[] = {
 	[__HYPERVISOR_xen_version]	= xen_version_op,
 	[__HYPERVISOR_sched_op]		= xen_sched_op,
+	[__HYPERVISOR_hvm_op]		= xen_hvm_op,
+	[__HYPERVISOR_memory_op]	= xen_memory_op,
+	[__HYPERVISOR_vm_assist]	= xen_vm_assist,
 };
 
 /*

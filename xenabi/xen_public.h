@@ -19,6 +19,9 @@
 #include <xen/interface/version.h>
 #include <xen/interface/features.h>
 #include <xen/interface/sched.h>
+#include <xen/interface/memory.h>
+#include <xen/interface/hvm/hvm_op.h>
+#include <xen/interface/hvm/params.h>
 
 #define XENABI_COMMANDLINE_LEN	sizeof(struct xen_commandline)
 #else
@@ -36,6 +39,9 @@
 #include <xen/version.h>
 #include <xen/features.h>
 #include <xen/sched.h>
+#include <xen/memory.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
 #include <xen/arch-x86/cpuid.h>
 
 typedef uint8_t u8;

@@ -16,6 +16,13 @@
 #define XENABI_VERSION_MAJOR	4
 #define XENABI_VERSION_MINOR	17
 
+/*
+ * HVM parameters microv knows: those of Linux's copy of Xen's params.h
+ * (0..HVM_PARAM_CONSOLE_EVTCHN).  Xen's own header has more; they are
+ * -EINVAL here, the same whichever header a build uses.
+ */
+#define XENABI_NR_PARAMS	(HVM_PARAM_CONSOLE_EVTCHN + 1)
+
 /* CPUID leaves 0x40000000..+4 and the MSR of leaf +2 (as Xen's own). */
 #define XENABI_CPUID_LEAVES	5
 #define XENABI_HYPERCALL_MSR	0x40000000u
@@ -70,6 +77,10 @@ struct xen_vcpu_ops {
  * @shutdown_reason: SHUTDOWN_* of the last SCHEDOP_shutdown
  * @shutdown_code:  SHUTDOWN_* from SCHEDOP_shutdown_code, if @has_code:
  *                  it overrides the reason of a later shutdown
+ * @params:         HVM parameters (HVM_PARAM_*)
+ * @nr_pages:       guest RAM, in pages (kept current by the host)
+ * @max_gfn:        the highest guest frame with RAM, +1 (likewise)
+ * @vm_assist:      VMASST_TYPE_* bits the guest enabled
  *
  * The two counters are statistics: vCPUs of one domain bump them without
  * a lock, and a count may be lost when two race.
@@ -83,6 +94,10 @@ struct xen_domain {
 	u32 shutdown_reason;
 	u32 shutdown_code;
 	bool has_code;
+	u64 params[XENABI_NR_PARAMS];
+	u64 nr_pages;
+	u64 max_gfn;
+	unsigned long vm_assist;
 };
 
 /**
@@ -106,5 +121,11 @@ enum xen_exit xen_hypercall(struct xen_vcpu *v);
 /* Hypercall handlers, one file per subsystem; args as Xen passes them. */
 long xen_version_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_sched_op(struct xen_vcpu *v, const unsigned long *args);
+long xen_hvm_op(struct xen_vcpu *v, const unsigned long *args);
+long xen_memory_op(struct xen_vcpu *v, const unsigned long *args);
+long xen_vm_assist(struct xen_vcpu *v, const unsigned long *args);
+
+int xen_toolstack_set_param(struct xen_domain *d, u32 index, u64 value);
+int xen_toolstack_get_param(struct xen_domain *d, u32 index, u64 *value);
 
 #endif /* XENABI_XENABI_H */

@@ -13,6 +13,9 @@
 #define __XEN_INTERFACE_VERSION__ __XEN_LATEST_INTERFACE_VERSION__
 #include <xen/arch-x86/cpuid.h>
 #include <xen/sched.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+#include <xen/memory.h>
 #include <xen/version.h>
 #include <xen/xen.h>
 
@@ -31,6 +34,9 @@
 #define XSTR(x)		STR(x)
 #define NR_VERSION	XSTR(__HYPERVISOR_xen_version)
 #define NR_SCHED	XSTR(__HYPERVISOR_sched_op)
+#define NR_HVM		XSTR(__HYPERVISOR_hvm_op)
+#define NR_MEMORY	XSTR(__HYPERVISOR_memory_op)
+#define NR_VM_ASSIST	XSTR(__HYPERVISOR_vm_assist)
 
 /*
  * Common to both modes (the assembler makes 32- or 64-bit code of it; the
@@ -125,6 +131,54 @@ asm(".pushsection .rodata\n"
     "	vmcall\n"
     "	hlt\n"
     "guest_block_end:\n"
+    ".popsection\n");
+
+/*
+ * 64-bit: HVMOP_get_param with the struct at 0x3000 (result on 0x66, value
+ * on 0x67), then HVMOP_set_param with the one at 0x3100 (result on 0x68).
+ */
+GUEST_CODE(guest_params);
+asm(".pushsection .rodata\n"
+    "guest_params_start:\n"
+    "	mov $" NR_HVM ", %eax\n"
+    "	mov $" XSTR(HVMOP_get_param) ", %edi\n"
+    "	mov $0x3000, %esi\n"
+    "	vmcall\n"
+    "	out %eax, $0x66\n"
+    "	mov 0x3008, %eax\n"
+    "	out %eax, $0x67\n"
+    "	mov $" NR_HVM ", %eax\n"
+    "	mov $" XSTR(HVMOP_set_param) ", %edi\n"
+    "	mov $0x3100, %esi\n"
+    "	vmcall\n"
+    "	out %eax, $0x68\n"
+    "	hlt\n"
+    "guest_params_end:\n"
+    ".popsection\n");
+
+/*
+ * 64-bit: its reservation (DOMID_SELF at 0x3000) on 0x69, its highest
+ * frame on 0x6a, and vm_assist(runstate_update_flag) on 0x6b.
+ */
+GUEST_CODE(guest_memory);
+asm(".pushsection .rodata\n"
+    "guest_memory_start:\n"
+    "	mov $" NR_MEMORY ", %eax\n"
+    "	mov $" XSTR(XENMEM_current_reservation) ", %edi\n"
+    "	mov $0x3000, %esi\n"
+    "	vmcall\n"
+    "	out %eax, $0x69\n"
+    "	mov $" NR_MEMORY ", %eax\n"
+    "	mov $" XSTR(XENMEM_maximum_ram_page) ", %edi\n"
+    "	vmcall\n"
+    "	out %eax, $0x6a\n"
+    "	mov $" NR_VM_ASSIST ", %eax\n"
+    "	mov $" XSTR(VMASST_CMD_enable) ", %edi\n"
+    "	mov $" XSTR(VMASST_TYPE_runstate_update_flag) ", %esi\n"
+    "	vmcall\n"
+    "	out %eax, $0x6b\n"
+    "	hlt\n"
+    "guest_memory_end:\n"
     ".popsection\n");
 
 enum paging { NO_PAGING, PAGING_32, PAGING_PAE, PAGING_64 };
@@ -288,6 +342,84 @@ TEST(shutdown_reasons)
 	*(__u32 *)(vm.mem + 0x3000) = SHUTDOWN_MAX + 1;
 	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x65, 4, (__u32)-EINVAL);
 	uv_vm_destroy(&vm);
+}
+
+/* The toolstack places a ring and the guest finds it; the guest picks its
+ * callback and the toolstack sees it; what is not the guest's, it cannot. */
+TEST(hvm_params)
+{
+	struct microv_hvm_param p = { .index = HVM_PARAM_CONSOLE_PFN,
+				      .value = 0xfeff };
+	struct xen_hvm_param *get, *set;
+	struct uv_vm vm;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load());
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_params_start,
+				  guest_params_end, UV_LONG64));
+	ASSERT_EQ(0, ioctl(vm.dom, MICROV_SET_HVM_PARAM, &p));
+	get = (void *)(vm.mem + 0x3000);
+	get->domid = DOMID_SELF;
+	get->index = HVM_PARAM_CONSOLE_PFN;
+	set = (void *)(vm.mem + 0x3100);
+	set->domid = DOMID_SELF;
+	set->index = HVM_PARAM_CALLBACK_IRQ;
+	set->value = 2ull << 56 | 0xf3;		/* vector 0xf3 */
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x66, 4, 0);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x67, 4, 0xfeff);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x68, 4, 0);
+	p.index = HVM_PARAM_CALLBACK_IRQ;
+	ASSERT_EQ(0, ioctl(vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(2ull << 56 | 0xf3, p.value);
+	uv_vm_destroy(&vm);
+
+	/* A parameter the guest may not set, run again from the start. */
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_params_start,
+				  guest_params_end, UV_LONG64));
+	get = (void *)(vm.mem + 0x3000);
+	get->domid = DOMID_SELF;
+	get->index = HVM_PARAM_TIMER_MODE;
+	set = (void *)(vm.mem + 0x3100);
+	set->domid = DOMID_SELF;
+	set->index = HVM_PARAM_STORE_PFN;
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x66, 4, (__u32)-EPERM);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x67, 4, 0);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x68, 4, (__u32)-EPERM);
+	/* The toolstack's own errors. */
+	p.index = 1000;
+	ASSERT_EQ(-1, ioctl(vm.dom, MICROV_SET_HVM_PARAM, &p));
+	EXPECT_EQ(EINVAL, errno);
+	p.index = HVM_PARAM_STORE_PFN;
+	p.flags = 1;
+	ASSERT_EQ(-1, ioctl(vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(vm.dom, MICROV_GET_HVM_PARAM, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	uv_vm_destroy(&vm);
+}
+
+/* The guest's reservation is its RAM, and follows a slot added later. */
+TEST(memory_reservation)
+{
+	struct uv_vm vm;
+	void *more;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load());
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_memory_start,
+				  guest_memory_end, UV_LONG64));
+	more = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, more);
+	ASSERT_EQ(0, uv_set_region(vm.dom, 1, 0x10000000, more, 0x10000, 0));
+	*(__u16 *)(vm.mem + 0x3000) = DOMID_SELF;
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x69, 4,
+		  (MEM_SIZE + 0x10000) / 4096);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x6a, 4,
+		  (0x10000000 + 0x10000) / 4096);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x6b, 4, 0);
+	uv_vm_destroy(&vm);
+	munmap(more, 0x10000);
 }
 
 TEST(block_waits_for_an_event)

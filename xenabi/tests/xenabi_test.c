@@ -237,6 +237,77 @@ TEST(sched)
 	CHECK(call(64, __HYPERVISOR_sched_op, 1234, 0) == -ENOSYS);
 }
 
+TEST(hvm_params)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF };
+	u64 val;
+
+	fake_init(&f, 64);
+#define HVM(cmd, idx, v) (p.index = (idx), p.value = (v),		\
+			  memcpy(f.mem + 0x200, &p, sizeof(p)),		\
+			  call(64, __HYPERVISOR_hvm_op, (cmd), 0x200))
+	/* The guest sets its callback and reads it back. */
+	CHECK(HVM(HVMOP_set_param, HVM_PARAM_CALLBACK_IRQ, 2ull << 56 | 0xf3) == 0);
+	CHECK(HVM(HVMOP_get_param, HVM_PARAM_CALLBACK_IRQ, 0) == 0);
+	memcpy(&p, f.mem + 0x200, sizeof(p));
+	CHECK(p.value == (2ull << 56 | 0xf3));
+	/* Where its rings are: the toolstack's to set, the guest's to read. */
+	CHECK(HVM(HVMOP_set_param, HVM_PARAM_CONSOLE_PFN, 0x1234) == -EPERM);
+	CHECK(xen_toolstack_set_param(&f.dom, HVM_PARAM_CONSOLE_PFN, 0xfeff) == 0);
+	CHECK(HVM(HVMOP_get_param, HVM_PARAM_CONSOLE_PFN, 0) == 0);
+	memcpy(&p, f.mem + 0x200, sizeof(p));
+	CHECK(p.value == 0xfeff);
+	CHECK(xen_toolstack_get_param(&f.dom, HVM_PARAM_CALLBACK_IRQ, &val) == 0);
+	CHECK(val == (2ull << 56 | 0xf3));
+	/* Neither side of the rest, nor beyond the known ones. */
+	CHECK(HVM(HVMOP_get_param, HVM_PARAM_TIMER_MODE, 0) == -EPERM);
+	CHECK(HVM(HVMOP_set_param, HVM_PARAM_IDENT_PT, 1) == -EPERM);
+	CHECK(HVM(HVMOP_get_param, XENABI_NR_PARAMS, 0) == -EINVAL);
+	CHECK(xen_toolstack_set_param(&f.dom, XENABI_NR_PARAMS, 1) == -EINVAL);
+	CHECK(xen_toolstack_get_param(&f.dom, 1000, &val) == -EINVAL);
+	/* Its own domid is fine; another's is not. */
+	p.domid = 7;
+	CHECK(HVM(HVMOP_get_param, HVM_PARAM_CONSOLE_PFN, 0) == 0);
+	p.domid = 8;
+	CHECK(HVM(HVMOP_get_param, HVM_PARAM_CONSOLE_PFN, 0) == -EPERM);
+#undef HVM
+	CHECK(call(64, __HYPERVISOR_hvm_op, HVMOP_get_param, FAKE_MEM_SIZE - 8) == -EFAULT);
+	CHECK(call(64, __HYPERVISOR_hvm_op, HVMOP_pagetable_dying, 0x200) == -ENOSYS);
+}
+
+TEST(memory_and_assists)
+{
+	domid_t self = DOMID_SELF, other = 8;
+
+	fake_init(&f, 64);
+	f.dom.nr_pages = 512;
+	f.dom.max_gfn = 0x1200;
+	memcpy(f.mem + 0x300, &self, sizeof(self));
+	memcpy(f.mem + 0x302, &other, sizeof(other));
+	CHECK(call(64, __HYPERVISOR_memory_op, XENMEM_current_reservation,
+		   0x300) == 512);
+	CHECK(call(32, __HYPERVISOR_memory_op, XENMEM_maximum_reservation,
+		   0x300) == 512);
+	CHECK(call(64, __HYPERVISOR_memory_op, XENMEM_current_reservation,
+		   0x302) == -EPERM);
+	CHECK(call(64, __HYPERVISOR_memory_op, XENMEM_current_reservation,
+		   FAKE_MEM_SIZE - 1) == -EFAULT);
+	CHECK(call(64, __HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0) ==
+	      0x1200);
+	CHECK(call(64, __HYPERVISOR_memory_op, XENMEM_machine_memory_map, 0) ==
+	      -ENOSYS);
+
+	CHECK(call(64, __HYPERVISOR_vm_assist, VMASST_CMD_enable,
+		   VMASST_TYPE_runstate_update_flag) == 0);
+	CHECK(f.dom.vm_assist == 1UL << VMASST_TYPE_runstate_update_flag);
+	CHECK(call(64, __HYPERVISOR_vm_assist, VMASST_CMD_disable,
+		   VMASST_TYPE_runstate_update_flag) == 0);
+	CHECK(f.dom.vm_assist == 0);
+	CHECK(call(64, __HYPERVISOR_vm_assist, VMASST_CMD_enable,
+		   VMASST_TYPE_writable_pagetables) == -EINVAL);
+	CHECK(call(64, __HYPERVISOR_vm_assist, 7, 0) == -ENOSYS);
+}
+
 #undef failed
 
 static void run(const char *name, void (*fn)(int *))
@@ -251,7 +322,7 @@ static void run(const char *name, void (*fn)(int *))
 
 int main(void)
 {
-	printf("TAP version 13\n1..7\n");
+	printf("TAP version 13\n1..9\n");
 	run("cpuid_leaves", cpuid_leaves);
 	run("hypercall_page", hypercall_page);
 	run("dispatch", dispatch);
@@ -259,5 +330,7 @@ int main(void)
 	run("version_values", version_values);
 	run("version_bad_pointers", version_bad_pointers);
 	run("sched", sched);
+	run("hvm_params", hvm_params);
+	run("memory_and_assists", memory_and_assists);
 	return nr_failed ? 1 : 0;
 }

@@ -211,6 +211,18 @@ struct microv_run {
 /**
  * struct microv_domain_info - MICROV_GET_DOMAIN_INFO
  */
+/**
+ * struct microv_hvm_param - MICROV_SET_HVM_PARAM, MICROV_GET_HVM_PARAM
+ * @index: Xen's HVM_PARAM_* (0..HVM_PARAM_CONSOLE_EVTCHN)
+ * @flags: must be 0
+ * @value: in for SET, out for GET
+ */
+struct microv_hvm_param {
+	__u32 index;
+	__u32 flags;
+	__u64 value;
+};
+
 /* struct microv_domain_info.state */
 #define MICROV_DOMAIN_PAUSED	(1U << 0)
 
@@ -240,6 +252,8 @@ struct microv_domain_info {
 #define MICROV_PAUSE_DOMAIN	_IO(MICROVIO, 0x13)
 #define MICROV_UNPAUSE_DOMAIN	_IO(MICROVIO, 0x14)
 #define MICROV_DESTROY_DOMAIN	_IO(MICROVIO, 0x15)
+#define MICROV_SET_HVM_PARAM	_IOW(MICROVIO, 0x16, struct microv_hvm_param)
+#define MICROV_GET_HVM_PARAM	_IOWR(MICROVIO, 0x17, struct microv_hvm_param)
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)
