@@ -109,6 +109,8 @@ main() {
 		ktap_prefix tools/uvctl/ | collect
 	make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" check 2>&1 |
 		ktap_prefix unit/xenabi/ | collect
+	check "unit/xenabi/fuzz_hypercall (log $BUILD/xenabi/fuzz/fuzz.log)" \
+		make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" fuzz-run
 	phase_end
 
 	phase_start "module builds"

@@ -181,6 +181,58 @@ asm(".pushsection .rodata\n"
     "guest_memory_end:\n"
     ".popsection\n");
 
+/*
+ * 64-bit, hostile: 20000 hypercalls with random numbers (0..63) and
+ * arguments from a xorshift generator; half the sub-ops small, half the
+ * pointers into the guest's upper MiB (away from its code, tables and
+ * stack), the rest anything.  SCHEDOP_block is skipped: nothing would wake
+ * it.  Then 0x77 on port 0x70.
+ */
+GUEST_CODE(guest_chaos);
+asm(".pushsection .rodata\n"
+    "guest_chaos_start:\n"
+    "	mov $20000, %r13d\n"
+    "	movabs $0x9e3779b97f4a7c15, %r12\n"
+    "1:	mov %r12, %rax\n"
+    "	shl $13, %rax\n"
+    "	xor %rax, %r12\n"
+    "	mov %r12, %rax\n"
+    "	shr $7, %rax\n"
+    "	xor %rax, %r12\n"
+    "	mov %r12, %rax\n"
+    "	shl $17, %rax\n"
+    "	xor %rax, %r12\n"
+    "	mov %r12, %rdi\n"
+    "	test $2, %r12b\n"
+    "	jz 2f\n"
+    "	and $15, %rdi\n"
+    "2:	mov %r12, %rsi\n"
+    "	ror $17, %rsi\n"
+    "	test $1, %r12b\n"
+    "	jz 3f\n"
+    "	and $0xfffff, %rsi\n"
+    "	or $0x100000, %rsi\n"
+    "3:	mov %r12, %rdx\n"
+    "	ror $29, %rdx\n"
+    "	mov %r12, %r10\n"
+    "	ror $41, %r10\n"
+    "	mov %r12, %r8\n"
+    "	ror $53, %r8\n"
+    "	mov %r12, %rax\n"
+    "	shr $58, %rax\n"
+    "	cmp $" NR_SCHED ", %eax\n"
+    "	jne 4f\n"
+    "	cmp $" XSTR(SCHEDOP_block) ", %rdi\n"
+    "	je 5f\n"
+    "4:	vmcall\n"
+    "5:	dec %r13d\n"
+    "	jnz 1b\n"
+    "	mov $0x77, %al\n"
+    "	out %al, $0x70\n"
+    "	hlt\n"
+    "guest_chaos_end:\n"
+    ".popsection\n");
+
 enum paging { NO_PAGING, PAGING_32, PAGING_PAE, PAGING_64 };
 
 FIXTURE(xen) {
@@ -420,6 +472,65 @@ TEST(memory_reservation)
 	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x6b, 4, 0);
 	uv_vm_destroy(&vm);
 	munmap(more, 0x10000);
+}
+
+/*
+ * A hostile guest: whatever its hypercalls do to it (it may even wreck
+ * itself), the host stays healthy: no kernel warning, its exits are ones
+ * microv documents, and the domain goes away cleanly.
+ */
+FIXTURE(hostile) {
+	int unused;
+};
+
+FIXTURE_SETUP(hostile)
+{
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+}
+
+TEST_F_TIMEOUT(hostile, random_hypercalls, 300)
+{
+	struct microv_domain_info info = { 0 };
+	int warnings = klog_count("cut here") + klog_count("BUG");
+	bool finished = false;
+	struct uv_vm vm;
+	int i;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load());
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_chaos_start,
+				  guest_chaos_end, UV_LONG64));
+	for (i = 0; i < 1000 && !finished; i++) {
+		ASSERT_EQ(0, uv_run(&vm)) TH_LOG("run: %s", strerror(errno));
+		switch (vm.run->exit_reason) {
+		case MICROV_EXIT_SHUTDOWN:
+			continue;	/* it asked; run it on */
+		case MICROV_EXIT_IO:
+			finished = vm.run->io.port == 0x70 &&
+				   vm.run->io.data == 0x77;
+			ASSERT_TRUE(finished) TH_LOG("port %#x", vm.run->io.port);
+			break;
+		default:
+			/* It wrecked itself (a triple fault, most likely). */
+			TH_LOG("guest ended with exit %u after %d runs",
+			       vm.run->exit_reason, i);
+			finished = true;
+			break;
+		}
+	}
+	EXPECT_TRUE(finished);
+	ASSERT_EQ(0, ioctl(vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_LT(1000, info.nr_hypercalls);
+	TH_LOG("%llu hypercalls, %llu answered -ENOSYS",
+	       (unsigned long long)info.nr_hypercalls,
+	       (unsigned long long)info.nr_enosys);
+	uv_vm_destroy(&vm);
+	EXPECT_EQ(0, microv_counter("domains"));
+	EXPECT_EQ(0, microv_counter("pinned_pages"));
+	EXPECT_EQ(warnings, klog_count("cut here") + klog_count("BUG"));
 }
 
 TEST(block_waits_for_an_event)
