@@ -138,6 +138,9 @@ static long microv_get_domain_info(struct microv_domain *d,
 		info.nr_memslots += !!d->slots[i].npages;
 	info.nr_pages = d->nr_pages;
 	mutex_unlock(&d->lock);
+	spin_lock(&d->console.lock);
+	info.console_dropped = d->console.dropped;
+	spin_unlock(&d->console.lock);
 	info.nr_hypercalls = READ_ONCE(d->xen.nr_hypercalls);
 	info.nr_enosys = READ_ONCE(d->xen.nr_enosys);
 	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
@@ -226,6 +229,8 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 	case MICROV_SET_HVM_PARAM:
 	case MICROV_GET_HVM_PARAM:
 		return microv_domain_hvm_param(d, cmd, uarg);
+	case MICROV_GET_CONSOLE:
+		return microv_console_open(d, arg);
 	default:
 		return -ENOTTY;
 	}
@@ -271,6 +276,7 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	__module_get(THIS_MODULE);
 	refcount_set(&d->refs, 1);
 	mutex_init(&d->lock);
+	microv_console_init(&d->console);
 	strscpy(d->name, req.name, sizeof(d->name));
 	d->mm = current->mm;
 	mmgrab(d->mm);

@@ -10,6 +10,7 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -35,6 +36,25 @@ struct microv_memslot {
 };
 
 struct microv_domain;
+
+#define MICROV_CONSOLE_SIZE	(16 * 1024)
+
+/**
+ * struct microv_console - a domain's console output, until it is read
+ * @lock:    protects the rest
+ * @buf:     the bytes, a ring of MICROV_CONSOLE_SIZE
+ * @head:    count of bytes read or dropped so far
+ * @tail:    count of bytes written so far
+ * @dropped: bytes lost because the buffer was full
+ * @wait:    readers waiting for output
+ */
+struct microv_console {
+	spinlock_t lock;
+	char buf[MICROV_CONSOLE_SIZE];
+	u64 head, tail;
+	u64 dropped;
+	wait_queue_head_t wait;
+};
 
 /**
  * struct microv_vcpu - one virtual CPU
@@ -86,6 +106,7 @@ struct microv_vcpu {
  * @dying:  MICROV_DESTROY_DOMAIN: gone from the table, memory released,
  *          every ioctl but close fails with ESRCH
  * @xen:    its Xen state
+ * @console: its console stream
  * @arch:   the backend's state (EPT for VMX)
  */
 struct microv_domain {
@@ -100,6 +121,7 @@ struct microv_domain {
 	bool paused;
 	bool dying;
 	struct xen_domain xen;
+	struct microv_console console;
 	void *arch;
 };
 
@@ -128,6 +150,11 @@ int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
 		      bool write);
 
 void microv_xen_domain_init(struct microv_domain *d);
+
+void microv_console_init(struct microv_console *c);
+void microv_console_write(struct microv_console *c, const char *buf,
+			  size_t len);
+long microv_console_open(struct microv_domain *d, unsigned long flags);
 void microv_xen_vcpu_init(struct microv_vcpu *v);
 
 #endif /* MICROV_DOMAIN_H */

@@ -63,6 +63,12 @@ static int microv_xen_write_gpa(struct xen_vcpu *xv, u64 gpa, const void *src,
 				 true);
 }
 
+static void microv_xen_console_write(struct xen_vcpu *xv, const char *buf,
+				     size_t len)
+{
+	microv_console_write(&to_vcpu(xv)->domain->console, buf, len);
+}
+
 static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.get_reg		= microv_xen_get_reg,
 	.set_reg		= microv_xen_set_reg,
@@ -71,6 +77,7 @@ static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.copy_from_guest	= microv_xen_copy_from,
 	.copy_to_guest		= microv_xen_copy_to,
 	.write_gpa		= microv_xen_write_gpa,
+	.console_write		= microv_xen_console_write,
 };
 
 /**

@@ -17,6 +17,7 @@ static const xen_hypercall_fn xen_hypercalls[] = {
 	[__HYPERVISOR_hvm_op]		= xen_hvm_op,
 	[__HYPERVISOR_memory_op]	= xen_memory_op,
 	[__HYPERVISOR_vm_assist]	= xen_vm_assist,
+	[__HYPERVISOR_console_io]	= xen_console_io,
 };
 
 /*

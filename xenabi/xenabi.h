@@ -52,6 +52,7 @@ enum xen_exit {
  * @copy_from_guest: read @len bytes at guest-virtual @gva; 0 or -EFAULT
  * @copy_to_guest:   write them; 0 or -EFAULT
  * @write_gpa: write @len bytes at guest-physical @gpa; 0 or -EFAULT
+ * @console_write: append @len bytes to the domain's console stream
  */
 struct xen_vcpu_ops {
 	unsigned long (*get_reg)(struct xen_vcpu *v, enum xen_reg reg);
@@ -64,6 +65,7 @@ struct xen_vcpu_ops {
 			     size_t len);
 	int (*write_gpa)(struct xen_vcpu *v, u64 gpa, const void *src,
 			 size_t len);
+	void (*console_write)(struct xen_vcpu *v, const char *buf, size_t len);
 };
 
 /**
@@ -124,6 +126,7 @@ long xen_sched_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_hvm_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_memory_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_vm_assist(struct xen_vcpu *v, const unsigned long *args);
+long xen_console_io(struct xen_vcpu *v, const unsigned long *args);
 
 int xen_toolstack_set_param(struct xen_domain *d, u32 index, u64 value);
 int xen_toolstack_get_param(struct xen_domain *d, u32 index, u64 *value);

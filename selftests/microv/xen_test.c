@@ -19,6 +19,8 @@
 #include <xen/version.h>
 #include <xen/xen.h>
 
+#include <poll.h>
+
 #include "kselftest_harness.h"
 #include "guest.h"
 
@@ -37,6 +39,7 @@
 #define NR_HVM		XSTR(__HYPERVISOR_hvm_op)
 #define NR_MEMORY	XSTR(__HYPERVISOR_memory_op)
 #define NR_VM_ASSIST	XSTR(__HYPERVISOR_vm_assist)
+#define NR_CONSOLE	XSTR(__HYPERVISOR_console_io)
 
 /*
  * Common to both modes (the assembler makes 32- or 64-bit code of it; the
@@ -231,6 +234,32 @@ asm(".pushsection .rodata\n"
     "	out %al, $0x70\n"
     "	hlt\n"
     "guest_chaos_end:\n"
+    ".popsection\n");
+
+/*
+ * 64-bit: console_io writes the 21 bytes at 0x3000 (result on 0x6c), then
+ * five times 4 KiB from 0x100000, more than the stream keeps (on 0x6d).
+ */
+GUEST_CODE(guest_console);
+asm(".pushsection .rodata\n"
+    "guest_console_start:\n"
+    "	mov $" NR_CONSOLE ", %eax\n"
+    "	mov $" XSTR(CONSOLEIO_write) ", %edi\n"
+    "	mov $21, %esi\n"
+    "	mov $0x3000, %edx\n"
+    "	vmcall\n"
+    "	out %eax, $0x6c\n"
+    "	mov $5, %r13d\n"
+    "1:	mov $" NR_CONSOLE ", %eax\n"
+    "	mov $" XSTR(CONSOLEIO_write) ", %edi\n"
+    "	mov $4096, %esi\n"
+    "	mov $0x100000, %edx\n"
+    "	vmcall\n"
+    "	dec %r13d\n"
+    "	jnz 1b\n"
+    "	out %eax, $0x6d\n"
+    "	hlt\n"
+    "guest_console_end:\n"
     ".popsection\n");
 
 enum paging { NO_PAGING, PAGING_32, PAGING_PAE, PAGING_64 };
@@ -531,6 +560,60 @@ TEST_F_TIMEOUT(hostile, random_hypercalls, 300)
 	EXPECT_EQ(0, microv_counter("domains"));
 	EXPECT_EQ(0, microv_counter("pinned_pages"));
 	EXPECT_EQ(warnings, klog_count("cut here") + klog_count("BUG"));
+}
+
+/*
+ * What the guest writes to its hypervisor console comes out of the console
+ * fd, with poll; what nobody read in time is dropped from the front and
+ * counted.
+ */
+TEST(console_stream)
+{
+	struct microv_domain_info info = { 0 };
+	static char buf[32768];
+	struct pollfd pfd;
+	struct uv_vm vm;
+	ssize_t n, total;
+	int cons, i;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load());
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_console_start,
+				  guest_console_end, UV_LONG64));
+	memcpy(vm.mem + 0x3000, "hello from the guest\n", 21);
+	memset(vm.mem + 0x100000, 'x', 4096);
+	ASSERT_EQ(-1, ioctl(vm.dom, MICROV_GET_CONSOLE, 2));
+	EXPECT_EQ(EINVAL, errno);
+	cons = ioctl(vm.dom, MICROV_GET_CONSOLE, MICROV_CONSOLE_NONBLOCK);
+	ASSERT_LE(0, cons);
+	ASSERT_EQ(-1, read(cons, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	pfd.fd = cons;
+	pfd.events = POLLIN;
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x6c, 4, 0);
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	n = read(cons, buf, sizeof(buf));
+	ASSERT_EQ(21, n);
+	EXPECT_EQ(0, memcmp(buf, "hello from the guest\n", 21));
+
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x6d, 4, 0);
+	for (total = 0; (n = read(cons, buf + total, sizeof(buf) - total)) > 0;)
+		total += n;
+	EXPECT_EQ(16384, total);
+	for (i = 0; i < total; i++)
+		if (buf[i] != 'x')
+			break;
+	EXPECT_EQ(total, i);
+	ASSERT_EQ(0, ioctl(vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(5 * 4096 - 16384, info.console_dropped);
+
+	/* The console fd keeps the domain alive after its other fds close. */
+	uv_vm_destroy(&vm);
+	EXPECT_EQ(1, microv_counter("domains"));
+	close(cons);
+	EXPECT_EQ(0, microv_counter("domains"));
 }
 
 TEST(block_waits_for_an_event)

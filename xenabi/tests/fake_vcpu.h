@@ -17,6 +17,8 @@ struct fake_vcpu {
 	unsigned long regs[XEN_REG_R10 + 1];
 	int mode, cpl;
 	unsigned char mem[FAKE_MEM_SIZE];
+	char console[8192];
+	size_t console_len;
 };
 
 static inline struct fake_vcpu *to_fake(struct xen_vcpu *v)
@@ -67,6 +69,17 @@ static int fake_copy_to(struct xen_vcpu *v, u64 gva, const void *src,
 	return 0;
 }
 
+static void fake_console_write(struct xen_vcpu *v, const char *buf,
+			       size_t len)
+{
+	struct fake_vcpu *f = to_fake(v);
+
+	if (len > sizeof(f->console) - f->console_len)
+		len = sizeof(f->console) - f->console_len;
+	memcpy(f->console + f->console_len, buf, len);
+	f->console_len += len;
+}
+
 static const struct xen_vcpu_ops fake_ops = {
 	.get_reg = fake_get_reg,
 	.set_reg = fake_set_reg,
@@ -75,6 +88,7 @@ static const struct xen_vcpu_ops fake_ops = {
 	.copy_from_guest = fake_copy_from,
 	.copy_to_guest = fake_copy_to,
 	.write_gpa = fake_copy_to,
+	.console_write = fake_console_write,
 };
 
 static inline void fake_init(struct fake_vcpu *f, int mode)

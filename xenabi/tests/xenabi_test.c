@@ -308,6 +308,31 @@ TEST(memory_and_assists)
 	CHECK(call(64, __HYPERVISOR_vm_assist, 7, 0) == -ENOSYS);
 }
 
+TEST(console)
+{
+	static const char hello[] = "hello from the guest\n";
+
+	fake_init(&f, 64);
+	memcpy(f.mem + 0x400, hello, sizeof(hello) - 1);
+	f.regs[XEN_REG_RDX] = 0x400;
+#define CONS(cmd, count) (f.regs[XEN_REG_RAX] = __HYPERVISOR_console_io,	\
+			  f.regs[XEN_REG_RDI] = (cmd),				\
+			  f.regs[XEN_REG_RSI] = (count),			\
+			  xen_hypercall(&f.xv), (long)f.regs[XEN_REG_RAX])
+	CHECK(CONS(CONSOLEIO_write, sizeof(hello) - 1) == 0);
+	CHECK(f.console_len == sizeof(hello) - 1);
+	CHECK(!memcmp(f.console, hello, sizeof(hello) - 1));
+	/* Long writes are cut at 4 KiB; the rest is not even read. */
+	f.console_len = 0;
+	CHECK(CONS(CONSOLEIO_write, 60000) == 0);
+	CHECK(f.console_len == 4096);
+	f.regs[XEN_REG_RDX] = FAKE_MEM_SIZE - 10;
+	CHECK(CONS(CONSOLEIO_write, 20) == -EFAULT);
+	CHECK(CONS(CONSOLEIO_read, 20) == 0);
+	CHECK(CONS(7, 20) == -ENOSYS);
+#undef CONS
+}
+
 #undef failed
 
 static void run(const char *name, void (*fn)(int *))
@@ -322,7 +347,7 @@ static void run(const char *name, void (*fn)(int *))
 
 int main(void)
 {
-	printf("TAP version 13\n1..9\n");
+	printf("TAP version 13\n1..10\n");
 	run("cpuid_leaves", cpuid_leaves);
 	run("hypercall_page", hypercall_page);
 	run("dispatch", dispatch);
@@ -332,5 +357,6 @@ int main(void)
 	run("sched", sched);
 	run("hvm_params", hvm_params);
 	run("memory_and_assists", memory_and_assists);
+	run("console", console);
 	return nr_failed ? 1 : 0;
 }

@@ -237,7 +237,11 @@ struct microv_domain_info {
 	char name[MICROV_NAME_MAX];
 	__u64 nr_hypercalls;	/* hypercalls the guest made */
 	__u64 nr_enosys;	/* of which unknown or unsupported */
+	__u64 console_dropped;	/* console bytes lost: nobody read in time */
 };
+
+/* MICROV_GET_CONSOLE flags (the ioctl's argument) */
+#define MICROV_CONSOLE_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
 
 /* ioctls on /dev/microv */
 #define MICROV_GET_API_VERSION	_IO(MICROVIO, 0x00)
@@ -254,6 +258,7 @@ struct microv_domain_info {
 #define MICROV_DESTROY_DOMAIN	_IO(MICROVIO, 0x15)
 #define MICROV_SET_HVM_PARAM	_IOW(MICROVIO, 0x16, struct microv_hvm_param)
 #define MICROV_GET_HVM_PARAM	_IOWR(MICROVIO, 0x17, struct microv_hvm_param)
+#define MICROV_GET_CONSOLE	_IO(MICROVIO, 0x18)	/* arg: flags */
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A domain's console stream: what the guest writes to its hypervisor
+ * console, kept in a bounded buffer (the oldest bytes dropped and counted
+ * when nobody reads in time, so a late reader still sees the most recent
+ * output) and read through a console fd that supports poll.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "domain.h"
+#include "microv.h"
+
+void microv_console_init(struct microv_console *c)
+{
+	spin_lock_init(&c->lock);
+	init_waitqueue_head(&c->wait);
+}
+
+/**
+ * microv_console_write() - append guest output to the stream
+ * @c:   the domain's console
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Never blocks the guest: when the buffer is full, the oldest bytes go.
+ */
+void microv_console_write(struct microv_console *c, const char *buf,
+			  size_t len)
+{
+	size_t i;
+
+	spin_lock(&c->lock);
+	for (i = 0; i < len; i++) {
+		if (c->tail - c->head == MICROV_CONSOLE_SIZE) {
+			c->head++;
+			c->dropped++;
+		}
+		c->buf[c->tail++ % MICROV_CONSOLE_SIZE] = buf[i];
+	}
+	spin_unlock(&c->lock);
+	wake_up_interruptible(&c->wait);
+}
+
+static bool microv_console_empty(struct microv_console *c)
+{
+	return READ_ONCE(c->tail) == READ_ONCE(c->head);
+}
+
+static ssize_t microv_console_read(struct file *file, char __user *ubuf,
+				   size_t size, loff_t *ppos)
+{
+	struct microv_domain *d = file->private_data;
+	struct microv_console *c = &d->console;
+	char chunk[256];
+	size_t n, i;
+	int ret;
+
+	if (!size)
+		return 0;
+	for (;;) {
+		if (!microv_console_empty(c))
+			break;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(c->wait, !microv_console_empty(c));
+		if (ret)
+			return ret;
+	}
+	spin_lock(&c->lock);
+	n = min3(size, sizeof(chunk), (size_t)(c->tail - c->head));
+	for (i = 0; i < n; i++)
+		chunk[i] = c->buf[c->head++ % MICROV_CONSOLE_SIZE];
+	spin_unlock(&c->lock);
+	return copy_to_user(ubuf, chunk, n) ? -EFAULT : n;
+}
+
+static __poll_t microv_console_poll(struct file *file, poll_table *wait)
+{
+	struct microv_domain *d = file->private_data;
+
+	poll_wait(file, &d->console.wait, wait);
+	return microv_console_empty(&d->console) ? 0 : EPOLLIN | EPOLLRDNORM;
+}
+
+static int microv_console_release(struct inode *inode, struct file *file)
+{
+	microv_domain_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations microv_console_fops = {
+	.owner		= THIS_MODULE,
+	.read		= microv_console_read,
+	.poll		= microv_console_poll,
+	.release	= microv_console_release,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * microv_console_open() - MICROV_GET_CONSOLE: a console fd of @d
+ * @d:     the domain (its fd in use by the caller)
+ * @flags: MICROV_CONSOLE_NONBLOCK or 0
+ *
+ * Return: the fd, holding a reference on the domain, or -EINVAL (flags),
+ * -ENOMEM, -EMFILE.
+ */
+long microv_console_open(struct microv_domain *d, unsigned long flags)
+{
+	int fd;
+
+	if (flags & ~MICROV_CONSOLE_NONBLOCK)
+		return -EINVAL;
+	refcount_inc(&d->refs);
+	fd = anon_inode_getfd("microv-console", &microv_console_fops, d,
+			      O_RDONLY | O_CLOEXEC |
+			      ((flags & MICROV_CONSOLE_NONBLOCK) ? O_NONBLOCK : 0));
+	if (fd < 0)
+		microv_domain_put(d);
+	return fd;
+}

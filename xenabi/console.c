@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * console_io (__HYPERVISOR_console_io): the hypervisor console a guest
+ * writes to before (or instead of) its PV console ring; Linux's earlyprintk
+ * and "console=hvc0" before the ring is up use it.  Output goes to the
+ * domain's console stream; there is no input on this path (the ring has it).
+ */
+#include "xenabi.h"
+
+/* One write copies at most this much, as Xen caps it too. */
+#define XENABI_CONSOLE_WRITE_MAX	4096
+
+/**
+ * xen_console_io() - __HYPERVISOR_console_io
+ * @v:    the calling vCPU
+ * @args: CONSOLEIO_* command, count, guest-virtual buffer
+ *
+ * Return: CONSOLEIO_write: 0 (at most XENABI_CONSOLE_WRITE_MAX bytes are
+ * taken), -EFAULT if the buffer is not readable; CONSOLEIO_read: 0 bytes
+ * read; other commands -ENOSYS.
+ */
+long xen_console_io(struct xen_vcpu *v, const unsigned long *args)
+{
+	unsigned long count = args[1], gva = args[2], done;
+	char buf[128];
+
+	switch (args[0]) {
+	case CONSOLEIO_write:
+		if (count > XENABI_CONSOLE_WRITE_MAX)
+			count = XENABI_CONSOLE_WRITE_MAX;
+		for (done = 0; done < count; done += sizeof(buf)) {
+			size_t n = count - done < sizeof(buf) ?
+				   count - done : sizeof(buf);
+
+			if (v->ops->copy_from_guest(v, buf, gva + done, n))
+				return -EFAULT;
+			v->ops->console_write(v, buf, n);
+		}
+		return 0;
+	case CONSOLEIO_read:
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
