@@ -267,8 +267,6 @@ static int vmx_enter_once(struct vmx_vcpu *vv)
 	if (gs)
 		load_gs_index(gs);
 
-	if (!fail)
-		vv->launched = true;
 	return fail;
 }
 
@@ -379,6 +377,9 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 		fail = vmx_enter_once(vv);
 		microv_vcpu_left_guest(v);
 		reason = fail ? 0 : vmcs_read(VM_EXIT_REASON);
+		/* A failed entry (reason bit 31) leaves the VMCS unlaunched. */
+		if (!fail && !(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			vv->launched = true;
 		if (!fail && (u16)reason == EXIT_REASON_EXCEPTION_NMI &&
 		    (vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
 		    INTR_TYPE_NMI_INTR)

@@ -499,6 +499,26 @@ TEST_F(run, unbacked_and_readonly_memory)
 	munmap(rom, 0x1000);
 }
 
+/*
+ * A state each ioctl accepts but the CPU refuses as a whole: RFLAGS.VM in
+ * a 64-bit guest.  The entry fails and says why ("invalid guest state").
+ */
+TEST_F(run, failed_entry_reports_reason)
+{
+	struct microv_regs regs;
+
+	CREATE(&self->vm, guest_long, UV_LONG64);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	regs.rflags |= 1u << 17;		/* VM: virtual-8086 mode */
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_SET_REGS, &regs));
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_FAIL_ENTRY);
+	EXPECT_EQ(0x80000021, self->vm.run->fail_entry.hw_reason);
+	/* Fixed, it runs. */
+	regs.rflags &= ~(1u << 17);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_SET_REGS, &regs));
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+}
+
 TEST_F(run, triple_fault)
 {
 	CREATE(&self->vm, guest_triple, UV_REAL);
