@@ -105,10 +105,13 @@ main() {
 	phase_start "userspace"
 	check uapi/header-alone uapi_header_alone
 	check tools/build make -s -C "$TOP/tools" O="$BUILD/tools"
-	make -s -C "$TOP/tools" O="$BUILD/tools" check 2>&1 |
-		ktap_prefix tools/uvctl/ | collect
-	make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" check 2>&1 |
-		ktap_prefix unit/xenabi/ | collect
+	# Process substitution, not a pipe: collect must count in this shell.
+	collect < <(make -s -C "$TOP/tools" O="$BUILD/tools" check 2>&1 |
+		ktap_prefix tools/uvctl/)
+	collect < <(make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" check 2>&1 |
+		ktap_prefix unit/xenabi/)
+	collect < <(make -s -C "$TOP/module/tests" O="$BUILD/module-tests" \
+		check 2>&1 | ktap_prefix unit/x86_walk/)
 	check "unit/xenabi/fuzz_hypercall (log $BUILD/xenabi/fuzz/fuzz.log)" \
 		make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" fuzz-run
 	phase_end
