@@ -149,16 +149,12 @@ static long microv_get_domain_info(struct microv_domain *d,
 /* MICROV_PAUSE_DOMAIN, MICROV_UNPAUSE_DOMAIN: returns once it holds. */
 static long microv_domain_pause(struct microv_domain *d, bool pause)
 {
-	int i;
-
 	mutex_lock(&d->lock);
 	WRITE_ONCE(d->paused, pause);
 	if (pause)
 		microv_domain_stop_vcpus(d);
 	else
-		for (i = 0; i < MICROV_MAX_VCPUS; i++)
-			if (d->vcpus[i])
-				wake_up_interruptible(&d->vcpus[i]->wait);
+		microv_domain_wake_vcpus(d);
 	mutex_unlock(&d->lock);
 	return 0;
 }

@@ -140,6 +140,7 @@ void microv_vcpu_left_guest(struct microv_vcpu *v);
 int microv_vcpu_wait_runnable(struct microv_vcpu *v);
 int microv_vcpu_halt(struct microv_vcpu *v);
 void microv_domain_stop_vcpus(struct microv_domain *d);
+void microv_domain_wake_vcpus(struct microv_domain *d);
 void microv_vcpu_free(struct microv_vcpu *v);
 
 int microv_sregs_check(const struct microv_sregs *s);

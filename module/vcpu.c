@@ -82,6 +82,16 @@ int microv_vcpu_halt(struct microv_vcpu *v)
 	       -EINTR : 0;
 }
 
+/* Wakes every vCPU of @d sleeping in HLT or a pause, to look again. */
+void microv_domain_wake_vcpus(struct microv_domain *d)
+{
+	int i;
+
+	for (i = 0; i < MICROV_MAX_VCPUS; i++)
+		if (d->vcpus[i])
+			wake_up_interruptible(&d->vcpus[i]->wait);
+}
+
 /*
  * After d->paused or d->dying was set: returns once no vCPU of @d is in
  * the guest.  A vCPU leaves within one time slice; the kick makes it
@@ -92,12 +102,12 @@ void microv_domain_stop_vcpus(struct microv_domain *d)
 	int i;
 
 	smp_mb();
+	microv_domain_wake_vcpus(d);
 	for (i = 0; i < MICROV_MAX_VCPUS; i++) {
 		struct microv_vcpu *v = d->vcpus[i];
 
 		if (!v)
 			continue;
-		wake_up_interruptible(&v->wait);
 		while (smp_load_acquire(&v->in_guest)) {
 			microv_backend->vcpu_kick(v);
 			usleep_range(50, 100);

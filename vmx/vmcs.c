@@ -223,8 +223,11 @@ static void vmx_vmclear_ipi(void *data)
 		vmx_vmcs_clear_here(vv);
 }
 
-/* Clears the VMCS of @vv wherever it is active (preemptible or not). */
-static void vmx_vmcs_clear(struct vmx_vcpu *vv)
+/*
+ * Clears the VMCS of @vv wherever it is active (preemptible or not): before
+ * it moves to this CPU, and before it is freed.
+ */
+void vmx_vcpu_clear(struct vmx_vcpu *vv)
 {
 	int cpu = READ_ONCE(vv->cpu);
 
@@ -274,7 +277,7 @@ void vmx_vcpu_load(struct vmx_vcpu *vv)
 		}
 		return;
 	}
-	vmx_vmcs_clear(vv);
+	vmx_vcpu_clear(vv);
 	if (!vv->vmcs_setup)
 		vmclear(vv->vmcs);
 	local_irq_save(flags);
@@ -291,12 +294,6 @@ void vmx_vcpu_load(struct vmx_vcpu *vv)
 	vmx_host_cpu_setup();
 	/* Translations cached under this VPID on another CPU are stale here. */
 	vmx_flush_vpid(vv->vpid);
-}
-
-/* Forgets the VMCS on whatever CPU it is active, before it is freed. */
-void vmx_vcpu_clear(struct vmx_vcpu *vv)
-{
-	vmx_vmcs_clear(vv);
 }
 
 static u32 vmx_ar(const struct microv_segment *s)

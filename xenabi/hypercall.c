@@ -6,7 +6,6 @@
  */
 #include "xenabi.h"
 
-#define XENABI_PAGE_SIZE	4096
 #define XENABI_STUB_SIZE	32
 
 typedef long (*xen_hypercall_fn)(struct xen_vcpu *v, const unsigned long *args);

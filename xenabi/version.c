@@ -6,8 +6,6 @@
  */
 #include "xenabi.h"
 
-#define XENABI_PAGE_SIZE	4096
-
 static const char xen_extraversion[] = "-microv";
 static const char xen_capabilities[] =
 	"hvm-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p";

@@ -23,6 +23,9 @@
  */
 #define XENABI_NR_PARAMS	(HVM_PARAM_CONSOLE_EVTCHN + 1)
 
+/* Xen's x86 page: the hypercall page, XENVER_pagesize. */
+#define XENABI_PAGE_SIZE	4096
+
 /* CPUID leaves 0x40000000..+4 and the MSR of leaf +2 (as Xen's own). */
 #define XENABI_CPUID_LEAVES	5
 #define XENABI_HYPERCALL_MSR	0x40000000u

@@ -11,6 +11,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <stdint.h>
+#define __XEN_INTERFACE_VERSION__ __XEN_LATEST_INTERFACE_VERSION__
+#include <xen/arch-x86/cpuid.h>
+
 #include "kselftest_harness.h"
 #include "guest.h"
 
@@ -321,8 +325,8 @@ TEST_F(run, prot32_cpuid)
 	EXPECT_FALSE(regs.rsi & (1u << 5)) TH_LOG("VMX visible: ecx %#llx", regs.rsi);
 	EXPECT_EQ(0, regs.rdi >> 24);	/* APIC id: vCPU 0 */
 	/* The hypervisor leaves are Xen's: the highest leaf, "XenV". */
-	EXPECT_EQ(0x40000004, regs.rax);
-	EXPECT_EQ(0x566e6558, regs.rbx);
+	EXPECT_EQ(XEN_CPUID_LEAF(4), regs.rax);
+	EXPECT_EQ(XEN_CPUID_SIGNATURE_EBX, regs.rbx);
 }
 
 TEST_F(run, long_mode_memory_shared)

@@ -48,11 +48,11 @@
  * hypercall MSR (EBX of leaf 0x40000002) on 0x61, then write the page.
  */
 #define GUEST_SETUP							\
-	"	mov $0x40000000, %eax\n"				\
+	"	mov $" XSTR(XEN_CPUID_LEAF(0)) ", %eax\n"		\
 	"	cpuid\n"						\
 	"	mov %ebx, %eax\n"					\
 	"	out %eax, $0x60\n"					\
-	"	mov $0x40000002, %eax\n"				\
+	"	mov $" XSTR(XEN_CPUID_LEAF(2)) ", %eax\n"		\
 	"	cpuid\n"						\
 	"	mov %ebx, %ecx\n"					\
 	"	mov %ebx, %eax\n"					\
