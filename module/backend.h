@@ -27,6 +27,7 @@ enum microv_hv_action {
 
 enum microv_hv_action microv_hv_hypercall(struct microv_vcpu *v);
 enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val);
+u8 microv_hv_upcall_vector(struct microv_vcpu *v);
 
 /**
  * struct microv_host_caps - what a backend found on the host
@@ -64,7 +65,8 @@ struct microv_host_caps {
  * @vcpu_run:         MICROV_RUN: 0 with the run area filled, or -errno;
  *                    brackets each VM entry with microv_vcpu_may_enter()
  *                    and microv_vcpu_left_guest()
- * @vcpu_kick:        make a vCPU that is in the guest leave it soon
+ * @vcpu_kick:        make a vCPU that is in the guest leave it soon; any
+ *                    context, hard interrupts included
  * @get_gpr:          a general register of a vCPU out of the guest, by its
  *                    x86 number (0 RAX .. 15 R15)
  * @set_gpr:          set one

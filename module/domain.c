@@ -103,9 +103,10 @@ static void microv_domain_destroy(struct microv_domain *d)
 	microv_memslots_free(d);
 	if (d->arch)
 		microv_backend->domain_destroy(d);
+	microv_xen_domain_free(d);
 	microv_domain_unlist(d);
 	mmdrop(d->mm);
-	kfree(d);
+	kvfree(d);
 	module_put(THIS_MODULE);
 }
 
@@ -139,7 +140,7 @@ static long microv_get_domain_info(struct microv_domain *d,
 	info.nr_pages = d->nr_pages;
 	mutex_unlock(&d->lock);
 	spin_lock(&d->console.lock);
-	info.console_dropped = d->console.dropped;
+	info.console_dropped = d->console.dropped + d->xen.console_limited;
 	spin_unlock(&d->console.lock);
 	info.nr_hypercalls = READ_ONCE(d->xen.nr_hypercalls);
 	info.nr_enosys = READ_ONCE(d->xen.nr_enosys);
@@ -195,6 +196,45 @@ static long microv_domain_hvm_param(struct microv_domain *d, unsigned int cmd,
 	return ret;
 }
 
+/* MICROV_SET_MEMORY_MAP: the E820 map the guest reads with XENMEM_memory_map. */
+static long microv_domain_memory_map(struct microv_domain *d,
+				     struct microv_memory_map __user *umap)
+{
+	struct microv_e820_entry __user *uent;
+	struct xen_e820_entry *map;
+	struct microv_memory_map m;
+	struct microv_e820_entry e;
+	long ret;
+	u32 i;
+
+	if (copy_from_user(&m, umap, sizeof(m)))
+		return -EFAULT;
+	BUILD_BUG_ON(MICROV_E820_MAX > XENABI_E820_MAX);
+	if (m.flags || m.nr_entries > MICROV_E820_MAX)
+		return -EINVAL;
+	map = kcalloc(max(m.nr_entries, 1U), sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	uent = u64_to_user_ptr(m.entries);
+	for (i = 0; i < m.nr_entries; i++) {
+		ret = -EFAULT;
+		if (copy_from_user(&e, &uent[i], sizeof(e)))
+			goto out;
+		ret = -EINVAL;
+		if (e.pad || !e.type)
+			goto out;
+		map[i].addr = e.addr;
+		map[i].size = e.size;
+		map[i].type = e.type;
+	}
+	mutex_lock(&d->lock);
+	ret = xen_set_memory_map(&d->xen, map, m.nr_entries);
+	mutex_unlock(&d->lock);
+out:
+	kfree(map);
+	return ret;
+}
+
 static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -227,6 +267,8 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 		return microv_domain_hvm_param(d, cmd, uarg);
 	case MICROV_GET_CONSOLE:
 		return microv_console_open(d, arg);
+	case MICROV_SET_MEMORY_MAP:
+		return microv_domain_memory_map(d, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -265,7 +307,8 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	if (req.flags || !microv_name_valid(req.name))
 		return -EINVAL;
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	/* Large (event channels, the console): not physically contiguous. */
+	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return -ENOMEM;
 	/* Dropped by microv_domain_destroy(), whatever path gets there. */
@@ -283,7 +326,9 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	ret = microv_domain_register(d);
 	if (ret)
 		goto fail;
-	microv_xen_domain_init(d);
+	ret = microv_xen_domain_init(d);
+	if (ret)
+		goto fail;
 
 	req.domid = d->domid;
 	if (copy_to_user(arg, &req, sizeof(req))) {

@@ -7,6 +7,7 @@
 #ifndef MICROV_DOMAIN_H
 #define MICROV_DOMAIN_H
 
+#include <linux/hrtimer.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -72,6 +73,8 @@ struct microv_console {
  * @paging:  the guest's paging state and mode as of its last exit that
  *           needs guest memory (for the page walk)
  * @xen:     its Xen state
+ * @xen_timer: the host timer behind its Xen timers
+ * @timer_fired: @xen_timer went off; the vCPU's thread has yet to see it
  * @arch:    the backend's state (the VMCS for VMX)
  */
 struct microv_vcpu {
@@ -86,6 +89,8 @@ struct microv_vcpu {
 	bool in_guest;
 	struct x86_paging paging;
 	struct xen_vcpu xen;
+	struct hrtimer xen_timer;
+	bool timer_fired;
 	void *arch;
 };
 
@@ -106,6 +111,9 @@ struct microv_vcpu {
  * @dying:  MICROV_DESTROY_DOMAIN: gone from the table, memory released,
  *          every ioctl but close fails with ESRCH
  * @xen:    its Xen state
+ * @xen_pages: the hypervisor's pages of the domain (XENABI_PAGE_*):
+ *          shared_info from creation, grant frames once asked for; each
+ *          mapped in the EPT where d->xen.xen_page_gfn says (under @lock)
  * @console: its console stream
  * @arch:   the backend's state (EPT for VMX)
  */
@@ -121,6 +129,7 @@ struct microv_domain {
 	bool paused;
 	bool dying;
 	struct xen_domain xen;
+	struct page *xen_pages[XENABI_NR_XEN_PAGES];
 	struct microv_console console;
 	void *arch;
 };
@@ -145,17 +154,25 @@ void microv_vcpu_free(struct microv_vcpu *v);
 
 int microv_sregs_check(const struct microv_sregs *s);
 
+struct microv_memslot *microv_memslot_at(struct microv_domain *d, u64 gpa);
+struct page *microv_gpa_page(struct microv_domain *d, u64 gpa, bool write);
 int microv_gpa_access(struct microv_domain *d, u64 gpa, void *buf, size_t len,
 		      bool write);
 int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
 		      bool write);
 
-void microv_xen_domain_init(struct microv_domain *d);
+int microv_xen_domain_init(struct microv_domain *d);
+void microv_xen_domain_free(struct microv_domain *d);
+void microv_xen_pages_remap(struct microv_domain *d, u64 gpa, u64 npages);
+struct page *microv_xen_page_at(struct microv_domain *d, u64 gpa);
+bool microv_vcpu_has_work(struct microv_vcpu *v);
+void microv_vcpu_do_work(struct microv_vcpu *v);
 
 void microv_console_init(struct microv_console *c);
 void microv_console_write(struct microv_console *c, const char *buf,
 			  size_t len);
 long microv_console_open(struct microv_domain *d, unsigned long flags);
-void microv_xen_vcpu_init(struct microv_vcpu *v);
+int microv_xen_vcpu_init(struct microv_vcpu *v);
+void microv_xen_vcpu_free(struct microv_vcpu *v);
 
 #endif /* MICROV_DOMAIN_H */

@@ -13,23 +13,37 @@
 #include "microv.h"
 #include "x86.h"
 
-/* The pinned page behind @gpa, or NULL; d->lock held. */
-static struct page *microv_gpa_page(struct microv_domain *d, u64 gpa,
-				    bool write)
+/* The slot with RAM at @gpa, or NULL; d->lock held. */
+struct microv_memslot *microv_memslot_at(struct microv_domain *d, u64 gpa)
 {
 	int i;
 
 	for (i = 0; i < MICROV_MAX_MEMSLOTS; i++) {
 		struct microv_memslot *s = &d->slots[i];
 
-		if (!s->npages || gpa < s->gpa ||
-		    gpa >= s->gpa + (s->npages << PAGE_SHIFT))
-			continue;
-		if (write && (s->flags & MICROV_MEM_READONLY))
-			return NULL;
-		return s->pages[(gpa - s->gpa) >> PAGE_SHIFT];
+		if (s->npages && gpa >= s->gpa &&
+		    gpa < s->gpa + (s->npages << PAGE_SHIFT))
+			return s;
 	}
 	return NULL;
+}
+
+/*
+ * The page the guest sees at @gpa: a hypervisor page placed there, else
+ * the slot's pinned page; NULL if none (or read-only and @write); d->lock
+ * held.
+ */
+struct page *microv_gpa_page(struct microv_domain *d, u64 gpa, bool write)
+{
+	struct page *page = microv_xen_page_at(d, gpa);
+	struct microv_memslot *s;
+
+	if (page)
+		return page;
+	s = microv_memslot_at(d, gpa);
+	if (!s || (write && (s->flags & MICROV_MEM_READONLY)))
+		return NULL;
+	return s->pages[(gpa - s->gpa) >> PAGE_SHIFT];
 }
 
 /**

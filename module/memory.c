@@ -134,6 +134,7 @@ static void microv_memslot_clear(struct microv_domain *d,
 	if (!s->npages)
 		return;
 	microv_backend->unmap(d, s->gpa, s->npages);
+	microv_xen_pages_remap(d, s->gpa, s->npages);
 	microv_unpin(d, s->pages, s->npages,
 		     !(s->flags & MICROV_MEM_READONLY));
 	d->nr_pages -= s->npages;
@@ -192,6 +193,7 @@ int microv_memslot_set(struct microv_domain *d,
 		microv_unpin(d, pages, npages, false);
 		goto out;
 	}
+	microv_xen_pages_remap(d, r->guest_phys_addr, npages);
 	s->gpa = r->guest_phys_addr;
 	s->npages = npages;
 	s->uaddr = r->userspace_addr;

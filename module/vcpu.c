@@ -68,18 +68,45 @@ int microv_vcpu_wait_runnable(struct microv_vcpu *v)
 }
 
 /**
- * microv_vcpu_halt() - the guest executed HLT with interrupts on
+ * microv_vcpu_has_work() - is there something for the vCPU to take in
+ * before it enters the guest?
+ * @v: the vCPU; any context
+ */
+bool microv_vcpu_has_work(struct microv_vcpu *v)
+{
+	return READ_ONCE(v->timer_fired);
+}
+
+/* Takes it in: a timer that went off raises its event.  Preemptible. */
+void microv_vcpu_do_work(struct microv_vcpu *v)
+{
+	if (xchg(&v->timer_fired, false))
+		xen_timer_fired(&v->xen);
+}
+
+/**
+ * microv_vcpu_halt() - the guest waits for an event (HLT with interrupts
+ * on, SCHEDOP_block, SCHEDOP_poll)
  * @v: the vCPU, preemptible
  *
- * Sleeps until an event for the vCPU.  No event source exists yet, so only
- * a signal or the domain's destruction end the wait.
+ * Sleeps, blocked in the guest's runstate, until an upcall is pending, a
+ * polled port is, its timer goes off, or the domain dies.  A timer that
+ * went off raises its event before the guest runs again.
  *
  * Return: 0 to go on, -EINTR on a signal.
  */
 int microv_vcpu_halt(struct microv_vcpu *v)
 {
-	return wait_event_interruptible(v->wait, READ_ONCE(v->domain->dying)) ?
-	       -EINTR : 0;
+	int ret;
+
+	xen_runstate_set(&v->xen, RUNSTATE_blocked);
+	ret = wait_event_interruptible(v->wait, xen_vcpu_wakeup(&v->xen) ||
+				       microv_vcpu_has_work(v) ||
+				       READ_ONCE(v->domain->dying));
+	microv_vcpu_do_work(v);
+	xen_poll_end(&v->xen);
+	xen_runstate_set(&v->xen, RUNSTATE_running);
+	return ret ? -EINTR : 0;
 }
 
 /* Wakes every vCPU of @d sleeping in HLT or a pause, to look again. */
@@ -118,6 +145,7 @@ void microv_domain_stop_vcpus(struct microv_domain *d)
 static long microv_vcpu_run(struct microv_vcpu *v, unsigned long arg)
 {
 	const u32 both = MICROV_VCPU_REGS | MICROV_VCPU_SREGS;
+	long ret;
 
 	if (arg)
 		return -EINVAL;
@@ -125,7 +153,11 @@ static long microv_vcpu_run(struct microv_vcpu *v, unsigned long arg)
 		return -ESRCH;
 	if ((v->state_set & both) != both || !READ_ONCE(v->domain->nr_pages))
 		return -ENOEXEC;
-	return microv_backend->vcpu_run(v);
+	xen_runstate_set(&v->xen, RUNSTATE_running);
+	ret = microv_backend->vcpu_run(v);
+	/* Back to its controller: able to run, but not running. */
+	xen_runstate_set(&v->xen, RUNSTATE_runnable);
+	return ret;
 }
 
 static long microv_vcpu_ioctl(struct file *file, unsigned int cmd,
@@ -229,6 +261,7 @@ static const struct file_operations microv_vcpu_fops = {
 /* Frees a vCPU; only when its domain dies, so no fd refers to it. */
 void microv_vcpu_free(struct microv_vcpu *v)
 {
+	microv_xen_vcpu_free(v);
 	if (v->arch)
 		microv_backend->vcpu_destroy(v);
 	free_page((unsigned long)v->run);
@@ -274,8 +307,10 @@ long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 	v->id = id;
 	mutex_init(&v->run_lock);
 	init_waitqueue_head(&v->wait);
-	microv_xen_vcpu_init(v);
 	ret = microv_backend->vcpu_init(v);
+	if (ret)
+		goto free;
+	ret = microv_xen_vcpu_init(v);
 	if (ret)
 		goto free;
 

@@ -35,7 +35,7 @@ void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 
 	memset(out, 0, sizeof(*out));
 	if (leaf >= 0x40000000 && leaf <= 0x4fffffff) {
-		if (xen_cpuid(&v->xen, leaf, regs)) {
+		if (xen_cpuid(&v->xen, leaf, subleaf, regs)) {
 			out->eax = regs[0];
 			out->ebx = regs[1];
 			out->ecx = regs[2];

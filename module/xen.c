@@ -4,8 +4,15 @@
  * vCPU carries its Xen state, and the accessors xenabi sees a vCPU
  * through are made of the backend's registers and module/'s guest memory.
  */
+#include <linux/highmem.h>
+#include <linux/hrtimer.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/timekeeping.h>
+#include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "domain.h"
 #include "microv.h"
@@ -69,6 +76,117 @@ static void microv_xen_console_write(struct xen_vcpu *xv, const char *buf,
 	microv_console_write(&to_vcpu(xv)->domain->console, buf, len);
 }
 
+/* A guest page of RAM, held (get_page) while xenabi keeps its address. */
+static void *microv_xen_map_gfn(struct xen_vcpu *xv, u64 gfn)
+{
+	struct microv_domain *d = to_vcpu(xv)->domain;
+	struct page *page;
+
+	if (gfn >= MICROV_MAX_GPA >> PAGE_SHIFT)
+		return NULL;
+	mutex_lock(&d->lock);
+	page = microv_gpa_page(d, gfn << PAGE_SHIFT, true);
+	if (page)
+		get_page(page);
+	mutex_unlock(&d->lock);
+	return page ? page_address(page) : NULL;
+}
+
+static void microv_xen_unmap_gfn(struct xen_vcpu *xv, void *va)
+{
+	put_page(virt_to_page(va));
+}
+
+/*
+ * Puts guest frame @gfn back as the slots say: RAM if a slot has it, else
+ * nothing; d->lock held.  The unmap flushes what CPUs cached of it.
+ */
+static void microv_gfn_restore(struct microv_domain *d, u64 gfn)
+{
+	struct microv_memslot *s = microv_memslot_at(d, gfn << PAGE_SHIFT);
+
+	microv_backend->unmap(d, gfn << PAGE_SHIFT, 1);
+	if (s)
+		microv_backend->map(d, gfn << PAGE_SHIFT,
+				    &s->pages[gfn - (s->gpa >> PAGE_SHIFT)], 1,
+				    !(s->flags & MICROV_MEM_READONLY));
+}
+
+static int microv_xen_map_page(struct xen_vcpu *xv, unsigned int idx, u64 gfn)
+{
+	struct microv_domain *d = to_vcpu(xv)->domain;
+	u64 *where = d->xen.xen_page_gfn;
+	unsigned int i;
+	int ret = 0;
+
+	if (idx >= XENABI_NR_XEN_PAGES || gfn >= MICROV_MAX_GPA >> PAGE_SHIFT)
+		return -EINVAL;
+	mutex_lock(&d->lock);
+	if (!d->xen_pages[idx]) {
+		d->xen_pages[idx] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!d->xen_pages[idx]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	/* It leaves its old place; whatever of ours was at the new one too. */
+	for (i = 0; i < XENABI_NR_XEN_PAGES; i++) {
+		if ((i == idx && where[i] != XENABI_NO_GFN) ||
+		    (i != idx && where[i] == gfn)) {
+			u64 old = where[i];
+
+			where[i] = XENABI_NO_GFN;
+			microv_gfn_restore(d, old);
+		}
+	}
+	microv_backend->unmap(d, gfn << PAGE_SHIFT, 1);
+	ret = microv_backend->map(d, gfn << PAGE_SHIFT, &d->xen_pages[idx], 1,
+				  true);
+	if (ret)
+		microv_gfn_restore(d, gfn);
+	else
+		where[idx] = gfn;
+out:
+	mutex_unlock(&d->lock);
+	return ret;
+}
+
+/* Wakes the vCPU if it waits, and gets it out of the guest if it runs. */
+static void microv_xen_kick(struct xen_vcpu *xv)
+{
+	struct microv_vcpu *v = to_vcpu(xv);
+
+	wake_up_interruptible(&v->wait);
+	microv_backend->vcpu_kick(v);
+}
+
+/* The guest reads the host's TSC (no offset, no scaling). */
+static u64 microv_xen_read_tsc(struct xen_vcpu *xv)
+{
+	return rdtsc_ordered();
+}
+
+static void microv_xen_set_timer(struct xen_vcpu *xv, u64 ns)
+{
+	hrtimer_start(&to_vcpu(xv)->xen_timer, ns_to_ktime(ns),
+		      HRTIMER_MODE_REL);
+}
+
+static void microv_xen_stop_timer(struct xen_vcpu *xv)
+{
+	hrtimer_cancel(&to_vcpu(xv)->xen_timer);
+}
+
+/* Hard-irq context: the event is raised by the vCPU's own thread. */
+static enum hrtimer_restart microv_xen_timer_fn(struct hrtimer *t)
+{
+	struct microv_vcpu *v = container_of(t, struct microv_vcpu, xen_timer);
+
+	WRITE_ONCE(v->timer_fired, true);
+	microv_xen_kick(&v->xen);
+	return HRTIMER_NORESTART;
+}
+
 static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.get_reg		= microv_xen_get_reg,
 	.set_reg		= microv_xen_set_reg,
@@ -78,6 +196,13 @@ static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.copy_to_guest		= microv_xen_copy_to,
 	.write_gpa		= microv_xen_write_gpa,
 	.console_write		= microv_xen_console_write,
+	.map_gfn		= microv_xen_map_gfn,
+	.unmap_gfn		= microv_xen_unmap_gfn,
+	.map_xen_page		= microv_xen_map_page,
+	.kick			= microv_xen_kick,
+	.read_tsc		= microv_xen_read_tsc,
+	.set_timer		= microv_xen_set_timer,
+	.stop_timer		= microv_xen_stop_timer,
 };
 
 /**
@@ -95,6 +220,7 @@ enum microv_hv_action microv_hv_hypercall(struct microv_vcpu *v)
 		v->run->shutdown.reason = v->domain->xen.shutdown_reason;
 		return MICROV_HV_USER;
 	case XEN_EXIT_BLOCK:
+	case XEN_EXIT_POLL:
 		return MICROV_HV_HALT;
 	case XEN_EXIT_YIELD:
 		cond_resched();
@@ -111,17 +237,94 @@ enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val)
 	return xen_wrmsr(&v->xen, msr, val) ? MICROV_HV_FAULT : MICROV_HV_DONE;
 }
 
-/* A new domain's Xen state, once it has its domid. */
-void microv_xen_domain_init(struct microv_domain *d)
+/* The vector to inject for a pending event upcall, or 0 (preemption off). */
+u8 microv_hv_upcall_vector(struct microv_vcpu *v)
 {
-	d->xen.domid = d->domid;
-	memcpy(d->xen.hypercall_insn, microv_backend->hypercall_insn,
-	       sizeof(d->xen.hypercall_insn));
+	return xen_upcall_vector(&v->xen);
 }
 
-void microv_xen_vcpu_init(struct microv_vcpu *v)
+/*
+ * Where a hypervisor page sits in the guest's physmap, if one does at
+ * @gpa; d->lock held.
+ */
+struct page *microv_xen_page_at(struct microv_domain *d, u64 gpa)
 {
-	v->xen.ops = &microv_xen_vcpu_ops;
-	v->xen.domain = &v->domain->xen;
-	v->xen.vcpu_id = v->id;
+	unsigned int i;
+
+	for (i = 0; i < XENABI_NR_XEN_PAGES; i++)
+		if (d->xen.xen_page_gfn[i] == gpa >> PAGE_SHIFT)
+			return d->xen_pages[i];
+	return NULL;
+}
+
+/*
+ * Slots changed over [gpa, +npages): hypervisor pages placed in that range
+ * stay on top of the RAM; d->lock held.
+ */
+void microv_xen_pages_remap(struct microv_domain *d, u64 gpa, u64 npages)
+{
+	u64 first = gpa >> PAGE_SHIFT;
+	unsigned int i;
+
+	for (i = 0; i < XENABI_NR_XEN_PAGES; i++) {
+		u64 gfn = d->xen.xen_page_gfn[i];
+
+		if (gfn == XENABI_NO_GFN || gfn < first || gfn >= first + npages)
+			continue;
+		microv_backend->unmap(d, gfn << PAGE_SHIFT, 1);
+		if (microv_backend->map(d, gfn << PAGE_SHIFT, &d->xen_pages[i],
+					1, true))
+			d->xen.xen_page_gfn[i] = XENABI_NO_GFN;
+	}
+}
+
+/*
+ * A new domain's Xen state, once it has its domid: its shared_info page,
+ * and its clock (system time 0 is now).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int microv_xen_domain_init(struct microv_domain *d)
+{
+	struct page *shinfo = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	bool stable;
+
+	if (!shinfo)
+		return -ENOMEM;
+	d->xen_pages[XENABI_PAGE_SHARED_INFO] = shinfo;
+	xen_domain_init(&d->xen, d->domid, page_address(shinfo));
+	memcpy(d->xen.hypercall_insn, microv_backend->hypercall_insn,
+	       sizeof(d->xen.hypercall_insn));
+	stable = boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
+		 boot_cpu_has(X86_FEATURE_NONSTOP_TSC) && !check_tsc_unstable();
+	xen_time_init(&d->xen, rdtsc_ordered(), (u64)tsc_khz * 1000,
+		      ktime_get_real_ns(), stable);
+	return 0;
+}
+
+/* After the backend let go of the domain's memory: the pages go too. */
+void microv_xen_domain_free(struct microv_domain *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < XENABI_NR_XEN_PAGES; i++)
+		if (d->xen_pages[i])
+			__free_page(d->xen_pages[i]);
+}
+
+/* A new vCPU's Xen state and timer; its vcpu_info is in shared_info. */
+int microv_xen_vcpu_init(struct microv_vcpu *v)
+{
+	hrtimer_init(&v->xen_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	v->xen_timer.function = microv_xen_timer_fn;
+	return xen_vcpu_init(&v->xen, &v->domain->xen, v->id,
+			     &microv_xen_vcpu_ops);
+}
+
+void microv_xen_vcpu_free(struct microv_vcpu *v)
+{
+	if (!v->xen.ops)
+		return;
+	hrtimer_cancel(&v->xen_timer);
+	xen_vcpu_destroy(&v->xen);
 }

@@ -111,6 +111,8 @@ static enum vmx_exit_action vmx_exit_hlt(struct vmx_vcpu *vv)
 	vmx_skip_instruction();
 	if (!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF))
 		return vmx_user_exit(vv, MICROV_EXIT_HLT);
+	/* The wait updates the guest's runstate area, by virtual address. */
+	vmx_paging_snapshot(&vv->vcpu->paging);
 	return VMX_EXIT_HALT;
 }
 
@@ -300,6 +302,8 @@ static const vmx_exit_handler vmx_exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI]	= vmx_exit_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_exit_continue,
 	[EXIT_REASON_TRIPLE_FAULT]	= vmx_exit_triple_fault,
+	/* The window opened: vmx_event_inject_upcall() injects and closes it. */
+	[EXIT_REASON_INTERRUPT_WINDOW]	= vmx_exit_continue,
 	[EXIT_REASON_CPUID]		= vmx_exit_cpuid,
 	[EXIT_REASON_HLT]		= vmx_exit_hlt,
 	[EXIT_REASON_INVD]		= vmx_exit_skip,

@@ -21,6 +21,8 @@
 #include <asm/tlbflush.h>
 #include <asm/special_insns.h>
 #include <asm/traps.h>
+/* smp_send_reschedule() traces the IPI from 6.12 on. */
+#include <trace/events/ipi.h>
 
 #include "../module/backend.h"
 #include "vmcs.h"
@@ -170,17 +172,17 @@ void vmx_set_gpr(struct microv_vcpu *v, unsigned int reg, unsigned long val)
 	to_vmx(v)->gprs[reg] = val;
 }
 
-static void vmx_kick_ipi(void *unused)
-{
-}
-
-/* An IPI to the CPU the vCPU runs on: a host interrupt makes it exit. */
+/*
+ * An IPI to the CPU the vCPU runs on: a host interrupt makes it exit.  The
+ * reschedule IPI, as KVM sends: any context may send it (a timer's hard
+ * interrupt too), and it carries nothing that could outlive the vCPU.
+ */
 void vmx_vcpu_kick(struct microv_vcpu *v)
 {
 	int cpu = READ_ONCE(to_vmx(v)->cpu);
 
 	if (cpu >= 0 && cpu != raw_smp_processor_id())
-		smp_call_function_single(cpu, vmx_kick_ipi, NULL, 0);
+		smp_send_reschedule(cpu);
 }
 
 /*
@@ -358,6 +360,7 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 			break;
 		}
 		cond_resched();
+		microv_vcpu_do_work(v);
 
 		preempt_disable();
 		vmx_vcpu_load(vv);
@@ -372,8 +375,17 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 				break;
 			continue;
 		}
+		vmx_event_inject_upcall(vv);
 		kernel_fpu_begin();
 		local_irq_disable();
+		/* A timer that went off since the check above: take it first. */
+		if (microv_vcpu_has_work(v)) {
+			local_irq_enable();
+			kernel_fpu_end();
+			microv_vcpu_left_guest(v);
+			preempt_enable();
+			continue;
+		}
 		fail = vmx_enter_once(vv);
 		microv_vcpu_left_guest(v);
 		reason = fail ? 0 : vmcs_read(VM_EXIT_REASON);
@@ -391,6 +403,7 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 			vmx_entry_failed(vv, fail);
 			action = VMX_EXIT_USER;
 		} else {
+			vmx_event_reinject();
 			action = vmx_handle_exit(vv, reason);
 		}
 		if (action == VMX_EXIT_USER)

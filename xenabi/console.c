@@ -3,12 +3,37 @@
  * console_io (__HYPERVISOR_console_io): the hypervisor console a guest
  * writes to before (or instead of) its PV console ring; Linux's earlyprintk
  * and "console=hvc0" before the ring is up use it.  Output goes to the
- * domain's console stream; there is no input on this path (the ring has it).
+ * domain's console stream, rate-limited so that a guest cannot make the
+ * host copy without end; there is no input on this path (the ring has it).
  */
 #include "xenabi.h"
 
 /* One write copies at most this much, as Xen caps it too. */
 #define XENABI_CONSOLE_WRITE_MAX	4096
+
+/* How much of @len the bucket lets through now; the rest is counted lost. */
+static size_t xen_console_allow(struct xen_vcpu *v, size_t len)
+{
+	struct xen_domain *d = v->domain;
+	u64 now = xen_system_time(v), elapsed = now - d->console_stamp;
+	u64 full = XENABI_CONSOLE_BURST * XENABI_NSEC_PER_SEC /
+		   XENABI_CONSOLE_RATE;
+
+	if (now < d->console_stamp)
+		elapsed = 0;
+	if (elapsed > full)
+		elapsed = full;
+	d->console_credit += elapsed * XENABI_CONSOLE_RATE / XENABI_NSEC_PER_SEC;
+	if (d->console_credit > XENABI_CONSOLE_BURST)
+		d->console_credit = XENABI_CONSOLE_BURST;
+	d->console_stamp = now;
+	if (len > d->console_credit) {
+		d->console_limited += len - d->console_credit;
+		len = d->console_credit;
+	}
+	d->console_credit -= len;
+	return len;
+}
 
 /**
  * xen_console_io() - __HYPERVISOR_console_io
@@ -16,8 +41,8 @@
  * @args: CONSOLEIO_* command, count, guest-virtual buffer
  *
  * Return: CONSOLEIO_write: 0 (at most XENABI_CONSOLE_WRITE_MAX bytes are
- * taken), -EFAULT if the buffer is not readable; CONSOLEIO_read: 0 bytes
- * read; other commands -ENOSYS.
+ * taken, fewer over the rate limit), -EFAULT if the buffer is not
+ * readable; CONSOLEIO_read: 0 bytes read; other commands -ENOSYS.
  */
 long xen_console_io(struct xen_vcpu *v, const unsigned long *args)
 {
@@ -28,6 +53,7 @@ long xen_console_io(struct xen_vcpu *v, const unsigned long *args)
 	case CONSOLEIO_write:
 		if (count > XENABI_CONSOLE_WRITE_MAX)
 			count = XENABI_CONSOLE_WRITE_MAX;
+		count = xen_console_allow(v, count);
 		for (done = 0; done < count; done += sizeof(buf)) {
 			size_t n = count - done < sizeof(buf) ?
 				   count - done : sizeof(buf);

@@ -3,7 +3,7 @@
  * hvm_op (__HYPERVISOR_hvm_op): the HVM parameters a guest reads (where
  * its console and store rings are) and the few it sets itself (how it
  * wants event upcalls), with the same split between guest and toolstack
- * as Xen makes.
+ * as Xen makes; the per-vCPU upcall vector.
  */
 #include "xenabi.h"
 
@@ -44,7 +44,16 @@ static long xen_hvm_param(struct xen_vcpu *v, unsigned long cmd,
 	if (cmd == HVMOP_set_param) {
 		if (!xen_guest_may_set(p.index))
 			return -EPERM;
+		if (p.index == HVM_PARAM_CALLBACK_IRQ) {
+			/* 0 turns upcalls off; only vectors can be delivered. */
+			if (p.value && (p.value >> XENABI_CALLBACK_TYPE_SHIFT) !=
+			    HVM_PARAM_CALLBACK_TYPE_VECTOR)
+				return -EINVAL;
+			xen_shinfo_latch(v);
+		}
 		d->params[p.index] = p.value;
+		if (p.index == HVM_PARAM_CALLBACK_IRQ && p.value)
+			xen_upcall_kick_all(d);
 		return 0;
 	}
 	if (!xen_guest_may_get(p.index))
@@ -53,14 +62,49 @@ static long xen_hvm_param(struct xen_vcpu *v, unsigned long cmd,
 	return v->ops->copy_to_guest(v, gva, &p, sizeof(p)) ? -EFAULT : 0;
 }
 
+/* A vector at or above 0x10, for a vCPU that exists. */
+static long xen_upcall_vector_op(struct xen_vcpu *v, unsigned long gva)
+{
+	struct xen_hvm_evtchn_upcall_vector uv;
+	struct xen_vcpu *t;
+
+	if (v->ops->copy_from_guest(v, &uv, gva, sizeof(uv)))
+		return -EFAULT;
+	if (uv.vector < 0x10)
+		return -EINVAL;
+	t = uv.vcpu < XENABI_MAX_VCPUS ? v->domain->vcpus[uv.vcpu] : NULL;
+	if (!t)
+		return -ENOENT;
+	t->upcall_vector = uv.vector;
+	if (xen_upcall_pending(t))
+		t->ops->kick(t);
+	return 0;
+}
+
+/*
+ * Xen uses it to speed up shadow paging; with EPT (Xen's HAP) it answers
+ * -EINVAL, and so does microv.
+ */
+static long xen_pagetable_dying(struct xen_vcpu *v, unsigned long gva)
+{
+	struct xen_hvm_pagetable_dying pd;
+
+	if (v->ops->copy_from_guest(v, &pd, gva, sizeof(pd)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 /**
  * xen_hvm_op() - __HYPERVISOR_hvm_op
  * @v:    the calling vCPU
  * @args: HVMOP_* and its argument
  *
  * Return: 0; for set_param and get_param -EFAULT, -EPERM (another domain,
- * or a parameter the guest may not touch), -EINVAL (unknown parameter);
- * -ENOSYS for the other HVMOPs.
+ * or a parameter the guest may not touch), -EINVAL (unknown parameter, a
+ * callback of a type other than vector); set_evtchn_upcall_vector
+ * -EFAULT, -EINVAL (vector below 0x10), -ENOENT (no such vCPU);
+ * pagetable_dying -EFAULT or -EINVAL (not needed with EPT); -ENOSYS for
+ * the other HVMOPs.
  */
 long xen_hvm_op(struct xen_vcpu *v, const unsigned long *args)
 {
@@ -68,6 +112,10 @@ long xen_hvm_op(struct xen_vcpu *v, const unsigned long *args)
 	case HVMOP_set_param:
 	case HVMOP_get_param:
 		return xen_hvm_param(v, args[0], args[1]);
+	case HVMOP_set_evtchn_upcall_vector:
+		return xen_upcall_vector_op(v, args[1]);
+	case HVMOP_pagetable_dying:
+		return xen_pagetable_dying(v, args[1]);
 	default:
 		return -ENOSYS;
 	}

@@ -17,7 +17,25 @@ static const xen_hypercall_fn xen_hypercalls[] = {
 	[__HYPERVISOR_memory_op]	= xen_memory_op,
 	[__HYPERVISOR_vm_assist]	= xen_vm_assist,
 	[__HYPERVISOR_console_io]	= xen_console_io,
+	[__HYPERVISOR_event_channel_op]	= xen_event_channel_op,
+	[__HYPERVISOR_vcpu_op]		= xen_vcpu_op,
+	[__HYPERVISOR_set_timer_op]	= xen_set_timer_op,
+	[__HYPERVISOR_grant_table_op]	= xen_grant_table_op,
 };
+
+/* A guest long at @gva (little-endian, 4 or 8 bytes by mode). */
+int xen_get_long(struct xen_vcpu *v, u64 gva, u64 *val)
+{
+	*val = 0;
+	return v->ops->copy_from_guest(v, val, gva, xen_long_size(v)) ?
+	       -EFAULT : 0;
+}
+
+int xen_put_long(struct xen_vcpu *v, u64 gva, u64 val)
+{
+	return v->ops->copy_to_guest(v, gva, &val, xen_long_size(v)) ?
+	       -EFAULT : 0;
+}
 
 /*
  * The stub of hypercall @nr, 32 bytes, as Xen lays them out: "mov $nr,

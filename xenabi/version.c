@@ -42,9 +42,9 @@ static long xen_compile_info(struct xen_vcpu *v, unsigned long gva)
 }
 
 /*
- * The features an HVM guest of microv can rely on today: the guest's
- * physical addresses are its own (EPT).  More come with the callback
- * vector and pvclock.
+ * The features an HVM guest of microv can rely on: its physical addresses
+ * are its own (EPT), event upcalls come as a vector (HVM_PARAM_CALLBACK_IRQ
+ * of the vector type), and the pvclock is right for an HVM guest.
  */
 static long xen_get_features(struct xen_vcpu *v, unsigned long gva)
 {
@@ -54,7 +54,9 @@ static long xen_get_features(struct xen_vcpu *v, unsigned long gva)
 		return -EFAULT;
 	fi.submap = 0;
 	if (fi.submap_idx == 0)
-		fi.submap = 1u << XENFEAT_auto_translated_physmap;
+		fi.submap = 1u << XENFEAT_auto_translated_physmap |
+			    1u << XENFEAT_hvm_callback_vector |
+			    1u << XENFEAT_hvm_safe_pvclock;
 	return v->ops->copy_to_guest(v, gva, &fi, sizeof(fi)) ? -EFAULT : 0;
 }
 

@@ -22,8 +22,18 @@
 #include <xen/interface/memory.h>
 #include <xen/interface/hvm/hvm_op.h>
 #include <xen/interface/hvm/params.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/vcpu.h>
+#include <xen/interface/grant_table.h>
+#include <asm/pvclock-abi.h>
 
 #define XENABI_COMMANDLINE_LEN	sizeof(struct xen_commandline)
+
+/* The kernel's copies name the time structures after pvclock. */
+typedef struct pvclock_vcpu_time_info xenabi_time_info_t;
+#define XENABI_SHINFO_WC	offsetof(struct shared_info, wc)
+#define XENABI_LEGACY_VCPUS	MAX_VIRT_CPUS
+#define XENABI_PVCLOCK_TSC_STABLE	PVCLOCK_TSC_STABLE_BIT
 #else
 /*
  * The current interface, as the kernel's copies describe it: without this,
@@ -42,14 +52,25 @@
 #include <xen/memory.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
+#include <xen/event_channel.h>
+#include <xen/vcpu.h>
+#include <xen/grant_table.h>
 #include <xen/arch-x86/cpuid.h>
 
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
 #define XENABI_COMMANDLINE_LEN	sizeof(xen_commandline_t)
+
+typedef struct vcpu_time_info xenabi_time_info_t;
+#define XENABI_SHINFO_WC	offsetof(struct shared_info, wc_version)
+#define XENABI_LEGACY_VCPUS	XEN_LEGACY_MAX_VCPUS
+#define XENABI_PVCLOCK_TSC_STABLE	XEN_PVCLOCK_TSC_STABLE_BIT
 #endif
 
 #define XENABI_COMPILE_INFO_LEN	sizeof(struct xen_compile_info)

@@ -11,6 +11,7 @@
 #define XENABI_XENABI_H
 
 #include "xen_public.h"
+#include "host.h"
 
 /* The version microv reports: the Xen ABI of Xen 4.17, Debian 12's. */
 #define XENABI_VERSION_MAJOR	4
@@ -23,8 +24,41 @@
  */
 #define XENABI_NR_PARAMS	(HVM_PARAM_CONSOLE_EVTCHN + 1)
 
+/* HVM_PARAM_CALLBACK_IRQ: the delivery type is in bits 63:56. */
+#define XENABI_CALLBACK_TYPE_SHIFT	56
+
 /* Xen's x86 page: the hypercall page, XENVER_pagesize. */
 #define XENABI_PAGE_SIZE	4096
+
+/* vCPUs a domain may have: those with a vcpu_info in shared_info. */
+#define XENABI_MAX_VCPUS	XENABI_LEGACY_VCPUS
+
+/* Event channels of the 2-level ABI for a 64-bit shared_info (32-bit: 1024). */
+#define XENABI_NR_EVTCHNS	EVTCHN_2L_NR_CHANNELS
+
+/* Grant-table frames (version 1) a domain may have. */
+#define XENABI_GNTTAB_FRAMES	8
+
+/* Pages of the hypervisor a guest can place in its physmap. */
+#define XENABI_PAGE_SHARED_INFO	0
+#define XENABI_PAGE_GNTTAB(n)	(1 + (n))
+#define XENABI_NR_XEN_PAGES	XENABI_PAGE_GNTTAB(XENABI_GNTTAB_FRAMES)
+
+/* A guest frame number that is none. */
+#define XENABI_NO_GFN		(~0ULL)
+
+/*
+ * console_io bytes a second a domain may write, on average, and at once: a
+ * Linux boot log (some 60 KiB) passes whole; a guest that writes without
+ * end gets this much through and the rest is dropped and counted.
+ */
+#define XENABI_CONSOLE_RATE	(64 * 1024)
+#define XENABI_CONSOLE_BURST	(128 * 1024)
+
+#define XENABI_NSEC_PER_SEC	1000000000ULL
+
+/* E820 entries the toolstack may give a domain (XENMEM_memory_map). */
+#define XENABI_E820_MAX		128
 
 /* CPUID leaves 0x40000000..+4 and the MSR of leaf +2 (as Xen's own). */
 #define XENABI_CPUID_LEAVES	5
@@ -38,12 +72,39 @@ enum xen_reg {
 
 struct xen_vcpu;
 
+/* Ports one SCHEDOP_poll may wait on, as Xen limits it. */
+#define XENABI_POLL_MAX		128
+
 /* What a hypercall leaves the host to do once it has returned. */
 enum xen_exit {
 	XEN_EXIT_NONE,		/* back into the guest */
 	XEN_EXIT_SHUTDOWN,	/* the domain shut down: see shutdown_reason */
 	XEN_EXIT_BLOCK,		/* the vCPU waits for an event */
 	XEN_EXIT_YIELD,		/* give the CPU away once, then go on */
+	XEN_EXIT_POLL,		/* like BLOCK, also woken by v->poll ports */
+};
+
+/* An E820 entry as the toolstack gives it and XENMEM_memory_map returns it. */
+struct xen_e820_entry {
+	u64 addr;
+	u64 size;
+	u32 type;
+} __attribute__((packed));
+
+/**
+ * struct xen_evtchn - one event channel of a domain
+ * @state:       EVTCHNSTAT_* (closed, unbound, interdomain, virq, ipi)
+ * @virq:        VIRQ_* of a virq channel
+ * @notify_vcpu: the vCPU its events go to
+ * @remote_dom:  unbound: who may bind; interdomain: the peer domain
+ * @remote_port: interdomain: the peer's port
+ */
+struct xen_evtchn {
+	u8 state;
+	u8 virq;
+	u8 notify_vcpu;
+	u16 remote_dom;
+	u16 remote_port;
 };
 
 /**
@@ -56,6 +117,19 @@ enum xen_exit {
  * @copy_to_guest:   write them; 0 or -EFAULT
  * @write_gpa: write @len bytes at guest-physical @gpa; 0 or -EFAULT
  * @console_write: append @len bytes to the domain's console stream
+ * @map_gfn:   a host address of guest frame @gfn of RAM, kept valid until
+ *             @unmap_gfn even if the guest's memory changes; NULL if none
+ * @unmap_gfn: let it go
+ * @map_xen_page: place the hypervisor's page @idx (XENABI_PAGE_*) at guest
+ *             frame @gfn, in place of whatever was there, take it away
+ *             from where it was, and record it in domain->xen_page_gfn;
+ *             0, -EINVAL (no such frame) or -ENOMEM
+ * @kick:      an event became pending for the vCPU: wake it if it waits,
+ *             make it leave the guest if it runs (to take the upcall)
+ * @read_tsc:  the guest's TSC now
+ * @set_timer: fire the vCPU's one timer in @ns nanoseconds (0: at once);
+ *             the host then calls xen_timer_fired() from the vCPU's thread
+ * @stop_timer: cancel it
  */
 struct xen_vcpu_ops {
 	unsigned long (*get_reg)(struct xen_vcpu *v, enum xen_reg reg);
@@ -69,6 +143,13 @@ struct xen_vcpu_ops {
 	int (*write_gpa)(struct xen_vcpu *v, u64 gpa, const void *src,
 			 size_t len);
 	void (*console_write)(struct xen_vcpu *v, const char *buf, size_t len);
+	void *(*map_gfn)(struct xen_vcpu *v, u64 gfn);
+	void (*unmap_gfn)(struct xen_vcpu *v, void *va);
+	int (*map_xen_page)(struct xen_vcpu *v, unsigned int idx, u64 gfn);
+	void (*kick)(struct xen_vcpu *v);
+	u64 (*read_tsc)(struct xen_vcpu *v);
+	void (*set_timer)(struct xen_vcpu *v, u64 ns);
+	void (*stop_timer)(struct xen_vcpu *v);
 };
 
 /**
@@ -86,6 +167,24 @@ struct xen_vcpu_ops {
  * @nr_pages:       guest RAM, in pages (kept current by the host)
  * @max_gfn:        the highest guest frame with RAM, +1 (likewise)
  * @vm_assist:      VMASST_TYPE_* bits the guest enabled
+ * @vcpus:          its vCPUs, by id (registered by xen_vcpu_init())
+ * @shared_info:    host address of its shared_info page (the host's
+ *                  page XENABI_PAGE_SHARED_INFO), there from creation
+ * @shinfo_32:      shared_info has the layout of a 32-bit guest (latched
+ *                  from the mode of the vCPU that maps it, as Xen does)
+ * @xen_page_gfn:   where each hypervisor page is in the guest's physmap
+ * @lock:           protects @evtchn and the vCPUs' @virq_port
+ * @evtchn:         event channels, by port (0 is never allocated)
+ * @tsc0:           the TSC at system time 0 (the domain's start)
+ * @tsc_mul, @tsc_shift: TSC ticks to nanoseconds, as in vcpu_time_info
+ * @tsc_stable:     the TSC is the same on every CPU and never stops
+ * @tsc_khz:        its frequency
+ * @wc_sec, @wc_nsec: wall-clock time at system time 0
+ * @e820:           the memory map the toolstack gave, @nr_e820 entries
+ * @gnttab_frames:  grant-table frames the guest has (0 until it asks)
+ * @console_credit: console_io bytes the guest may write now
+ * @console_stamp:  system time @console_credit was last topped up
+ * @console_limited: console_io bytes dropped over the rate limit
  *
  * The two counters are statistics: vCPUs of one domain bump them without
  * a lock, and a count may be lost when two race.
@@ -103,6 +202,25 @@ struct xen_domain {
 	u64 nr_pages;
 	u64 max_gfn;
 	unsigned long vm_assist;
+	struct xen_vcpu *vcpus[XENABI_MAX_VCPUS];
+	void *shared_info;
+	bool shinfo_32;
+	u64 xen_page_gfn[XENABI_NR_XEN_PAGES];
+	xenabi_lock_t lock;
+	struct xen_evtchn evtchn[XENABI_NR_EVTCHNS];
+	u64 tsc0;
+	u32 tsc_mul;
+	s8 tsc_shift;
+	bool tsc_stable;
+	u32 tsc_khz;
+	u64 wc_sec;
+	u32 wc_nsec;
+	struct xen_e820_entry e820[XENABI_E820_MAX];
+	u32 nr_e820;
+	u32 gnttab_frames;
+	u64 console_credit;
+	u64 console_stamp;
+	u64 console_limited;
 };
 
 /**
@@ -111,15 +229,65 @@ struct xen_domain {
  * @domain: its domain
  * @vcpu_id: its id
  * @exit:   set by a handler: what the host must do after the hypercall
+ * @vcpu_info: host address of its vcpu_info: in shared_info, or where
+ *          VCPUOP_register_vcpu_info put it (@vcpu_info_page mapped)
+ * @vcpu_info_page: the guest page mapped for it, or NULL
+ * @upcall_vector: HVMOP_set_evtchn_upcall_vector's vector, or 0
+ * @virq_port: the port each per-vCPU (or, on vCPU 0, global) VIRQ is bound to
+ * @time_area: guest-virtual address of a registered vcpu_time_info, or 0
+ * @runstate_area: guest-virtual address of a registered runstate, or 0
+ * @runstate: its runstate (RUNSTATE_*, times in ns of system time)
+ * @timer_deadline: system time its single-shot timer fires at, or 0
+ * @polling: in SCHEDOP_poll, waiting for @poll_ports or the timeout
+ * @poll_ports, @nr_poll: the ports SCHEDOP_poll waits on
+ * @poll_deadline: system time the poll times out at, or 0
+ * @poll_timed_out: it did
+ * @time_area_stale: @time_area was registered by another vCPU: written
+ *          when this one next runs
  */
 struct xen_vcpu {
 	const struct xen_vcpu_ops *ops;
 	struct xen_domain *domain;
 	u32 vcpu_id;
 	enum xen_exit exit;
+	void *vcpu_info;
+	void *vcpu_info_page;
+	u8 upcall_vector;
+	u16 virq_port[NR_VIRQS];
+	u64 time_area;
+	u64 runstate_area;
+	struct vcpu_runstate_info runstate;
+	u64 timer_deadline;
+	bool polling;
+	u16 poll_ports[XENABI_POLL_MAX];
+	u32 nr_poll;
+	u64 poll_deadline;
+	bool poll_timed_out;
+	bool time_area_stale;
 };
 
-bool xen_cpuid(struct xen_vcpu *v, u32 leaf, u32 out[4]);
+void xen_domain_init(struct xen_domain *d, u32 domid, void *shared_info);
+void xen_time_init(struct xen_domain *d, u64 tsc0, u64 tsc_hz, u64 wc_ns,
+		   bool stable);
+int xen_vcpu_init(struct xen_vcpu *v, struct xen_domain *d, u32 vcpu_id,
+		  const struct xen_vcpu_ops *ops);
+void xen_vcpu_destroy(struct xen_vcpu *v);
+int xen_set_memory_map(struct xen_domain *d, const struct xen_e820_entry *e,
+		       u32 nr);
+
+/*
+ * The guest's longs (xen_ulong_t, xen_pfn_t, guest handles) are 8 bytes in
+ * 64-bit mode, 4 otherwise: structures holding them differ by mode.
+ */
+static inline unsigned int xen_long_size(struct xen_vcpu *v)
+{
+	return v->ops->mode(v) == 64 ? 8 : 4;
+}
+
+int xen_get_long(struct xen_vcpu *v, u64 gva, u64 *val);
+int xen_put_long(struct xen_vcpu *v, u64 gva, u64 val);
+
+bool xen_cpuid(struct xen_vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 int xen_wrmsr(struct xen_vcpu *v, u32 msr, u64 val);
 enum xen_exit xen_hypercall(struct xen_vcpu *v);
 
@@ -130,6 +298,36 @@ long xen_hvm_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_memory_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_vm_assist(struct xen_vcpu *v, const unsigned long *args);
 long xen_console_io(struct xen_vcpu *v, const unsigned long *args);
+long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args);
+long xen_vcpu_op(struct xen_vcpu *v, const unsigned long *args);
+long xen_set_timer_op(struct xen_vcpu *v, const unsigned long *args);
+long xen_grant_table_op(struct xen_vcpu *v, const unsigned long *args);
+
+/* Time (time.c). */
+u64 xen_system_time(struct xen_vcpu *v);
+void xen_time_update(struct xen_vcpu *v);
+void xen_vcpu_info_time_update(struct xen_vcpu *v);
+void xen_wallclock_update(struct xen_domain *d);
+void xen_timer_set(struct xen_vcpu *v, u64 deadline);
+void xen_timer_fired(struct xen_vcpu *v);
+void xen_poll_end(struct xen_vcpu *v);
+void xen_runstate_get(struct xen_vcpu *v, struct vcpu_runstate_info *rs);
+void xen_runstate_set(struct xen_vcpu *v, int state);
+void xen_runstate_write(struct xen_vcpu *v);
+int xen_runstate_copy(struct xen_vcpu *v, u64 gva,
+		      const struct vcpu_runstate_info *rs, bool is_32);
+
+void xen_shinfo_latch(struct xen_vcpu *v);
+
+/* Events (evtchn.c, domain.c). */
+int xen_evtchn_send_virq(struct xen_vcpu *v, u32 virq);
+int xen_evtchn_set_pending(struct xen_domain *d, u32 port);
+void xen_evtchn_reset(struct xen_domain *d);
+void xen_vcpu_mark_pending(struct xen_vcpu *v);
+bool xen_upcall_pending(struct xen_vcpu *v);
+u8 xen_upcall_vector(struct xen_vcpu *v);
+bool xen_vcpu_wakeup(struct xen_vcpu *v);
+void xen_upcall_kick_all(struct xen_domain *d);
 
 int xen_toolstack_set_param(struct xen_domain *d, u32 index, u64 value);
 int xen_toolstack_get_param(struct xen_domain *d, u32 index, u64 *value);

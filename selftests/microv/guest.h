@@ -24,6 +24,7 @@
 #define GUEST_CODE_GPA		0x1000	/* code is copied here */
 #define GUEST_PT_GPA		0x10000	/* long-mode page tables */
 #define GUEST_GDT_GPA		0x20000
+#define GUEST_IDT_GPA		(GUEST_GDT_GPA + 0x100)
 #define GUEST_STACK_TOP		0x30000
 
 struct uv_vm {
@@ -109,6 +110,41 @@ static inline void uv_sregs(struct uv_vm *vm, enum uv_mode mode,
 		s->cr4 = 0x20;			/* PAE */
 		s->cr0 = 0x80000011;		/* PG, ET, PE */
 		s->efer = 0x500;		/* LMA, LME */
+	}
+}
+
+/*
+ * A GDT with flat code (selector 8) and data (16) for @mode, and an IDT
+ * of not-present gates, for guests that take interrupts or exceptions.
+ */
+static inline void uv_tables(struct uv_vm *vm, enum uv_mode mode,
+			     struct microv_sregs *s)
+{
+	__u64 *gdt = (void *)(vm->mem + GUEST_GDT_GPA);
+
+	gdt[1] = mode == UV_LONG64 ? 0x00af9b000000ffffull :	/* 64-bit code */
+				     0x00cf9b000000ffffull;	/* 32-bit code */
+	gdt[2] = 0x00cf93000000ffffull;				/* data */
+	s->gdt.base = GUEST_GDT_GPA;
+	s->gdt.limit = 3 * 8 - 1;
+	s->idt.base = GUEST_IDT_GPA;
+	s->idt.limit = 256 * (mode == UV_LONG64 ? 16 : 8) - 1;
+}
+
+/* An interrupt gate of @mode's IDT: @vector to guest address @handler. */
+static inline void uv_set_gate(struct uv_vm *vm, enum uv_mode mode,
+			       int vector, __u64 handler)
+{
+	__u64 gate = (handler & 0xffff) | (0x8ull << 16) | (0x8eull << 40) |
+		     ((handler >> 16 & 0xffff) << 48);
+
+	if (mode == UV_LONG64) {
+		__u64 *g = (void *)(vm->mem + GUEST_IDT_GPA + vector * 16);
+
+		g[0] = gate;
+		g[1] = handler >> 32;
+	} else {
+		*(__u64 *)(vm->mem + GUEST_IDT_GPA + vector * 8) = gate;
 	}
 }
 

@@ -400,33 +400,17 @@ TEST_F(run, long_mode_exits_and_fpu)
 
 #define GUEST_ADDR(sym)	(GUEST_CODE_GPA + (sym - guest_faults_start))
 
-/* A 64-bit interrupt gate for @vector to guest address @handler. */
-static void set_gate(unsigned char *mem, int vector, __u64 handler)
-{
-	__u64 *gate = (void *)(mem + GUEST_GDT_GPA + 0x100 + vector * 16);
-
-	gate[0] = (handler & 0xffff) | (0x8ull << 16) | (0x8eull << 40) |
-		  ((handler >> 16 & 0xffff) << 48);
-	gate[1] = handler >> 32;
-}
-
 /* Starts the faults guest at @entry, with GDT, IDT, OSXSAVE and SSE. */
 static void start_faults(struct __test_metadata *_metadata, struct uv_vm *vm,
 			 const unsigned char *entry)
 {
-	__u64 *gdt = (void *)(vm->mem + GUEST_GDT_GPA);
 	struct microv_sregs sregs;
 	struct microv_regs regs;
 
-	gdt[1] = 0x00af9b000000ffffull;		/* 64-bit code */
-	gdt[2] = 0x00cf93000000ffffull;		/* data */
-	set_gate(vm->mem, 6, GUEST_ADDR(fault_ud));
-	set_gate(vm->mem, 13, GUEST_ADDR(fault_gp));
+	uv_set_gate(vm, UV_LONG64, 6, GUEST_ADDR(fault_ud));
+	uv_set_gate(vm, UV_LONG64, 13, GUEST_ADDR(fault_gp));
 	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_GET_SREGS, &sregs));
-	sregs.gdt.base = GUEST_GDT_GPA;
-	sregs.gdt.limit = 3 * 8 - 1;
-	sregs.idt.base = GUEST_GDT_GPA + 0x100;
-	sregs.idt.limit = 256 * 16 - 1;
+	uv_tables(vm, UV_LONG64, &sregs);
 	sregs.cr4 |= 0x40200;			/* OSXSAVE, OSFXSR */
 	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_SREGS, &sregs));
 	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_GET_REGS, &regs));

@@ -188,8 +188,8 @@ asm(".pushsection .rodata\n"
  * 64-bit, hostile: 20000 hypercalls with random numbers (0..63) and
  * arguments from a xorshift generator; half the sub-ops small, half the
  * pointers into the guest's upper MiB (away from its code, tables and
- * stack), the rest anything.  SCHEDOP_block is skipped: nothing would wake
- * it.  Then 0x77 on port 0x70.
+ * stack), the rest anything.  SCHEDOP_block and SCHEDOP_poll are skipped:
+ * they may wait for ever.  Then 0x77 on port 0x70.
  */
 GUEST_CODE(guest_chaos);
 asm(".pushsection .rodata\n"
@@ -226,6 +226,8 @@ asm(".pushsection .rodata\n"
     "	cmp $" NR_SCHED ", %eax\n"
     "	jne 4f\n"
     "	cmp $" XSTR(SCHEDOP_block) ", %rdi\n"
+    "	je 5f\n"
+    "	cmp $" XSTR(SCHEDOP_poll) ", %rdi\n"
     "	je 5f\n"
     "4:	vmcall\n"
     "5:	dec %r13d\n"

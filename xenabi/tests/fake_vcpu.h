@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A vCPU for the xenabi unit tests: registers in an array, guest memory in
- * a buffer where virtual and physical addresses are the same, mode and CPL
- * chosen by the test.
+ * A domain for the xenabi unit tests: vCPU "xv" (id 3) and a second one,
+ * "xv2" (id FAKE_VCPU2_ID), sharing registers in an array, and a vCPU 0
+ * "xv0" that only fake_add_vcpu0() registers (global VIRQs live there);
+ * guest memory in a buffer where virtual and physical addresses are the
+ * same (frame n is at n * 4096); shared_info in a page of its own; a TSC
+ * (advancing by tsc_step at each read, if set) and a timer the test
+ * drives; mode and CPL chosen by the test.  Kicks, timer settings and
+ * pages placed are recorded for the test to look at, and on_write, if
+ * set, sees each write to guest memory as it happens.
  */
 #ifndef XENABI_FAKE_VCPU_H
 #define XENABI_FAKE_VCPU_H
@@ -10,20 +16,44 @@
 #include "../xenabi.h"
 
 #define FAKE_MEM_SIZE	(64 * 1024)
+#define FAKE_VCPU_ID	3
+#define FAKE_VCPU2_ID	5
+#define FAKE_VCPU0_ID	0
+#define FAKE_TSC_HZ	2000000000ULL	/* 2 GHz: 2 ticks a nanosecond */
 
 struct fake_vcpu {
-	struct xen_vcpu xv;
+	struct xen_vcpu xv, xv2, xv0;
 	struct xen_domain dom;
 	unsigned long regs[XEN_REG_R10 + 1];
 	int mode, cpl;
-	unsigned char mem[FAKE_MEM_SIZE];
+	unsigned char mem[FAKE_MEM_SIZE] __attribute__((aligned(4096)));
+	unsigned char shared_info[4096] __attribute__((aligned(4096)));
 	char console[8192];
 	size_t console_len;
+	u64 tsc, tsc_step;
+	bool timer_armed;
+	u64 timer_ns;
+	unsigned int kicks[3];		/* xv, xv2, xv0 */
+	unsigned int mapped, unmapped;	/* map_gfn / unmap_gfn calls */
+	void (*on_write)(struct fake_vcpu *f, u64 gva, size_t len);
 };
 
 static inline struct fake_vcpu *to_fake(struct xen_vcpu *v)
 {
+	if (v->vcpu_id == FAKE_VCPU2_ID)
+		return (struct fake_vcpu *)((char *)v -
+					    offsetof(struct fake_vcpu, xv2));
+	if (v->vcpu_id == FAKE_VCPU0_ID)
+		return (struct fake_vcpu *)((char *)v -
+					    offsetof(struct fake_vcpu, xv0));
 	return (struct fake_vcpu *)((char *)v - offsetof(struct fake_vcpu, xv));
+}
+
+/* Index of @v in fake_vcpu.kicks. */
+static inline unsigned int fake_index(struct xen_vcpu *v)
+{
+	return v->vcpu_id == FAKE_VCPU2_ID ? 1 :
+	       v->vcpu_id == FAKE_VCPU0_ID ? 2 : 0;
 }
 
 static unsigned long fake_get_reg(struct xen_vcpu *v, enum xen_reg reg)
@@ -63,9 +93,13 @@ static int fake_copy_from(struct xen_vcpu *v, void *dst, u64 gva, size_t len)
 static int fake_copy_to(struct xen_vcpu *v, u64 gva, const void *src,
 			size_t len)
 {
+	struct fake_vcpu *f = to_fake(v);
+
 	if (!fake_range(gva, len))
 		return -EFAULT;
-	memcpy(to_fake(v)->mem + gva, src, len);
+	memcpy(f->mem + gva, src, len);
+	if (f->on_write)
+		f->on_write(f, gva, len);
 	return 0;
 }
 
@@ -80,6 +114,55 @@ static void fake_console_write(struct xen_vcpu *v, const char *buf,
 	f->console_len += len;
 }
 
+static void *fake_map_gfn(struct xen_vcpu *v, u64 gfn)
+{
+	if (gfn >= FAKE_MEM_SIZE / 4096)
+		return NULL;
+	to_fake(v)->mapped++;
+	return to_fake(v)->mem + gfn * 4096;
+}
+
+static void fake_unmap_gfn(struct xen_vcpu *v, void *va)
+{
+	(void)va;
+	to_fake(v)->unmapped++;
+}
+
+/* Records the place; the page's contents stay where the test has them. */
+static int fake_map_xen_page(struct xen_vcpu *v, unsigned int idx, u64 gfn)
+{
+	if (idx >= XENABI_NR_XEN_PAGES || gfn >= FAKE_MEM_SIZE / 4096)
+		return -EINVAL;
+	v->domain->xen_page_gfn[idx] = gfn;
+	return 0;
+}
+
+static void fake_kick(struct xen_vcpu *v)
+{
+	to_fake(v)->kicks[fake_index(v)]++;
+}
+
+/* Real TSCs move between two reads: tsc_step makes this one do so too. */
+static u64 fake_read_tsc(struct xen_vcpu *v)
+{
+	struct fake_vcpu *f = to_fake(v);
+	u64 tsc = f->tsc;
+
+	f->tsc += f->tsc_step;
+	return tsc;
+}
+
+static void fake_set_timer(struct xen_vcpu *v, u64 ns)
+{
+	to_fake(v)->timer_armed = true;
+	to_fake(v)->timer_ns = ns;
+}
+
+static void fake_stop_timer(struct xen_vcpu *v)
+{
+	to_fake(v)->timer_armed = false;
+}
+
 static const struct xen_vcpu_ops fake_ops = {
 	.get_reg = fake_get_reg,
 	.set_reg = fake_set_reg,
@@ -89,17 +172,32 @@ static const struct xen_vcpu_ops fake_ops = {
 	.copy_to_guest = fake_copy_to,
 	.write_gpa = fake_copy_to,
 	.console_write = fake_console_write,
+	.map_gfn = fake_map_gfn,
+	.unmap_gfn = fake_unmap_gfn,
+	.map_xen_page = fake_map_xen_page,
+	.kick = fake_kick,
+	.read_tsc = fake_read_tsc,
+	.set_timer = fake_set_timer,
+	.stop_timer = fake_stop_timer,
 };
 
+/* Domain 7 started at TSC 1000, wall clock 1.5 s after the epoch. */
 static inline void fake_init(struct fake_vcpu *f, int mode)
 {
 	memset(f, 0, sizeof(*f));
-	f->xv.ops = &fake_ops;
-	f->xv.domain = &f->dom;
-	f->xv.vcpu_id = 3;
-	f->dom.domid = 7;
-	memcpy(f->dom.hypercall_insn, "\x0f\x01\xc1", 3);
 	f->mode = mode;
+	f->tsc = 1000;
+	xen_domain_init(&f->dom, 7, f->shared_info);
+	memcpy(f->dom.hypercall_insn, "\x0f\x01\xc1", 3);
+	xen_time_init(&f->dom, 1000, FAKE_TSC_HZ, 1500000000ULL, true);
+	xen_vcpu_init(&f->xv, &f->dom, FAKE_VCPU_ID, &fake_ops);
+	xen_vcpu_init(&f->xv2, &f->dom, FAKE_VCPU2_ID, &fake_ops);
+}
+
+/* Gives the domain its vCPU 0, as a real one has. */
+static inline int fake_add_vcpu0(struct fake_vcpu *f)
+{
+	return xen_vcpu_init(&f->xv0, &f->dom, FAKE_VCPU0_ID, &fake_ops);
 }
 
 #endif /* XENABI_FAKE_VCPU_H */

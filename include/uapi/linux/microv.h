@@ -237,7 +237,37 @@ struct microv_domain_info {
 	char name[MICROV_NAME_MAX];
 	__u64 nr_hypercalls;	/* hypercalls the guest made */
 	__u64 nr_enosys;	/* of which unknown or unsupported */
-	__u64 console_dropped;	/* console bytes lost: nobody read in time */
+	__u64 console_dropped;	/* console bytes lost: nobody read in time,
+				 * or over the console_io rate limit */
+};
+
+/**
+ * struct microv_e820_entry - one range of a guest's memory map
+ * @addr: start
+ * @size: length, not 0
+ * @type: E820 type (1 RAM, 2 reserved, 3 ACPI, 4 ACPI NVS, 5 unusable...)
+ * @pad:  must be 0
+ */
+struct microv_e820_entry {
+	__u64 addr;
+	__u64 size;
+	__u32 type;
+	__u32 pad;
+};
+
+#define MICROV_E820_MAX		128	/* entries in one memory map */
+
+/**
+ * struct microv_memory_map - MICROV_SET_MEMORY_MAP: what the guest's
+ * XENMEM_memory_map returns (set it before the guest runs)
+ * @nr_entries: 0..MICROV_E820_MAX; 0 removes the map
+ * @flags:      must be 0
+ * @entries:    address of @nr_entries struct microv_e820_entry
+ */
+struct microv_memory_map {
+	__u32 nr_entries;
+	__u32 flags;
+	__u64 entries;
 };
 
 /* MICROV_GET_CONSOLE flags (the ioctl's argument) */
@@ -259,6 +289,7 @@ struct microv_domain_info {
 #define MICROV_SET_HVM_PARAM	_IOW(MICROVIO, 0x16, struct microv_hvm_param)
 #define MICROV_GET_HVM_PARAM	_IOWR(MICROVIO, 0x17, struct microv_hvm_param)
 #define MICROV_GET_CONSOLE	_IO(MICROVIO, 0x18)	/* arg: flags */
+#define MICROV_SET_MEMORY_MAP	_IOW(MICROVIO, 0x19, struct microv_memory_map)
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * event_channel_op (__HYPERVISOR_event_channel_op): event channels of the
+ * 2-level ABI, whose pending and mask bitmaps live in shared_info.  An
+ * event sets the port's pending bit; if the port is not masked, the bit of
+ * its word in the target vCPU's evtchn_pending_sel and then that vCPU's
+ * evtchn_upcall_pending; the first time the latter goes up, the host is
+ * told to deliver the upcall (xen_vcpu_ops.kick).  The FIFO ABI is not
+ * offered: init_control fails and guests fall back to this one.
+ */
+#include "shinfo.h"
+
+/* The VIRQs bound per vCPU; all the others only on vCPU 0. */
+static bool xen_virq_is_global(u32 virq)
+{
+	return virq != VIRQ_TIMER && virq != VIRQ_DEBUG &&
+	       virq != VIRQ_XENOPROF && virq != VIRQ_XENPMU;
+}
+
+static bool xen_port_valid(const struct xen_domain *d, u32 port)
+{
+	return port != 0 && port < xen_nr_ports(d);
+}
+
+/* The domain a request names must be the caller's own. */
+static bool xen_is_self(const struct xen_domain *d, domid_t dom)
+{
+	return dom == DOMID_SELF || dom == d->domid;
+}
+
+static struct xen_vcpu *xen_vcpu_by_id(struct xen_domain *d, u32 id)
+{
+	return id < XENABI_MAX_VCPUS ? d->vcpus[id] : NULL;
+}
+
+/**
+ * xen_vcpu_mark_pending() - raise evtchn_upcall_pending of a vCPU
+ * @v: the vCPU
+ *
+ * The host is kicked only when it goes from 0 to 1: after that, the guest
+ * clears it itself before it looks at the selector.
+ */
+void xen_vcpu_mark_pending(struct xen_vcpu *v)
+{
+	if (!xenabi_test_and_set_bit(XENABI_UPCALL_PENDING_BIT, v->vcpu_info))
+		v->ops->kick(v);
+}
+
+/* A pending, unmasked port: its selector bit and the upcall of @v. */
+static void xen_evtchn_notify(struct xen_domain *d, struct xen_vcpu *v,
+			      u32 port)
+{
+	if (xenabi_test_bit(port, xen_evtchn_mask(d)))
+		return;
+	if (!xenabi_test_and_set_bit(xen_sel_bit(d, port / xen_word_bits(d)),
+				     v->vcpu_info))
+		xen_vcpu_mark_pending(v);
+}
+
+/*
+ * Kicks the vCPUs that poll @port, masked or not, whichever vCPU the port
+ * notifies (as Xen wakes its pollers); d->lock held.
+ */
+static void xen_evtchn_kick_pollers(struct xen_domain *d, u32 port)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < XENABI_MAX_VCPUS; i++) {
+		struct xen_vcpu *p = d->vcpus[i];
+
+		if (!p || !p->polling)
+			continue;
+		for (j = 0; j < p->nr_poll; j++) {
+			if (p->poll_ports[j] == port) {
+				p->ops->kick(p);
+				break;
+			}
+		}
+	}
+}
+
+/* Marks @port pending; d->lock held. */
+static void xen_evtchn_set_pending_locked(struct xen_domain *d, u32 port)
+{
+	struct xen_vcpu *v = xen_vcpu_by_id(d, d->evtchn[port].notify_vcpu);
+
+	if (xenabi_test_and_set_bit(port, xen_evtchn_pending(d)))
+		return;
+	if (v)
+		xen_evtchn_notify(d, v, port);
+	xen_evtchn_kick_pollers(d, port);
+}
+
+/**
+ * xen_evtchn_set_pending() - an event on one of the domain's ports, from
+ * the host (a backend)
+ * @d:    the domain
+ * @port: the port
+ *
+ * Return: 0, or -EINVAL if @port is not bound.
+ */
+int xen_evtchn_set_pending(struct xen_domain *d, u32 port)
+{
+	int ret = -EINVAL;
+
+	xenabi_lock(&d->lock);
+	if (xen_port_valid(d, port) &&
+	    d->evtchn[port].state != EVTCHNSTAT_closed) {
+		xen_evtchn_set_pending_locked(d, port);
+		ret = 0;
+	}
+	xenabi_unlock(&d->lock);
+	return ret;
+}
+
+/**
+ * xen_evtchn_send_virq() - raise a VIRQ of a vCPU
+ * @v:    the vCPU (vCPU 0 for a global VIRQ)
+ * @virq: VIRQ_*
+ *
+ * Return: 0 if raised, -ENOENT if nothing is bound to it (it is dropped,
+ * as Xen drops it).
+ */
+int xen_evtchn_send_virq(struct xen_vcpu *v, u32 virq)
+{
+	struct xen_domain *d = v->domain;
+	int ret = -ENOENT;
+
+	if (virq >= NR_VIRQS)
+		return -EINVAL;
+	xenabi_lock(&d->lock);
+	if (v->virq_port[virq]) {
+		xen_evtchn_set_pending_locked(d, v->virq_port[virq]);
+		ret = 0;
+	}
+	xenabi_unlock(&d->lock);
+	return ret;
+}
+
+/* The lowest free port; d->lock held.  Return: the port, or -ENOSPC. */
+static int xen_evtchn_alloc(struct xen_domain *d)
+{
+	u32 port;
+
+	for (port = 1; port < xen_nr_ports(d); port++)
+		if (d->evtchn[port].state == EVTCHNSTAT_closed)
+			return port;
+	return -ENOSPC;
+}
+
+/* Closes @port; d->lock held.  Its peer, if in this domain, waits again. */
+static void xen_evtchn_free(struct xen_domain *d, u32 port)
+{
+	struct xen_evtchn *chn = &d->evtchn[port];
+	struct xen_vcpu *v;
+
+	switch (chn->state) {
+	case EVTCHNSTAT_virq:
+		/* A global VIRQ is vCPU 0's, wherever bind_vcpu sent it. */
+		v = xen_vcpu_by_id(d, xen_virq_is_global(chn->virq) ? 0 :
+				   chn->notify_vcpu);
+		if (v && v->virq_port[chn->virq] == port)
+			v->virq_port[chn->virq] = 0;
+		break;
+	case EVTCHNSTAT_interdomain:
+		/* The whole array: the layout may have shrunk since. */
+		if (xen_is_self(d, chn->remote_dom) && chn->remote_port &&
+		    chn->remote_port < XENABI_NR_EVTCHNS) {
+			struct xen_evtchn *peer = &d->evtchn[chn->remote_port];
+
+			peer->state = EVTCHNSTAT_unbound;
+			peer->remote_dom = d->domid;
+			peer->remote_port = 0;
+		}
+		break;
+	}
+	xenabi_clear_bit(port, xen_evtchn_pending(d));
+	memset(chn, 0, sizeof(*chn));
+}
+
+static long xen_alloc_unbound(struct xen_domain *d, struct evtchn_alloc_unbound *a)
+{
+	int port;
+
+	if (!xen_is_self(d, a->dom))
+		return -EPERM;
+	port = xen_evtchn_alloc(d);
+	if (port < 0)
+		return port;
+	d->evtchn[port].state = EVTCHNSTAT_unbound;
+	d->evtchn[port].remote_dom =
+		a->remote_dom == DOMID_SELF ? d->domid : a->remote_dom;
+	a->port = port;
+	return 0;
+}
+
+/*
+ * Only within the domain for now: another domain's port is not reachable
+ * (-ESRCH), as a domain that does not exist is not in Xen.
+ */
+static long xen_bind_interdomain(struct xen_domain *d,
+				 struct evtchn_bind_interdomain *b)
+{
+	struct xen_evtchn *rchn;
+	int port;
+
+	if (!xen_is_self(d, b->remote_dom))
+		return -ESRCH;
+	if (!xen_port_valid(d, b->remote_port))
+		return -EINVAL;
+	rchn = &d->evtchn[b->remote_port];
+	if (rchn->state != EVTCHNSTAT_unbound || rchn->remote_dom != d->domid)
+		return -EINVAL;
+	port = xen_evtchn_alloc(d);
+	if (port < 0)
+		return port;
+	d->evtchn[port].state = EVTCHNSTAT_interdomain;
+	d->evtchn[port].remote_dom = d->domid;
+	d->evtchn[port].remote_port = b->remote_port;
+	rchn->state = EVTCHNSTAT_interdomain;
+	rchn->remote_port = port;
+	b->local_port = port;
+	/* As Xen: the new channel starts pending, so nothing sent is lost. */
+	xen_evtchn_set_pending_locked(d, port);
+	return 0;
+}
+
+static long xen_bind_virq(struct xen_domain *d, struct evtchn_bind_virq *b)
+{
+	struct xen_vcpu *v;
+	int port;
+
+	if (b->virq >= NR_VIRQS)
+		return -EINVAL;
+	if (xen_virq_is_global(b->virq) && b->vcpu != 0)
+		return -EINVAL;
+	v = xen_vcpu_by_id(d, b->vcpu);
+	if (!v)
+		return -ENOENT;
+	if (v->virq_port[b->virq])
+		return -EEXIST;
+	port = xen_evtchn_alloc(d);
+	if (port < 0)
+		return port;
+	d->evtchn[port].state = EVTCHNSTAT_virq;
+	d->evtchn[port].virq = b->virq;
+	d->evtchn[port].notify_vcpu = b->vcpu;
+	v->virq_port[b->virq] = port;
+	b->port = port;
+	return 0;
+}
+
+static long xen_bind_ipi(struct xen_domain *d, struct evtchn_bind_ipi *b)
+{
+	int port;
+
+	if (!xen_vcpu_by_id(d, b->vcpu))
+		return -ENOENT;
+	port = xen_evtchn_alloc(d);
+	if (port < 0)
+		return port;
+	d->evtchn[port].state = EVTCHNSTAT_ipi;
+	d->evtchn[port].notify_vcpu = b->vcpu;
+	b->port = port;
+	return 0;
+}
+
+static long xen_close(struct xen_domain *d, struct evtchn_close *c)
+{
+	if (!xen_port_valid(d, c->port) ||
+	    d->evtchn[c->port].state == EVTCHNSTAT_closed)
+		return -EINVAL;
+	xen_evtchn_free(d, c->port);
+	return 0;
+}
+
+static long xen_send(struct xen_domain *d, struct evtchn_send *s)
+{
+	struct xen_evtchn *chn;
+
+	if (!xen_port_valid(d, s->port))
+		return -EINVAL;
+	chn = &d->evtchn[s->port];
+	switch (chn->state) {
+	case EVTCHNSTAT_interdomain:
+		xen_evtchn_set_pending_locked(d, chn->remote_port);
+		return 0;
+	case EVTCHNSTAT_ipi:
+		xen_evtchn_set_pending_locked(d, s->port);
+		return 0;
+	case EVTCHNSTAT_unbound:
+		return 0;		/* nobody listens yet: dropped */
+	default:
+		return -EINVAL;
+	}
+}
+
+static long xen_status(struct xen_domain *d, struct evtchn_status *st)
+{
+	struct xen_evtchn *chn;
+
+	if (!xen_is_self(d, st->dom))
+		return -EPERM;
+	if (!xen_port_valid(d, st->port))
+		return -EINVAL;
+	chn = &d->evtchn[st->port];
+	memset(&st->u, 0, sizeof(st->u));
+	st->status = chn->state;
+	st->vcpu = chn->notify_vcpu;
+	switch (chn->state) {
+	case EVTCHNSTAT_unbound:
+		st->u.unbound.dom = chn->remote_dom;
+		break;
+	case EVTCHNSTAT_interdomain:
+		st->u.interdomain.dom = chn->remote_dom;
+		st->u.interdomain.port = chn->remote_port;
+		break;
+	case EVTCHNSTAT_virq:
+		st->u.virq = chn->virq;
+		break;
+	}
+	return 0;
+}
+
+/* Per-vCPU VIRQs and IPIs stay where they are; the rest may move. */
+static long xen_bind_vcpu(struct xen_domain *d, struct evtchn_bind_vcpu *b)
+{
+	struct xen_evtchn *chn;
+
+	if (!xen_port_valid(d, b->port))
+		return -EINVAL;
+	if (!xen_vcpu_by_id(d, b->vcpu))
+		return -ENOENT;
+	chn = &d->evtchn[b->port];
+	switch (chn->state) {
+	case EVTCHNSTAT_virq:
+		if (!xen_virq_is_global(chn->virq))
+			return -EINVAL;
+		break;
+	case EVTCHNSTAT_unbound:
+	case EVTCHNSTAT_interdomain:
+		break;
+	default:
+		return -EINVAL;
+	}
+	chn->notify_vcpu = b->vcpu;
+	return 0;
+}
+
+static long xen_unmask(struct xen_domain *d, struct evtchn_unmask *u)
+{
+	struct xen_vcpu *v;
+
+	if (!xen_port_valid(d, u->port))
+		return -EINVAL;
+	xenabi_clear_bit(u->port, xen_evtchn_mask(d));
+	v = xen_vcpu_by_id(d, d->evtchn[u->port].notify_vcpu);
+	if (v && xenabi_test_bit(u->port, xen_evtchn_pending(d)))
+		xen_evtchn_notify(d, v, u->port);
+	return 0;
+}
+
+/**
+ * xen_evtchn_reset() - close every port of a domain
+ * @d: the domain
+ */
+void xen_evtchn_reset(struct xen_domain *d)
+{
+	u32 port;
+
+	xenabi_lock(&d->lock);
+	for (port = 1; port < XENABI_NR_EVTCHNS; port++)
+		if (d->evtchn[port].state != EVTCHNSTAT_closed)
+			xen_evtchn_free(d, port);
+	xenabi_unlock(&d->lock);
+}
+
+/* Each sub-op: its argument's size, and whether it writes it back. */
+static const struct {
+	u8 size;
+	bool out;
+} xen_evtchn_args[] = {
+	[EVTCHNOP_bind_interdomain] = { sizeof(struct evtchn_bind_interdomain), true },
+	[EVTCHNOP_bind_virq]	= { sizeof(struct evtchn_bind_virq), true },
+	[EVTCHNOP_close]	= { sizeof(struct evtchn_close), false },
+	[EVTCHNOP_send]		= { sizeof(struct evtchn_send), false },
+	[EVTCHNOP_status]	= { sizeof(struct evtchn_status), true },
+	[EVTCHNOP_alloc_unbound] = { sizeof(struct evtchn_alloc_unbound), true },
+	[EVTCHNOP_bind_ipi]	= { sizeof(struct evtchn_bind_ipi), true },
+	[EVTCHNOP_bind_vcpu]	= { sizeof(struct evtchn_bind_vcpu), false },
+	[EVTCHNOP_unmask]	= { sizeof(struct evtchn_unmask), false },
+	[EVTCHNOP_reset]	= { sizeof(struct evtchn_reset), false },
+};
+
+/**
+ * xen_event_channel_op() - __HYPERVISOR_event_channel_op
+ * @v:    the calling vCPU
+ * @args: EVTCHNOP_* and its argument
+ *
+ * Return: 0 or, as Xen answers: -EFAULT (argument unreadable), -EINVAL
+ * (bad port, VIRQ, or state for the operation), -ENOENT (no such vCPU),
+ * -EEXIST (VIRQ already bound), -ENOSPC (no free port), -EPERM or -ESRCH
+ * (another domain); -ENOSYS for bind_pirq, the FIFO ABI and unknown ops.
+ */
+long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
+{
+	struct xen_domain *d = v->domain;
+	unsigned long cmd = args[0], gva = args[1];
+	union {
+		struct evtchn_bind_interdomain bind_interdomain;
+		struct evtchn_bind_virq bind_virq;
+		struct evtchn_close close;
+		struct evtchn_send send;
+		struct evtchn_status status;
+		struct evtchn_alloc_unbound alloc_unbound;
+		struct evtchn_bind_ipi bind_ipi;
+		struct evtchn_bind_vcpu bind_vcpu;
+		struct evtchn_unmask unmask;
+		struct evtchn_reset reset;
+	} a;
+	long ret;
+
+	if (cmd >= sizeof(xen_evtchn_args) / sizeof(xen_evtchn_args[0]) ||
+	    !xen_evtchn_args[cmd].size)
+		return -ENOSYS;
+	if (v->ops->copy_from_guest(v, &a, gva, xen_evtchn_args[cmd].size))
+		return -EFAULT;
+
+	if (cmd == EVTCHNOP_reset) {
+		if (!xen_is_self(d, a.reset.dom))
+			return -EPERM;
+		xen_evtchn_reset(d);
+		return 0;
+	}
+
+	xenabi_lock(&d->lock);
+	switch (cmd) {
+	case EVTCHNOP_bind_interdomain:
+		ret = xen_bind_interdomain(d, &a.bind_interdomain);
+		break;
+	case EVTCHNOP_bind_virq:
+		ret = xen_bind_virq(d, &a.bind_virq);
+		break;
+	case EVTCHNOP_close:
+		ret = xen_close(d, &a.close);
+		break;
+	case EVTCHNOP_send:
+		ret = xen_send(d, &a.send);
+		break;
+	case EVTCHNOP_status:
+		ret = xen_status(d, &a.status);
+		break;
+	case EVTCHNOP_alloc_unbound:
+		ret = xen_alloc_unbound(d, &a.alloc_unbound);
+		break;
+	case EVTCHNOP_bind_ipi:
+		ret = xen_bind_ipi(d, &a.bind_ipi);
+		break;
+	case EVTCHNOP_bind_vcpu:
+		ret = xen_bind_vcpu(d, &a.bind_vcpu);
+		break;
+	default:	/* EVTCHNOP_unmask */
+		ret = xen_unmask(d, &a.unmask);
+		break;
+	}
+	xenabi_unlock(&d->lock);
+
+	/* As Xen: a port bound for a guest that cannot learn it stays bound. */
+	if (!ret && xen_evtchn_args[cmd].out &&
+	    v->ops->copy_to_guest(v, gva, &a, xen_evtchn_args[cmd].size)) {
+		ret = -EFAULT;
+	}
+	return ret;
+}

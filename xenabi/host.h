@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few primitives xenabi takes from where it is built: bit operations
+ * on memory the guest shares (always locked, as the guest's own are), and
+ * a lock for a domain's event channels.  The kernel's in the module; the
+ * compiler's atomics and a lock that does nothing (the unit tests and the
+ * fuzzer run one thread) in userspace.
+ */
+#ifndef XENABI_HOST_H
+#define XENABI_HOST_H
+
+#ifdef __KERNEL__
+#include <linux/spinlock.h>
+#include <asm/sync_bitops.h>
+
+#define xenabi_wmb()		smp_wmb()
+
+typedef spinlock_t xenabi_lock_t;
+#define xenabi_lock_init(l)	spin_lock_init(l)
+#define xenabi_lock(l)		spin_lock(l)
+#define xenabi_unlock(l)	spin_unlock(l)
+
+static inline bool xenabi_test_and_set_bit(unsigned int nr, void *addr)
+{
+	return sync_test_and_set_bit(nr, addr);
+}
+
+static inline void xenabi_clear_bit(unsigned int nr, void *addr)
+{
+	sync_clear_bit(nr, addr);
+}
+
+static inline bool xenabi_test_bit(unsigned int nr, const void *addr)
+{
+	return sync_test_bit(nr, (const unsigned long *)addr);
+}
+#else
+#define xenabi_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+
+typedef struct { int unused; } xenabi_lock_t;
+#define xenabi_lock_init(l)	((void)(l))
+#define xenabi_lock(l)		((void)(l))
+#define xenabi_unlock(l)	((void)(l))
+
+#define XENABI_LONG_BITS	(8 * sizeof(unsigned long))
+
+static inline unsigned long *xenabi_word(unsigned int nr, const void *addr)
+{
+	return (unsigned long *)addr + nr / XENABI_LONG_BITS;
+}
+
+static inline bool xenabi_test_and_set_bit(unsigned int nr, void *addr)
+{
+	unsigned long bit = 1UL << (nr % XENABI_LONG_BITS);
+
+	return __atomic_fetch_or(xenabi_word(nr, addr), bit,
+				 __ATOMIC_SEQ_CST) & bit;
+}
+
+static inline void xenabi_clear_bit(unsigned int nr, void *addr)
+{
+	__atomic_fetch_and(xenabi_word(nr, addr),
+			   ~(1UL << (nr % XENABI_LONG_BITS)), __ATOMIC_SEQ_CST);
+}
+
+static inline bool xenabi_test_bit(unsigned int nr, const void *addr)
+{
+	return __atomic_load_n(xenabi_word(nr, addr), __ATOMIC_SEQ_CST) &
+	       (1UL << (nr % XENABI_LONG_BITS));
+}
+#endif
+
+#endif /* XENABI_HOST_H */
