@@ -21,11 +21,22 @@ static bool xen_guest_may_set(u32 index)
 	}
 }
 
-/* What the guest may read: the above, and where its rings are. */
+/*
+ * What the guest may read: its callback, and where its rings are and how
+ * they signal (Xen 4.17 keeps even VM86_TSS and TIMER_MODE from it).
+ */
 static bool xen_guest_may_get(u32 index)
 {
-	return xen_guest_may_set(index) || index == HVM_PARAM_STORE_PFN ||
-	       index == HVM_PARAM_CONSOLE_PFN;
+	switch (index) {
+	case HVM_PARAM_CALLBACK_IRQ:
+	case HVM_PARAM_STORE_PFN:
+	case HVM_PARAM_STORE_EVTCHN:
+	case HVM_PARAM_CONSOLE_PFN:
+	case HVM_PARAM_CONSOLE_EVTCHN:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static long xen_hvm_param(struct xen_vcpu *v, unsigned long cmd,

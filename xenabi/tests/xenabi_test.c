@@ -288,6 +288,9 @@ TEST(hvm_params)
 	CHECK(val == (2ull << 56 | 0xf3));
 	/* Neither side of the rest, nor beyond the known ones. */
 	CHECK(HVM(HVMOP_get_param, HVM_PARAM_TIMER_MODE, 0) == -EPERM);
+	/* Set by the guest, but not for it to read back (as Xen 4.17). */
+	CHECK(HVM(HVMOP_set_param, HVM_PARAM_VM86_TSS, 0x1000) == 0);
+	CHECK(HVM(HVMOP_get_param, HVM_PARAM_VM86_TSS, 0) == -EPERM);
 	CHECK(HVM(HVMOP_set_param, HVM_PARAM_IDENT_PT, 1) == -EPERM);
 	CHECK(HVM(HVMOP_get_param, XENABI_NR_PARAMS, 0) == -EINVAL);
 	CHECK(xen_toolstack_set_param(&f.dom, XENABI_NR_PARAMS, 1) == -EINVAL);
