@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A domain's console stream: what the guest writes to its hypervisor
- * console, kept in a bounded buffer (the oldest bytes dropped and counted
- * when nobody reads in time, so a late reader still sees the most recent
- * output) and read through a console fd that supports poll.
+ * console and to its console ring, kept in a bounded buffer (the oldest
+ * bytes dropped and counted when nobody reads in time, so a late reader
+ * still sees the most recent output) and read through a console fd that
+ * supports poll.  What is written to the fd goes into the guest's console
+ * input ring (module/ring.c).
  */
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
@@ -80,12 +82,68 @@ static ssize_t microv_console_read(struct file *file, char __user *ubuf,
 	return copy_to_user(ubuf, chunk, n) ? -EFAULT : n;
 }
 
+/* As much of @ubuf as the input ring takes: bytes, or -errno if none. */
+static ssize_t microv_console_fill(struct microv_domain *d,
+				   const char __user *ubuf, size_t size)
+{
+	size_t done = 0;
+	char chunk[256];
+
+	while (done < size) {
+		size_t n = min(size - done, sizeof(chunk));
+		ssize_t taken;
+
+		if (copy_from_user(chunk, ubuf + done, n))
+			return done ? done : -EFAULT;
+		taken = microv_console_input(d, chunk, n);
+		if (taken < 0)
+			return done ? done : taken;
+		done += taken;
+		if (taken < n)
+			break;		/* full */
+	}
+	return done;
+}
+
+/*
+ * Into the guest's console input ring, as much as fits; a blocking writer
+ * waits for room (the guest signals when it has read).
+ */
+static ssize_t microv_console_fd_write(struct file *file,
+				       const char __user *ubuf, size_t size,
+				       loff_t *ppos)
+{
+	struct microv_domain *d = file->private_data;
+	ssize_t n;
+
+	if (!size)
+		return 0;
+	for (;;) {
+		if (READ_ONCE(d->dying))
+			return -ESRCH;
+		n = microv_console_fill(d, ubuf, size);
+		if (n)
+			return n;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event_interruptible(d->console.wait,
+					     microv_console_room(d) ||
+					     READ_ONCE(d->dying)))
+			return -ERESTARTSYS;
+	}
+}
+
 static __poll_t microv_console_poll(struct file *file, poll_table *wait)
 {
 	struct microv_domain *d = file->private_data;
+	__poll_t mask = 0;
 
 	poll_wait(file, &d->console.wait, wait);
-	return microv_console_empty(&d->console) ? 0 : EPOLLIN | EPOLLRDNORM;
+	if (!microv_console_empty(&d->console))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (microv_console_room(d))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
 }
 
 static int microv_console_release(struct inode *inode, struct file *file)
@@ -97,6 +155,7 @@ static int microv_console_release(struct inode *inode, struct file *file)
 static const struct file_operations microv_console_fops = {
 	.owner		= THIS_MODULE,
 	.read		= microv_console_read,
+	.write		= microv_console_fd_write,
 	.poll		= microv_console_poll,
 	.release	= microv_console_release,
 	.llseek		= noop_llseek,
@@ -118,7 +177,7 @@ long microv_console_open(struct microv_domain *d, unsigned long flags)
 		return -EINVAL;
 	refcount_inc(&d->refs);
 	fd = anon_inode_getfd("microv-console", &microv_console_fops, d,
-			      O_RDONLY | O_CLOEXEC |
+			      O_RDWR | O_CLOEXEC |
 			      ((flags & MICROV_CONSOLE_NONBLOCK) ? O_NONBLOCK : 0));
 	if (fd < 0)
 		microv_domain_put(d);

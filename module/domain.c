@@ -100,6 +100,7 @@ static void microv_domain_destroy(struct microv_domain *d)
 	for (i = 0; i < MICROV_MAX_VCPUS; i++)
 		if (d->vcpus[i])
 			microv_vcpu_free(d->vcpus[i]);
+	microv_rings_free(d);
 	microv_memslots_free(d);
 	if (d->arch)
 		microv_backend->domain_destroy(d);
@@ -174,6 +175,8 @@ static long microv_domain_kill(struct microv_domain *d)
 	microv_memslots_free(d);
 	mutex_unlock(&d->lock);
 	microv_domain_unlist(d);
+	/* Console writers waiting for the guest to read: it never will. */
+	wake_up_interruptible(&d->console.wait);
 	return 0;
 }
 
@@ -269,6 +272,8 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 		return microv_console_open(d, arg);
 	case MICROV_SET_MEMORY_MAP:
 		return microv_domain_memory_map(d, uarg);
+	case MICROV_CONNECT_RING:
+		return microv_ring_connect(d, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -315,6 +320,7 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	__module_get(THIS_MODULE);
 	refcount_set(&d->refs, 1);
 	mutex_init(&d->lock);
+	mutex_init(&d->ring_lock);
 	microv_console_init(&d->console);
 	strscpy(d->name, req.name, sizeof(d->name));
 	d->mm = current->mm;

@@ -72,6 +72,8 @@ struct microv_console {
  *           destroy wait for
  * @paging:  the guest's paging state and mode as of its last exit that
  *           needs guest memory (for the page walk)
+ * @syscall_msrs: its x86_syscall_msrs[] values
+ * @syscall_msrs_used: it wrote one: the backend switches them from then on
  * @xen:     its Xen state
  * @xen_timer: the host timer behind its Xen timers
  * @timer_fired: @xen_timer went off; the vCPU's thread has yet to see it
@@ -88,6 +90,8 @@ struct microv_vcpu {
 	wait_queue_head_t wait;
 	bool in_guest;
 	struct x86_paging paging;
+	u64 syscall_msrs[X86_NR_SYSCALL_MSRS];
+	bool syscall_msrs_used;
 	struct xen_vcpu xen;
 	struct hrtimer xen_timer;
 	bool timer_fired;
@@ -114,6 +118,8 @@ struct microv_vcpu {
  * @xen_pages: the hypervisor's pages of the domain (XENABI_PAGE_*):
  *          shared_info from creation, grant frames once asked for; each
  *          mapped in the EPT where d->xen.xen_page_gfn says (under @lock)
+ * @ring_lock: serialises the ring backends (guest events, console input)
+ * @ring_pages: the guest pages of its rings (MICROV_RING_*), held
  * @console: its console stream
  * @arch:   the backend's state (EPT for VMX)
  */
@@ -130,6 +136,8 @@ struct microv_domain {
 	bool dying;
 	struct xen_domain xen;
 	struct page *xen_pages[XENABI_NR_XEN_PAGES];
+	struct mutex ring_lock;
+	struct page *ring_pages[MICROV_RING_XENSTORE + 1];
 	struct microv_console console;
 	void *arch;
 };
@@ -172,6 +180,14 @@ void microv_console_init(struct microv_console *c);
 void microv_console_write(struct microv_console *c, const char *buf,
 			  size_t len);
 long microv_console_open(struct microv_domain *d, unsigned long flags);
+
+long microv_ring_connect(struct microv_domain *d,
+			 struct microv_ring __user *uring);
+void microv_ring_notify(struct microv_domain *d, u32 port);
+ssize_t microv_console_input(struct microv_domain *d, const char *buf,
+			     size_t len);
+size_t microv_console_room(struct microv_domain *d);
+void microv_rings_free(struct microv_domain *d);
 int microv_xen_vcpu_init(struct microv_vcpu *v);
 void microv_xen_vcpu_free(struct microv_vcpu *v);
 

@@ -17,6 +17,13 @@ struct microv_cpuid {
 void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 		  u64 guest_cr4, struct microv_cpuid *out);
 
+/* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE: switched around VM entry. */
+#define X86_NR_SYSCALL_MSRS	5
+extern const u32 x86_syscall_msrs[X86_NR_SYSCALL_MSRS];
+
+int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val);
+int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val);
+
 /**
  * struct x86_paging - what decides how a guest translates and runs
  * @cr0, @cr3, @cr4, @efer: its control registers

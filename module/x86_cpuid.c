@@ -13,11 +13,28 @@
 
 #define F(feature)	BIT((X86_FEATURE_##feature) & 31)
 
-/* CPUID.1:ECX bits a guest must not see: no VMX/SMX, no MONITOR/MWAIT
- * (they #UD), no performance or debug-store machinery. */
+/*
+ * CPUID.1 bits a guest must not see: no VMX/SMX, no MONITOR/MWAIT (they
+ * #UD), no performance or debug-store machinery; and what microv does not
+ * emulate: a local APIC (x2APIC, TSC deadline), MTRRs, machine checks.
+ */
 #define LEAF1_ECX_HIDDEN (F(VMX) | F(SMX) | F(MWAIT) | F(PDCM) | F(DTES64) | \
-			  F(DSCPL) | F(EST) | F(TM2) | F(XTPR))
-#define LEAF1_EDX_HIDDEN (F(ACPI) | F(ACC) | F(PBE) | F(DS))
+			  F(DSCPL) | F(EST) | F(TM2) | F(XTPR) | F(X2APIC) | \
+			  F(TSC_DEADLINE_TIMER))
+#define LEAF1_EDX_HIDDEN (F(ACPI) | F(ACC) | F(PBE) | F(DS) | F(APIC) | \
+			  F(MTRR) | F(MCE) | F(MCA))
+
+/*
+ * CPUID.7.0: MSRs and instructions microv does not virtualise (TSC_ADJUST,
+ * INVPCID and RDPID without their VMX controls, RDT, PT, WAITPKG, bus-lock
+ * detection, the speculation-control MSRs and ARCH_CAPABILITIES).
+ */
+#define LEAF7_EBX_HIDDEN (F(TSC_ADJUST) | F(INVPCID) | F(CQM) | F(RDT_A) | \
+			  F(INTEL_PT))
+#define LEAF7_ECX_HIDDEN (F(WAITPKG) | F(RDPID) | F(BUS_LOCK_DETECT))
+#define LEAF7_EDX_HIDDEN (F(SPEC_CTRL) | F(INTEL_STIBP) | F(FLUSH_L1D) | \
+			  F(ARCH_CAPABILITIES) | F(CORE_CAPABILITIES) | \
+			  F(SPEC_CTRL_SSBD))
 
 /**
  * microv_cpuid() - the guest's view of CPUID
@@ -57,6 +74,20 @@ void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 		out->edx &= ~LEAF1_EDX_HIDDEN;
 		/* Initial APIC id in bits 31:24; one logical CPU per package. */
 		out->ebx = (out->ebx & 0xffff) | (v->id << 24) | (1 << 16);
+		break;
+	case 7:
+		if (subleaf == 0) {
+			out->ebx &= ~LEAF7_EBX_HIDDEN;
+			out->ecx &= ~LEAF7_ECX_HIDDEN;
+			out->edx &= ~LEAF7_EDX_HIDDEN;
+		}
+		break;
+	case 0xd:
+		if (subleaf == 1)
+			out->eax &= ~F(XSAVES);	/* needs its VMX control */
+		break;
+	case 0x80000001:
+		out->edx &= ~F(RDTSCP);		/* and TSC_AUX switching */
 		break;
 	case 5:		/* MONITOR/MWAIT */
 	case 6:		/* thermal and power */

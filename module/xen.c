@@ -177,6 +177,11 @@ static void microv_xen_stop_timer(struct xen_vcpu *xv)
 	hrtimer_cancel(&to_vcpu(xv)->xen_timer);
 }
 
+static void microv_xen_notify_host(struct xen_vcpu *xv, u32 port)
+{
+	microv_ring_notify(to_vcpu(xv)->domain, port);
+}
+
 /* Hard-irq context: the event is raised by the vCPU's own thread. */
 static enum hrtimer_restart microv_xen_timer_fn(struct hrtimer *t)
 {
@@ -203,6 +208,7 @@ static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.read_tsc		= microv_xen_read_tsc,
 	.set_timer		= microv_xen_set_timer,
 	.stop_timer		= microv_xen_stop_timer,
+	.notify_host		= microv_xen_notify_host,
 };
 
 /**

@@ -78,6 +78,19 @@ uapi_header_alone() {
 		-fsyntax-only "$t/t.c"
 }
 
+# The kernel after $1 in the list that follows it (wrapping around): the
+# one a machine running $1 boots as its guest; $1 itself if alone.
+other_kernel() {
+	local me=$1 k first= next=0
+	shift
+	for k in "$@"; do
+		[ -z "$first" ] && first=$k
+		[ "$next" = 1 ] && { echo "$k"; return; }
+		[ "$k" = "$me" ] && next=1
+	done
+	echo "$first"
+}
+
 vm_suite() {
 	local runner=$1 ver=$2 suite=$3 serial
 
@@ -127,8 +140,12 @@ main() {
 	phase_end
 
 	phase_start "emulated machines"
+	# Each machine boots the other kernel as its guest.
+	rm -f "$BUILD/guest/initrd.cpio"
 	for k in $kernels; do
-		[ -f "$BUILD/$k/module/microv.ko" ] && make_initramfs "$k" >/dev/null
+		g=$(other_kernel "$k" $kernels)
+		[ -f "$BUILD/$k/module/microv.ko" ] &&
+			make_initramfs "$k" "$g" >/dev/null
 	done
 	# Two Bochs machines side by side: one per host core.
 	for k in $kernels; do

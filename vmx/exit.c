@@ -182,14 +182,19 @@ static int vmx_guest_msr(u32 msr)
 
 static enum vmx_exit_action vmx_exit_rdmsr(struct vmx_vcpu *vv)
 {
-	int field = vmx_guest_msr(vv->gprs[VMX_RCX]);
+	u32 msr = vv->gprs[VMX_RCX];
+	int field;
 	u64 val;
 
-	if (field < 0) {
-		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
-		return VMX_EXIT_CONTINUE;
+	/* Emulated (module/x86_msr.c), else switched by the VMCS, else #GP. */
+	if (x86_msr_read(vv->vcpu, msr, &val)) {
+		field = vmx_guest_msr(msr);
+		if (field < 0) {
+			vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
+			return VMX_EXIT_CONTINUE;
+		}
+		val = vmcs_read(field);
 	}
-	val = vmcs_read(field);
 	vv->gprs[VMX_RAX] = (u32)val;
 	vv->gprs[VMX_RDX] = val >> 32;
 	vmx_skip_instruction();
@@ -230,7 +235,7 @@ static enum vmx_exit_action vmx_exit_wrmsr(struct vmx_vcpu *vv)
 {
 	u32 msr = vv->gprs[VMX_RCX];
 	u64 val = (vv->gprs[VMX_RDX] << 32) | (u32)vv->gprs[VMX_RAX];
-	int field = vmx_guest_msr(msr);
+	int field = vmx_guest_msr(msr), ret;
 
 	if (msr >= VMX_HV_MSR_FIRST && msr <= VMX_HV_MSR_LAST) {
 		vv->deferred_msr = msr;
@@ -238,11 +243,15 @@ static enum vmx_exit_action vmx_exit_wrmsr(struct vmx_vcpu *vv)
 		return vmx_defer(vv, VMX_DEFER_WRMSR);
 	}
 
-	if (field < 0 || !vmx_wrmsr_ok(msr, val)) {
+	ret = x86_msr_write(vv->vcpu, msr, val);
+	if (ret == -ENOENT && field >= 0 && vmx_wrmsr_ok(msr, val)) {
+		vmcs_write(field, val);
+		ret = 0;
+	}
+	if (ret) {
 		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
 		return VMX_EXIT_CONTINUE;
 	}
-	vmcs_write(field, val);
 	vmx_skip_instruction();
 	return VMX_EXIT_CONTINUE;
 }

@@ -211,6 +211,9 @@ static void vmx_complete_user_exit(struct vmx_vcpu *vv)
  */
 static int vmx_enter_once(struct vmx_vcpu *vv)
 {
+	struct microv_vcpu *v = vv->vcpu;
+	u64 host_sys[X86_NR_SYSCALL_MSRS];
+	bool sys = v->syscall_msrs_used;
 	u64 host_xcr0 = 0, mask = -1ull;
 	unsigned long cr3, cr4;
 	u16 fs, gs, ds, es;
@@ -237,8 +240,31 @@ static int vmx_enter_once(struct vmx_vcpu *vv)
 	}
 	if (native_read_cr2() != vv->guest_cr2)
 		native_write_cr2(vv->guest_cr2);
+	/*
+	 * No VMX control switches the SYSCALL MSRs: once the guest set them,
+	 * swap them by hand, interrupts off (the host's own are in use from
+	 * the next syscall on).  SWAPGS changes KERNEL_GS_BASE without an
+	 * exit: read it back.
+	 */
+	if (sys) {
+		int i;
+
+		for (i = 0; i < X86_NR_SYSCALL_MSRS; i++) {
+			rdmsrl(x86_syscall_msrs[i], host_sys[i]);
+			wrmsrl(x86_syscall_msrs[i], v->syscall_msrs[i]);
+		}
+	}
 
 	fail = vmx_vmenter(vv->gprs, vv->launched);
+
+	if (sys) {
+		int i;
+
+		rdmsrl(MSR_KERNEL_GS_BASE,
+		       v->syscall_msrs[X86_NR_SYSCALL_MSRS - 1]);
+		for (i = 0; i < X86_NR_SYSCALL_MSRS; i++)
+			wrmsrl(x86_syscall_msrs[i], host_sys[i]);
+	}
 
 	vv->guest_cr2 = native_read_cr2();
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {

@@ -137,6 +137,13 @@ int xen_evtchn_send_virq(struct xen_vcpu *v, u32 virq)
 	return ret;
 }
 
+/* Whether @chn is bound to a backend of the host's. */
+static bool xen_evtchn_is_host(const struct xen_evtchn *chn)
+{
+	return chn->state == EVTCHNSTAT_interdomain &&
+	       chn->remote_dom == XENABI_BACKEND_DOMID && !chn->remote_port;
+}
+
 /* The lowest free port; d->lock held.  Return: the port, or -ENOSPC. */
 static int xen_evtchn_alloc(struct xen_domain *d)
 {
@@ -274,6 +281,7 @@ static long xen_close(struct xen_domain *d, struct evtchn_close *c)
 	return 0;
 }
 
+/* Return: 0, -EINVAL, or 1 if the peer is the host (told once unlocked). */
 static long xen_send(struct xen_domain *d, struct evtchn_send *s)
 {
 	struct xen_evtchn *chn;
@@ -283,6 +291,8 @@ static long xen_send(struct xen_domain *d, struct evtchn_send *s)
 	chn = &d->evtchn[s->port];
 	switch (chn->state) {
 	case EVTCHNSTAT_interdomain:
+		if (xen_evtchn_is_host(chn))
+			return 1;
 		xen_evtchn_set_pending_locked(d, chn->remote_port);
 		return 0;
 	case EVTCHNSTAT_ipi:
@@ -358,6 +368,50 @@ static long xen_unmask(struct xen_domain *d, struct evtchn_unmask *u)
 	if (v && xenabi_test_bit(u->port, xen_evtchn_pending(d)))
 		xen_evtchn_notify(d, v, u->port);
 	return 0;
+}
+
+/**
+ * xen_evtchn_bind_host() - a port of the guest bound to a host backend
+ * @d: the domain
+ *
+ * To the guest it is an interdomain channel to XENABI_BACKEND_DOMID; what
+ * it sends on it goes to xen_vcpu_ops.notify_host().
+ *
+ * Return: the port, or -ENOSPC.
+ */
+int xen_evtchn_bind_host(struct xen_domain *d)
+{
+	int port;
+
+	xenabi_lock(&d->lock);
+	port = xen_evtchn_alloc(d);
+	if (port > 0) {
+		d->evtchn[port].state = EVTCHNSTAT_interdomain;
+		d->evtchn[port].remote_dom = XENABI_BACKEND_DOMID;
+		d->evtchn[port].remote_port = 0;
+	}
+	xenabi_unlock(&d->lock);
+	return port;
+}
+
+/**
+ * xen_evtchn_notify_from_host() - a host backend signals the guest
+ * @d:    the domain
+ * @port: a port from xen_evtchn_bind_host()
+ *
+ * Return: 0, or -EINVAL if the guest closed or rebound the port since.
+ */
+int xen_evtchn_notify_from_host(struct xen_domain *d, u32 port)
+{
+	int ret = -EINVAL;
+
+	xenabi_lock(&d->lock);
+	if (xen_port_valid(d, port) && xen_evtchn_is_host(&d->evtchn[port])) {
+		xen_evtchn_set_pending_locked(d, port);
+		ret = 0;
+	}
+	xenabi_unlock(&d->lock);
+	return ret;
 }
 
 /**
@@ -465,6 +519,10 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 	}
 	xenabi_unlock(&d->lock);
 
+	if (cmd == EVTCHNOP_send && ret == 1) {
+		v->ops->notify_host(v, a.send.port);
+		ret = 0;
+	}
 	/* As Xen: a port bound for a guest that cannot learn it stays bound. */
 	if (!ret && xen_evtchn_args[cmd].out &&
 	    v->ops->copy_to_guest(v, gva, &a, xen_evtchn_args[cmd].size)) {

@@ -14,6 +14,9 @@
 #include <asm/sync_bitops.h>
 
 #define xenabi_wmb()		smp_wmb()
+#define xenabi_rmb()		smp_rmb()
+#define xenabi_mb()		smp_mb()
+#define xenabi_read_once(x)	READ_ONCE(x)
 
 typedef spinlock_t xenabi_lock_t;
 #define xenabi_lock_init(l)	spin_lock_init(l)
@@ -36,6 +39,9 @@ static inline bool xenabi_test_bit(unsigned int nr, const void *addr)
 }
 #else
 #define xenabi_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#define xenabi_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xenabi_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xenabi_read_once(x)	(*(volatile __typeof__(x) *)&(x))
 
 typedef struct { int unused; } xenabi_lock_t;
 #define xenabi_lock_init(l)	((void)(l))

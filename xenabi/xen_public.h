@@ -25,6 +25,8 @@
 #include <xen/interface/event_channel.h>
 #include <xen/interface/vcpu.h>
 #include <xen/interface/grant_table.h>
+#include <xen/interface/io/console.h>
+#include <xen/interface/io/xs_wire.h>
 #include <asm/pvclock-abi.h>
 
 #define XENABI_COMMANDLINE_LEN	sizeof(struct xen_commandline)
@@ -55,6 +57,8 @@ typedef struct pvclock_vcpu_time_info xenabi_time_info_t;
 #include <xen/event_channel.h>
 #include <xen/vcpu.h>
 #include <xen/grant_table.h>
+#include <xen/io/console.h>
+#include <xen/io/xs_wire.h>
 #include <xen/arch-x86/cpuid.h>
 
 typedef int8_t s8;

@@ -44,6 +44,12 @@
 #define XENABI_PAGE_GNTTAB(n)	(1 + (n))
 #define XENABI_NR_XEN_PAGES	XENABI_PAGE_GNTTAB(XENABI_GNTTAB_FRAMES)
 
+/*
+ * Ports bound to the host's backends (console, xenstore) are, to the
+ * guest, interdomain channels to domain 0, where Xen's backends live.
+ */
+#define XENABI_BACKEND_DOMID	0
+
 /* A guest frame number that is none. */
 #define XENABI_NO_GFN		(~0ULL)
 
@@ -130,6 +136,8 @@ struct xen_evtchn {
  * @set_timer: fire the vCPU's one timer in @ns nanoseconds (0: at once);
  *             the host then calls xen_timer_fired() from the vCPU's thread
  * @stop_timer: cancel it
+ * @notify_host: the guest sent an event on @port, bound to the host (a
+ *             backend's ring needs attention); called with no lock held
  */
 struct xen_vcpu_ops {
 	unsigned long (*get_reg)(struct xen_vcpu *v, enum xen_reg reg);
@@ -150,6 +158,30 @@ struct xen_vcpu_ops {
 	u64 (*read_tsc)(struct xen_vcpu *v);
 	void (*set_timer)(struct xen_vcpu *v, u64 ns);
 	void (*stop_timer)(struct xen_vcpu *v);
+	void (*notify_host)(struct xen_vcpu *v, u32 port);
+};
+
+/* A whole xenstore message: header and the largest payload. */
+#define XENABI_STORE_MSG_MAX	(sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
+
+/**
+ * struct xen_store - the empty xenstore served on a domain's ring
+ * @intf:    host address of the ring page, or NULL if not connected
+ * @port:    the guest's event channel for it
+ * @broken:  the guest broke the protocol: no more answers
+ * @tx_next: the last transaction id handed out
+ * @in:      the request being gathered, @in_len bytes so far
+ * @out:     replies waiting for room in the ring, from @out_off to @out_len
+ */
+struct xen_store {
+	struct xenstore_domain_interface *intf;
+	u32 port;
+	bool broken;
+	u32 tx_next;
+	u32 in_len;
+	u8 in[XENABI_STORE_MSG_MAX];
+	u32 out_off, out_len;
+	u8 out[2 * XENABI_STORE_MSG_MAX];
 };
 
 /**
@@ -185,6 +217,9 @@ struct xen_vcpu_ops {
  * @console_credit: console_io bytes the guest may write now
  * @console_stamp:  system time @console_credit was last topped up
  * @console_limited: console_io bytes dropped over the rate limit
+ * @console_ring:   host address of the console ring page, or NULL
+ * @console_port:   the guest's event channel for it
+ * @store:          the xenstore ring and what is in flight on it
  *
  * The two counters are statistics: vCPUs of one domain bump them without
  * a lock, and a count may be lost when two race.
@@ -221,6 +256,9 @@ struct xen_domain {
 	u64 console_credit;
 	u64 console_stamp;
 	u64 console_limited;
+	struct xencons_interface *console_ring;
+	u32 console_port;
+	struct xen_store store;
 };
 
 /**
@@ -322,6 +360,15 @@ void xen_shinfo_latch(struct xen_vcpu *v);
 /* Events (evtchn.c, domain.c). */
 int xen_evtchn_send_virq(struct xen_vcpu *v, u32 virq);
 int xen_evtchn_set_pending(struct xen_domain *d, u32 port);
+int xen_evtchn_bind_host(struct xen_domain *d);
+int xen_evtchn_notify_from_host(struct xen_domain *d, u32 port);
+
+/* Backends on rings in guest memory (ring.c, xenstore.c). */
+size_t xen_console_pull(struct xen_domain *d, char *buf, size_t len);
+size_t xen_console_push(struct xen_domain *d, const char *buf, size_t len);
+size_t xen_console_room(struct xen_domain *d);
+void xen_store_connect(struct xen_domain *d, void *ring, u32 port);
+bool xen_store_process(struct xen_domain *d);
 void xen_evtchn_reset(struct xen_domain *d);
 void xen_vcpu_mark_pending(struct xen_vcpu *v);
 bool xen_upcall_pending(struct xen_vcpu *v);

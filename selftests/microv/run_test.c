@@ -181,6 +181,71 @@ asm(".pushsection .rodata\n"
     "guest_msr_end:\n"
     ".popsection\n");
 
+/*
+ * 64-bit: the MSRs Linux reads before it can take a #GP (MISC_ENABLE on
+ * 0x60, UCODE_REV after its write on 0x61), SYSCALL through STAR and LSTAR
+ * (LSTAR read back on 0x62; the return RIP in RCX on 0x63, RBX kept on
+ * 0x64), SWAPGS with KERNEL_GS_BASE (the new GS base on 0x65, the old one
+ * back in KERNEL_GS_BASE on 0x66), and CPUID.1:EDX without the APIC,
+ * MTRR and MCA bits on 0x67.
+ */
+GUEST_CODE(guest_sysmsr);
+asm(".pushsection .rodata\n"
+    "guest_sysmsr_start:\n"
+    "	mov $0x1a0, %ecx\n"
+    "	rdmsr\n"
+    "	out %eax, $0x60\n"
+    "	mov $0x8b, %ecx\n"
+    "	xor %eax, %eax\n"
+    "	xor %edx, %edx\n"
+    "	wrmsr\n"
+    "	rdmsr\n"
+    "	or %edx, %eax\n"
+    "	out %eax, $0x61\n"
+    "	mov $0xc0000080, %ecx\n"		/* EFER.SCE */
+    "	rdmsr\n"
+    "	or $1, %eax\n"
+    "	wrmsr\n"
+    "	mov $0xc0000081, %ecx\n"		/* STAR: CS 0x08 */
+    "	xor %eax, %eax\n"
+    "	mov $0x00100008, %edx\n"
+    "	wrmsr\n"
+    "	mov $0xc0000082, %ecx\n"		/* LSTAR */
+    "	mov $(0x1000 + guest_sysmsr_target - guest_sysmsr_start), %eax\n"
+    "	xor %edx, %edx\n"
+    "	wrmsr\n"
+    "	rdmsr\n"
+    "	out %eax, $0x62\n"
+    "	mov $0x1234, %ebx\n"
+    "	syscall\n"
+    "guest_sysmsr_after:\n"
+    "	hlt\n"					/* not reached */
+    "guest_sysmsr_target:\n"
+    "	mov %ecx, %eax\n"
+    "	out %eax, $0x63\n"
+    "	mov %ebx, %eax\n"
+    "	out %eax, $0x64\n"
+    "	mov $0xc0000102, %ecx\n"		/* KERNEL_GS_BASE */
+    "	mov $0x5678, %eax\n"
+    "	xor %edx, %edx\n"
+    "	wrmsr\n"
+    "	swapgs\n"
+    "	mov $0xc0000101, %ecx\n"		/* GS_BASE */
+    "	rdmsr\n"
+    "	out %eax, $0x65\n"
+    "	mov $0xc0000102, %ecx\n"
+    "	rdmsr\n"
+    "	out %eax, $0x66\n"
+    "	mov $1, %eax\n"
+    "	cpuid\n"
+    "	and $((1 << 9) | (1 << 12) | (1 << 14)), %edx\n"
+    "	mov %edx, %eax\n"
+    "	out %eax, $0x67\n"
+    "	hlt\n"
+    "guest_sysmsr_end:\n"
+    ".popsection\n");
+extern const unsigned char guest_sysmsr_after[], guest_sysmsr_target[];
+
 /* Real mode: writes to RAM, to no RAM, and to a read-only slot. */
 GUEST_CODE(guest_unbacked);
 asm(".pushsection .rodata\n"
@@ -455,6 +520,34 @@ TEST_F(run, msr_allowed_and_refused)
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x21, 1, 0xd);
 	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
 	EXPECT_EQ(0, regs.rsi);		/* EFER of a real-mode guest */
+}
+
+/*
+ * The emulated MSRs, SYSCALL and SWAPGS in the guest, while this process
+ * makes its own system calls between runs: the host's SYSCALL MSRs must
+ * be back every time.
+ */
+TEST_F(run, syscall_msrs_and_cpu_features)
+{
+	__u32 v;
+
+	CREATE(&self->vm, guest_sysmsr, UV_LONG64);
+	ASSERT_EQ(0, uv_run(&self->vm));
+	v = self->vm.run->io.data;
+	EXPECT_TRUE(v & (1u << 11)) TH_LOG("MISC_ENABLE %#x: BTS available", v);
+	EXPECT_TRUE(v & (1u << 12)) TH_LOG("MISC_ENABLE %#x: PEBS available", v);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x61, 4, 0);
+	EXPECT_LT(0, getpid());			/* a host syscall in between */
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x62, 4, GUEST_CODE_GPA +
+		  (guest_sysmsr_target - guest_sysmsr_start));
+	EXPECT_LT(0, getppid());
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x63, 4, GUEST_CODE_GPA +
+		  (guest_sysmsr_after - guest_sysmsr_start));
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x64, 4, 0x1234);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x65, 4, 0x5678);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x66, 4, 0);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x67, 4, 0);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
 }
 
 TEST_F(run, unbacked_and_readonly_memory)

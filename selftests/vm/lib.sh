@@ -112,9 +112,21 @@ copy_kvm_modules() {
 	done
 }
 
-# initramfs: busybox, the module for VER, the tests, the bench's /init.
+# The guest's initramfs: busybox and selftests/vm/guest/init.
+make_guest_initrd() {
+	local root=$BUILD/guest/initramfs
+
+	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$TOP/selftests/vm/guest/init" "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$BUILD/guest/initrd.cpio"
+}
+
+# initramfs: busybox, the module for VER, the tests, the bench's /init;
+# with GUEST (a kernel version), uvctl and that kernel with the guest's
+# initramfs for the acceptance test.
 make_initramfs() {
-	local ver=$1 root=$BUILD/$1/initramfs
+	local ver=$1 guest=${2:-} root=$BUILD/$1/initramfs
 
 	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp,microv/tests}
 	cp /bin/busybox "$root/bin/busybox"
@@ -124,6 +136,14 @@ make_initramfs() {
 	cp "$BUILD/$ver/module/microv.ko" "$root/microv/"
 	cp "$BUILD"/selftests/*_test "$BUILD/selftests/exit_bench" "$root/microv/tests/"
 	copy_kvm_modules "$ver" "$root/microv/kvm"
+	if [ -n "$guest" ]; then
+		mkdir -p "$root/microv/guest"
+		cp "$BUILD/tools/uvctl" "$root/bin/uvctl"
+		cp "$TOP/selftests/microv/boot_test.sh" "$root/microv/tests/"
+		[ -s "$BUILD/guest/initrd.cpio" ] || make_guest_initrd
+		cp "$BUILD/guest/initrd.cpio" "$root/microv/guest/initrd"
+		cp "$(vmlinux_of "$guest")" "$root/microv/guest/vmlinux"
+	fi
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$BUILD/$ver/initramfs.cpio"
 	echo "$BUILD/$ver/initramfs.cpio"
 }

@@ -1,27 +1,62 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # uvctl's command line, where no /dev/microv is needed (the host side of
-# "uvctl info" runs in the emulated machine).  KTAP output.
+# "uvctl info" and "uvctl run" runs in the emulated machine): options,
+# usage errors and their exit status, and "run --dry-run" on the bench's
+# cached Debian kernels (~/.cache/microv/kernels, or $MICROV_CACHE),
+# which are skipped when absent.  KTAP output; the plan comes first, so
+# results are collected and printed at the end.
 uvctl=${O:?}/uvctl
+cache=${MICROV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microv}/kernels
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
 n=0
 fails=0
+: >"$tmp/results"
+
+emit() { echo "$*" >>"$tmp/results"; }
 
 t() {
 	n=$((n + 1))
 	desc=$1
 	shift
 	if "$@" >/dev/null 2>&1; then
-		echo "ok $n $desc"
+		emit "ok $n $desc"
 	else
-		echo "not ok $n $desc"
+		emit "not ok $n $desc"
 		fails=$((fails + 1))
 	fi
 }
 
+skip() {
+	n=$((n + 1))
+	emit "ok $n $1 # SKIP $2"
+}
+
 status() { "$uvctl" "$@" >/dev/null 2>&1; echo $?; }
 
-echo "TAP version 13"
-echo "1..7"
+# "uvctl ARGS" exits with STATUS and says MESSAGE (a fixed string) on stderr.
+says() {
+	want=$1 msg=$2
+	shift 2
+	"$uvctl" "$@" >/dev/null 2>"$tmp/err"
+	got=$?
+	[ "$got" = "$want" ] && grep -qF -- "$msg" "$tmp/err"
+}
+
+# XEN_ELFNOTE_PHYS32_ENTRY (type 18) as readelf shows it, in hex.
+readelf_entry() {
+	hex=$(readelf -nW "$1" 2>/dev/null | awk '
+		/Xen/ && (/\(0x00000012\)/ || /PHYS32_ENTRY/) {
+			sub(/.*data: */, "")
+			print $4 $3 $2 $1
+			exit
+		}')
+	[ -n "$hex" ] && printf '0x%x\n' $((0x$hex))
+}
+
+field() { sed -n "s/^$1: //p" "$2" | head -n 1; }
+
 t "help exits 0" sh -c "'$uvctl' --help | grep -q '^Usage: uvctl'"
 t "version" sh -c "'$uvctl' --version | grep -q 'microv API 1'"
 t "no command is a usage error" test "$(status)" = 2
@@ -30,4 +65,234 @@ t "unknown option is a usage error" test "$(status --bogus info)" = 2
 t "missing device exits 1" test "$(status -d /nonexistent/microv info)" = 1
 t "missing device says why" sh -c "'$uvctl' -d /nonexistent/microv info 2>&1 |
 	grep -q 'cannot open /nonexistent/microv: No such file or directory (is the microv module loaded?)'"
+t "info takes -d after the command too" \
+	test "$(status info -d /nonexistent/microv)" = 1
+t "help lists run and the exit statuses" sh -c "'$uvctl' --help >'$tmp/h' &&
+	grep -q '^  run ' '$tmp/h' && grep -q '^  4      the guest crashed' '$tmp/h'"
+t "run --help exits 0 and shows the options and exit statuses" sh -c "
+	'$uvctl' run --help >'$tmp/rh' &&
+	grep -q '^Usage: uvctl \[-d PATH\] run --kernel FILE' '$tmp/rh' &&
+	for o in --kernel --initrd --ram --cmdline --name --hvc --affinity \
+		--vcpus --dry-run --verbose; do grep -q -- \"\$o\" '$tmp/rh' || exit 1; done &&
+	grep -q '^  3      the guest rebooted' '$tmp/rh' &&
+	grep -q '^  128+N' '$tmp/rh'"
+t "run without --kernel is a usage error" says 2 "which kernel?" run
+t "run with an unknown option is a usage error" \
+	says 2 "unrecognized option '--frob'" run --frob
+t "run with a stray argument is a usage error" \
+	says 2 "unexpected argument 'x'" run --kernel k x
+t "--vcpus 2 refused" \
+	says 2 "multi-vCPU guests are not supported yet" run --vcpus 2 --kernel k
+t "--vcpus 0 refused" says 2 "expected a number from 1" run --vcpus 0 --kernel k
+t "--ram below 32M refused" \
+	says 2 "--ram 16M: less than the minimum of 32M" run --ram 16M --kernel k
+t "--ram garbage refused" says 2 "expected a size" run --ram 1.5G --kernel k
+t "--ram not whole pages refused" \
+	says 2 "not a multiple of 4K" run --ram 40001K --kernel k
+t "--ram above 512G refused" says 2 "more than the 512G" run --ram 1024G --kernel k
+t "--name with a space refused" says 2 "--name 'a b'" run --name "a b" --kernel k
+t "--affinity must be a CPU number" says 2 "expected a CPU number" \
+	run --affinity -1 --kernel k
+t "--cmdline longer than 2047 bytes refused" says 2 "more than the 2047" \
+	run --kernel k --cmdline "$(printf '%02048d' 0)"
+t "a missing kernel file exits 1" \
+	says 1 "cannot read the kernel /nonexistent/vmlinux: No such file" \
+	run --dry-run --kernel /nonexistent/vmlinux
+t "a kernel without the PVH note is refused (uvctl itself)" \
+	says 1 "uvctl: $uvctl has no Xen PVH entry point (XEN_ELFNOTE_PHYS32_ENTRY): build it with CONFIG_XEN_PVH=y" \
+	run --dry-run --kernel "$uvctl"
+t "a kernel that is neither ELF nor bzImage is refused" \
+	says 1 "is neither an ELF kernel (vmlinux) nor a bzImage" \
+	run --dry-run --kernel "$0"
+
+kernels=
+[ -d "$cache" ] && kernels=$(ls "$cache" 2>/dev/null)
+[ -n "$kernels" ] || skip "dry runs of cached kernels" "no kernels in $cache"
+for v in $kernels; do
+	vmlinux=$cache/$v/vmlinux
+	vmlinuz=$cache/$v/root/boot/vmlinuz-$v
+	if [ ! -f "$vmlinux" ]; then
+		skip "$v: dry run of the vmlinux" "no $vmlinux"
+		continue
+	fi
+	"$uvctl" run --dry-run --kernel "$vmlinux" >"$tmp/$v.elf" 2>&1
+	t "$v: dry run of the vmlinux exits 0" test $? = 0
+	entry=$(field entry "$tmp/$v.elf")
+	case $v in
+	6.1.0-56-amd64) want=0x1000850 ;;
+	6.12.117+deb12-amd64) want=0x1000a30 ;;
+	*) want= ;;
+	esac
+	if [ -n "$want" ]; then
+		t "$v: entry $entry is the recorded $want" test "$entry" = "$want"
+	else
+		skip "$v: entry is the recorded one" "no record for $v"
+	fi
+	ref=$(readelf_entry "$vmlinux")
+	if [ -n "$ref" ]; then
+		t "$v: entry $entry is readelf's PHYS32_ENTRY note ($ref)" \
+			test "$entry" = "$ref"
+	else
+		skip "$v: entry is readelf's PHYS32_ENTRY note" "no readelf"
+	fi
+	if [ -f "$vmlinuz" ]; then
+		"$uvctl" run --dry-run --kernel "$vmlinuz" >"$tmp/$v.bz" 2>&1
+		t "$v: dry run of the bzImage exits 0" test $? = 0
+		# The vmlinux is trimmed (filesz differs): compare the rest.
+		for f in elf bz; do
+			sed -n 's/^\(segment: [^ ]*\) filesz [^ ]* \(memsz .*\)/\1 \2/p;
+				/^entry:/p; /^image:/p' "$tmp/$v.$f" >"$tmp/$v.$f.cmp"
+		done
+		t "$v: the bzImage ($(sed -n 's/.*(bzImage, \([a-z0-9]*\) .*/\1/p' \
+			"$tmp/$v.bz")) loads the same segments at the same entry" \
+			cmp "$tmp/$v.elf.cmp" "$tmp/$v.bz.cmp"
+	else
+		skip "$v: the bzImage loads the same segments" "no $vmlinuz"
+	fi
+	"$uvctl" run --dry-run --kernel "$vmlinux" --initrd "$vmlinux" \
+		--ram 512M --cmdline "console=hvc0 quiet" >"$tmp/$v.ird" 2>&1
+	set -- $(field initrd "$tmp/$v.ird")
+	ird_start=$1 ird_end=$2
+	set -- $(field image "$tmp/$v.ird")
+	img_end=$2
+	set -- $(field console_ring "$tmp/$v.ird")
+	ring=$1
+	t "$v: the initrd goes above the kernel, below the rings" sh -c "
+		[ -n '$ird_start' ] &&
+		[ \$(($ird_start)) -ge \$(($img_end)) ] &&
+		[ \$(($ird_end)) -le \$(($ring)) ] &&
+		[ \$(($ird_start % 4096)) = 0 ] &&
+		grep -q '^e820: 0x0*$(printf '%x' $((ring))) 0x0*20000000 reserved' '$tmp/$v.ird' &&
+		grep -q '^cmdline: 0x[0-9a-f]* \"console=hvc0 quiet\"' '$tmp/$v.ird'"
+	t "$v: 64M of RAM is too little, and uvctl says how much is needed" \
+		says 1 "use --ram" run --dry-run --ram 64M --kernel "$vmlinux"
+	t "$v: without /dev/microv a real run exits 1 after loading" \
+		says 1 "cannot open /nonexistent/microv" \
+		-d /nonexistent/microv run --kernel "$vmlinux"
+done
+
+# "uvctl run" against the fake module (fake_microv.c) preloaded into a
+# dynamic, sanitized build: exits, console, signals.  No VT-x needed.
+dyn=$O/uvctl-dyn
+fake=$O/fake_microv.so
+kern=$tmp/k.elf
+if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; then
+	export ASAN_OPTIONS=verify_asan_link_order=0
+
+	# fake SCRIPT [uvctl run options]: output in $tmp/out, $tmp/err
+	fake() {
+		script=$1
+		shift
+		FAKE_SCRIPT=$script FAKE_LOG=$tmp/log LD_PRELOAD=$fake \
+			timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" "$@" \
+			>"$tmp/out" 2>"$tmp/err" </dev/null
+	}
+	# exits SCRIPT STATUS MESSAGE: the guest's end gives that status.
+	exits() {
+		fake "$1"
+		got=$?
+		[ "$got" = "$2" ] && grep -qF -- "$3" "$tmp/err"
+	}
+
+	rm -f "$tmp/log"
+	fake "e9:hello_e9~,con:hello_console~,shutdown:0" --name fk
+	t "fake: poweroff exits 0" test $? = 0
+	t "fake: port 0xe9 and the console fd reach stdout" sh -c "
+		grep -qx 'hello e9' '$tmp/out' && grep -qx 'hello console' '$tmp/out'"
+	t "fake: one RAM slot at 0, the map, both rings at the top" sh -c "
+		grep -qx \"domain 'fk'\" '$tmp/log' &&
+		grep -qx 'memory slot 0 gpa 0 size 0x10000000' '$tmp/log' &&
+		grep -qx 'memory map 6 entries' '$tmp/log' &&
+		grep -qx 'ring 1 gfn 0xfffe' '$tmp/log' &&
+		grep -qx 'ring 2 gfn 0xffff' '$tmp/log'"
+	t "fake: vCPU starts at the PVH entry, EBX start_info, flat 32-bit" sh -c "
+		grep -qx 'regs rip 0x1000123 rbx 0xe000 rflags 0x2' '$tmp/log' &&
+		grep -qx 'sregs cr0 0x11 cs 0x8/11 ds 0x10 tr 11/0x67' '$tmp/log'"
+	t "fake: reboot exits 3" exits shutdown:1 3 "asked to reboot"
+	t "fake: soft_reset exits 3" exits shutdown:5 3 "soft reset"
+	t "fake: crash exits 4" exits shutdown:3 4 "crashed"
+	t "fake: watchdog exits 4" exits shutdown:4 4 "watchdog expired"
+	t "fake: suspend exits 5" exits shutdown:2 5 "cannot save or resume"
+	t "fake: triple fault exits 5" exits triple 5 "triple-faulted (RIP 0x1000abc)"
+	t "fake: HLT with interrupts off exits 5" exits hlt 5 \
+		"halted with interrupts off (RIP 0x1000abc)"
+	t "fake: failed entry exits 5" exits fail 5 "VM-entry failure 0x80000021"
+	t "fake: internal error exits 1" exits internal 1 "an exit it does not handle"
+	t "fake: MMIO exits 1 and names the address" exits mmio:0xfee00000 1 \
+		"read from guest-physical 0xfee00000"
+	rm -f "$tmp/log"
+	fake "in:0x70,out:0x80,in:0x70,shutdown:0" --verbose
+	t "fake: port I/O: INs get all ones, counted per port under --verbose" sh -c "
+		[ \$? = 0 ] || exit 1
+		grep -qx 'in answered 0xff' '$tmp/log' &&
+		! grep -q 'not 0xff' '$tmp/err' &&
+		grep -q 'in from port 0x70 (1 bytes) -> 0xff' '$tmp/err' &&
+		grep -q 'out 0x5a to port 0x80 (1 bytes) ignored' '$tmp/err' &&
+		grep -q 'port 0x70: 2 in, 0 out' '$tmp/err'"
+	FAKE_NO_RINGS=1 FAKE_NO_MAP=1 fake "shutdown:0"
+	t "fake: a module without rings or map: said, and the guest runs" sh -c "
+		[ \$? = 0 ] &&
+		grep -q 'has no MICROV_CONNECT_RING' '$tmp/err' &&
+		grep -q 'has no MICROV_SET_MEMORY_MAP' '$tmp/err'"
+	printf 'hello' | FAKE_SCRIPT="echo:5,shutdown:0" LD_PRELOAD=$fake \
+		timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" --hvc \
+		>"$tmp/out" 2>"$tmp/err"
+	t "fake: --hvc forwards piped stdin to the console" sh -c "
+		[ \$? = 0 ] && grep -qx 'got:hello' '$tmp/out'"
+	for sig in TERM:15 HUP:1; do
+		num=${sig#*:}
+		sig=${sig%:*}
+		rm -f "$tmp/log"
+		FAKE_SCRIPT=block FAKE_LOG=$tmp/log LD_PRELOAD=$fake \
+			timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" \
+			>/dev/null 2>&1 </dev/null &
+		pid=$!
+		sleep 1
+		kill -$sig $pid
+		wait $pid
+		got=$?
+		want=$((128 + num))
+		t "fake: SIG$sig while the vCPU sleeps: destroyed, exit $want" sh -c "
+			[ $got = $want ] && grep -qx destroy '$tmp/log'"
+	done
+	# 300 x 250 bytes to port 0xe9 into a pipe nobody reads: the vCPU
+	# thread waits for stdout, and SIGTERM must still end the run.
+	e9=$(printf '%0250d' 0)
+	steps=e9:$e9
+	for i in $(seq 299); do steps="$steps,e9:$e9"; done
+	{
+		FAKE_SCRIPT=$steps LD_PRELOAD=$fake timeout 20 "$dyn" \
+			-d /fake/microv run --kernel "$kern" 2>/dev/null </dev/null &
+		echo $! >"$tmp/pid"
+		wait $!
+		echo $? >"$tmp/status"
+	} | sleep 4 &
+	sleep 1.5
+	kill -TERM "$(cat "$tmp/pid")"
+	sleep 1
+	t "fake: SIGTERM ends a run whose stdout nobody reads" \
+		test "$(cat "$tmp/status" 2>/dev/null)" = 143
+	wait
+	if command -v script >/dev/null; then
+		(sleep 1; printf 'ab'; sleep 1; printf '\035') |
+			FAKE_SCRIPT="echo:2,block" LD_PRELOAD=$fake timeout 20 \
+			script -qec "stty -g >'$tmp/stty0'; '$dyn' -d /fake/microv run \
+				--kernel '$kern' --hvc; echo status=\$?;
+				stty -g >'$tmp/stty1'" /dev/null >"$tmp/out" 2>&1
+		t "fake: --hvc on a terminal: input reaches the guest, Ctrl-] detaches with 0" \
+			sh -c "grep -q 'got:ab' '$tmp/out' &&
+			grep -q 'uvctl: detached' '$tmp/out' &&
+			grep -q 'status=0' '$tmp/out'"
+		t "fake: the terminal is restored after a detach" \
+			cmp "$tmp/stty0" "$tmp/stty1"
+	else
+		skip "fake: --hvc on a terminal" "no script(1)"
+	fi
+else
+	skip "runs under the fake module" "no $dyn or $fake (make -C tools check builds them)"
+fi
+
+echo "TAP version 13"
+echo "1..$n"
+cat "$tmp/results"
 [ "$fails" -eq 0 ]

@@ -2,43 +2,89 @@
 /*
  * uvctl: drive the microv hypervisor from the shell.
  *
- * Today it reports what the module found on this host; launching guests
- * (kernel, initrd, RAM, command line, console) comes with the guest
- * execution and Xen ABI work.
+ *   uvctl info   what the module found on this host
+ *   uvctl run    boot a Xen PVH kernel (Linux) as a guest, its console
+ *                on this terminal
+ *
+ * This file is the command line: options, their checks, and the order of
+ * the steps of "run"; the steps themselves live in the files uvctl.h
+ * lists.  Documentation/uvctl.rst is the manual.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <linux/microv.h>
+#include "uvctl.h"
 
-#define UVCTL_VERSION	"0.1"
-#define MICROV_DEVICE	"/dev/microv"
+#define DEFAULT_CMDLINE	"console=hvc0"
 
-static const char *progname = "uvctl";
+static const char exit_status_help[] =
+	"Exit status:\n"
+	"  0      the guest powered off (or you detached with Ctrl-])\n"
+	"  1      uvctl or the host failed, or the guest touched memory with no\n"
+	"         RAM behind it\n"
+	"  2      usage error\n"
+	"  3      the guest rebooted (uvctl does not restart it)\n"
+	"  4      the guest crashed, or its watchdog expired\n"
+	"  5      the guest stopped otherwise: triple fault, HLT with interrupts\n"
+	"         off, failed VM entry, suspend\n"
+	"  128+N  stopped by signal N (SIGINT, SIGTERM, SIGHUP)\n";
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s [OPTION]... COMMAND\n"
+		"Usage: uvctl [OPTION]... COMMAND [ARG]...\n"
 		"Drive the microv hypervisor (/dev/microv).\n"
 		"\n"
 		"Commands:\n"
 		"  info           show the API version, the virtualization backend,\n"
 		"                 its revision and features, and the CPUs it runs on\n"
+		"  run            boot a Xen PVH kernel as a guest, its console here\n"
+		"                 (uvctl run --help)\n"
 		"\n"
 		"Options:\n"
 		"  -d, --device=PATH  the microv device (default %s, or $MICROV_DEVICE)\n"
 		"  -h, --help         show this help and exit\n"
 		"  -V, --version      show the version and exit\n"
 		"\n"
-		"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n",
-		progname, MICROV_DEVICE);
+		"%s", MICROV_DEVICE, exit_status_help);
+}
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: uvctl [-d PATH] run --kernel FILE [OPTION]...\n"
+		"Boot a kernel as a Xen PVH guest under microv, its console on stdout.\n"
+		"\n"
+		"  -k, --kernel=FILE   ELF vmlinux with a Xen PVH entry note, or a bzImage\n"
+		"                      (gzip, xz, zstd or lz4 payload)\n"
+		"  -i, --initrd=FILE   initial ramdisk (module 0 of start_info)\n"
+		"  -m, --ram=SIZE      guest RAM, with a K, M or G suffix; a plain number\n"
+		"                      is MiB (default 256M, at least 32M)\n"
+		"  -c, --cmdline=STR   kernel command line (default \"%s\")\n"
+		"  -n, --name=NAME     domain name, of letters, digits, '_', '.' and '-'\n"
+		"      --hvc           send stdin to the guest's console; on a terminal,\n"
+		"                      raw mode: every key goes to the guest, Ctrl-]\n"
+		"                      detaches (stops the guest)\n"
+		"  -a, --affinity=CPU  run the vCPU thread on host CPU number CPU only\n"
+		"      --vcpus=N       number of vCPUs (only 1 for now)\n"
+		"      --dry-run       load the kernel and print the guest's layout, with\n"
+		"                      no /dev/microv, then exit\n"
+		"  -v, --verbose       print the layout, the rings and unusual exits\n"
+		"  -d, --device=PATH   the microv device (default %s)\n"
+		"  -h, --help          show this help and exit\n"
+		"\n"
+		"%s", DEFAULT_CMDLINE, MICROV_DEVICE, exit_status_help);
 }
 
 static const struct {
@@ -54,39 +100,336 @@ static const struct {
 	{ MICROV_FEATURE_EPT_1GB, "ept_1gb" },
 };
 
-static int cmd_info(int fd)
+static int info(const char *device)
 {
-	struct microv_host_info info = { 0 };
+	struct microv_host_info hi = { 0 };
+	struct uv_guest g;
 	unsigned int i;
-	int api;
+	int ret = UV_EXIT_ERROR;
 
-	api = ioctl(fd, MICROV_GET_API_VERSION, 0);
-	if (api < 0) {
-		fprintf(stderr, "%s: MICROV_GET_API_VERSION: %s\n", progname,
-			strerror(errno));
-		return 1;
+	uv_guest_init(&g);
+	if (uv_guest_open_device(&g, device))
+		goto out;
+	if (ioctl(g.dev, MICROV_GET_HOST_INFO, &hi) < 0) {
+		uv_err("MICROV_GET_HOST_INFO: %s", strerror(errno));
+		goto out;
 	}
-	if (api != MICROV_API_VERSION) {
-		fprintf(stderr, "%s: the module speaks API %d, this uvctl %d\n",
-			progname, api, MICROV_API_VERSION);
-		return 1;
-	}
-	if (ioctl(fd, MICROV_GET_HOST_INFO, &info) < 0) {
-		fprintf(stderr, "%s: MICROV_GET_HOST_INFO: %s\n", progname,
-			strerror(errno));
-		return 1;
-	}
-	printf("api_version: %d\n", api);
+	printf("api_version: %d\n", MICROV_API_VERSION);
 	printf("backend: %s\n",
-	       info.backend == MICROV_BACKEND_VMX ? "vmx" : "unknown");
-	printf("revision: %#x\n", info.revision);
-	printf("cpus: %u\n", info.nr_cpus);
+	       hi.backend == MICROV_BACKEND_VMX ? "vmx" : "unknown");
+	printf("revision: %#x\n", hi.revision);
+	printf("cpus: %u\n", hi.nr_cpus);
 	printf("features:");
-	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
-		if (info.features & features[i].bit)
+	for (i = 0; i < UV_ARRAY_SIZE(features); i++)
+		if (hi.features & features[i].bit)
 			printf(" %s", features[i].name);
 	printf("\n");
-	return 0;
+	ret = 0;
+out:
+	uv_guest_close(&g);
+	return ret;
+}
+
+static int cmd_info(const char *device, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			device = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return UV_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		uv_err("info takes no argument");
+		return UV_EXIT_USAGE;
+	}
+	return info(device);
+}
+
+/**
+ * struct run_opts - what "uvctl run" was asked for
+ * @device:   the microv device
+ * @kernel:   the kernel file
+ * @initrd:   the initrd file, or NULL
+ * @cmdline:  the kernel command line
+ * @name:     the domain's name, or NULL
+ * @ram:      guest RAM in bytes
+ * @vcpus:    number of vCPUs
+ * @affinity: host CPU for the vCPU threads, or -1
+ * @hvc:      forward stdin to the console
+ * @dry_run:  plan and load, print, but do not run
+ */
+struct run_opts {
+	const char *device, *kernel, *initrd, *cmdline, *name;
+	uint64_t ram;
+	unsigned int vcpus;
+	int affinity;
+	bool hvc, dry_run;
+};
+
+/* The module's rule for names, checked here for a clearer message. */
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= MICROV_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+/*
+ * Everything after the vCPU threads start: the console loop in this
+ * thread, then teardown in an order that keeps the guest's last output
+ * and leaves the terminal as it was, whatever ended the run.
+ */
+static int run_loop(struct uv_guest *g, const struct run_opts *o)
+{
+	enum uv_end end = UV_END_ERROR;
+	sigset_t sigs;
+	int sigfd, signo = 0, status;
+
+	/*
+	 * Blocked in every thread (the vCPU threads inherit the mask):
+	 * SIGINT, SIGTERM and SIGHUP reach the console loop through the
+	 * signalfd only, so the terminal is always restored; SIGUSR1 is
+	 * unblocked by the vCPU threads alone, for their kicks.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	sigdelset(&sigs, SIGUSR1);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		uv_err("signalfd: %s", strerror(errno));
+		return UV_EXIT_ERROR;
+	}
+	/* A closed stdout must not kill uvctl with the terminal raw. */
+	signal(SIGPIPE, SIG_IGN);
+	uv_out_cancel_on(sigfd);
+
+	if (o->hvc && uv_term_raw())
+		fprintf(stderr, "uvctl: console of domain %u: Ctrl-] detaches\n",
+			g->domid);
+	if (!uv_vcpus_start(g))
+		end = uv_console_loop(g, o->hvc, sigfd, &signo);
+	if (end != UV_END_GUEST)
+		uv_vcpus_stop(g);
+	uv_vcpus_join(g);
+	/*
+	 * The guest's last words matter when it ended by itself; after a
+	 * signal or a detach, a stalled stdout must not keep uvctl alive.
+	 */
+	if (end == UV_END_GUEST)
+		uv_console_drain(g);
+	uv_term_restore();
+
+	switch (end) {
+	case UV_END_GUEST:
+		status = g->status >= 0 ? g->status : UV_EXIT_ERROR;
+		break;
+	case UV_END_DETACH:
+		fprintf(stderr, "uvctl: detached\n");
+		status = UV_EXIT_POWEROFF;
+		break;
+	case UV_END_SIGNAL:
+		uv_log("%s: stopping the guest", strsignal(signo));
+		status = UV_EXIT_SIGNAL + signo;
+		break;
+	default:
+		status = UV_EXIT_ERROR;
+		break;
+	}
+	uv_io_summary(g);
+	uv_out_cancel_on(-1);
+	close(sigfd);
+	return status;
+}
+
+static int run(const struct run_opts *o)
+{
+	struct uv_buf initrd = { 0 };
+	struct uv_kernel k;
+	struct uv_layout l;
+	struct uv_guest g;
+	int status = UV_EXIT_ERROR;
+
+	uv_guest_init(&g);
+	if (uv_kernel_open(&k, o->kernel))
+		goto out;
+	if (o->initrd) {
+		if (uv_read_file(o->initrd, "initrd", &initrd))
+			goto out;
+		if (!initrd.size) {
+			uv_err("the initrd %s is empty", o->initrd);
+			goto out;
+		}
+	}
+	if (uv_layout_plan(&l, o->ram, &k, initrd.size, strlen(o->cmdline)))
+		goto out;
+
+	/* Untouched pages cost nothing until the module pins them. */
+	g.ram_size = o->ram;
+	g.mem = mmap(NULL, o->ram, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (g.mem == MAP_FAILED) {
+		g.mem = NULL;
+		uv_err("cannot map %lluM of guest RAM: %s",
+		       (unsigned long long)(o->ram / UV_MiB), strerror(errno));
+		goto out;
+	}
+	uv_layout_write(&l, g.mem, &k, &initrd, o->cmdline);
+	if (o->dry_run) {
+		uv_layout_print(&l, &k, o->cmdline, stdout, "");
+		status = 0;
+		goto out;
+	}
+	if (uv_verbose)
+		uv_layout_print(&l, &k, o->cmdline, stderr, "uvctl: ");
+	/* The copies in guest RAM are all the guest needs from now on. */
+	uv_kernel_free(&k);
+	uv_buf_free(&initrd);
+
+	g.nr_vcpus = o->vcpus;
+	g.affinity = o->affinity;
+	if (uv_guest_open_device(&g, o->device) ||
+	    uv_guest_build(&g, o->name, &l))
+		goto out;
+	status = run_loop(&g, o);
+out:
+	uv_guest_close(&g);
+	if (g.mem)
+		munmap(g.mem, g.ram_size);
+	free(g.io_counts);
+	uv_kernel_free(&k);
+	uv_buf_free(&initrd);
+	return status;
+}
+
+static int cmd_run(const char *device, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "ram", required_argument, NULL, 'm' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "hvc", no_argument, NULL, 'H' },
+		{ "affinity", required_argument, NULL, 'a' },
+		{ "vcpus", required_argument, NULL, 'P' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_opts o = {
+		.device = device,
+		.cmdline = DEFAULT_CMDLINE,
+		.ram = UV_RAM_DEFAULT,
+		.vcpus = 1,
+		.affinity = -1,
+	};
+	unsigned long n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "k:i:m:c:n:a:vd:h", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o.kernel = optarg;
+			break;
+		case 'i':
+			o.initrd = optarg;
+			break;
+		case 'm':
+			if (uv_parse_ram(optarg, &o.ram))
+				return UV_EXIT_USAGE;
+			break;
+		case 'c':
+			o.cmdline = optarg;
+			if (strlen(optarg) >= UV_CMDLINE_MAX) {
+				uv_err("--cmdline: %zu bytes, more than the %d Linux keeps",
+				       strlen(optarg), UV_CMDLINE_MAX - 1);
+				return UV_EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			if (!valid_name(optarg)) {
+				uv_err("--name '%s': use 1 to %d letters, digits, '_', '.' or '-'",
+				       optarg, MICROV_NAME_MAX - 1);
+				return UV_EXIT_USAGE;
+			}
+			o.name = optarg;
+			break;
+		case 'H':
+			o.hvc = true;
+			break;
+		case 'a':
+			if (uv_parse_uint(optarg, CPU_SETSIZE - 1, &n)) {
+				uv_err("--affinity %s: expected a CPU number below %d",
+				       optarg, CPU_SETSIZE);
+				return UV_EXIT_USAGE;
+			}
+			o.affinity = n;
+			break;
+		case 'P':
+			if (uv_parse_uint(optarg, MICROV_MAX_VCPUS, &n) || !n) {
+				uv_err("--vcpus %s: expected a number from 1 to %d",
+				       optarg, MICROV_MAX_VCPUS);
+				return UV_EXIT_USAGE;
+			}
+			if (n > UV_MAX_VCPUS) {
+				uv_err("--vcpus %lu: multi-vCPU guests are not supported yet",
+				       n);
+				return UV_EXIT_USAGE;
+			}
+			o.vcpus = n;
+			break;
+		case 'D':
+			o.dry_run = true;
+			break;
+		case 'v':
+			uv_verbose = true;
+			break;
+		case 'd':
+			o.device = optarg;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'uvctl run --help'.\n");
+			return UV_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		uv_err("run: unexpected argument '%s'", argv[optind]);
+		return UV_EXIT_USAGE;
+	}
+	if (!o.kernel) {
+		uv_err("run: which kernel? (--kernel FILE)");
+		return UV_EXIT_USAGE;
+	}
+	return run(&o);
 }
 
 int main(int argc, char **argv)
@@ -98,11 +441,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *device = getenv("MICROV_DEVICE");
-	int c, fd, ret;
+	const char *cmd;
+	int c;
 
 	if (!device)
 		device = MICROV_DEVICE;
-	while ((c = getopt_long(argc, argv, "d:hV", opts, NULL)) != -1) {
+	/* "+": stop at the command; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+d:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			device = optarg;
@@ -116,29 +461,28 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return UV_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "%s: expected one command\n", progname);
+	if (optind >= argc) {
+		uv_err("expected a command");
 		usage(stderr);
-		return 2;
+		return UV_EXIT_USAGE;
 	}
-	if (strcmp(argv[optind], "info")) {
-		fprintf(stderr, "%s: unknown command '%s'\n", progname,
-			argv[optind]);
-		usage(stderr);
-		return 2;
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	/* getopt names argv[0] in its messages: "uvctl run: ...". */
+	optind = 0;
+	if (!strcmp(cmd, "info")) {
+		argv[0] = (char *)"uvctl info";
+		return cmd_info(device, argc, argv);
 	}
-
-	fd = open(device, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "%s: cannot open %s: %s%s\n", progname, device,
-			strerror(errno),
-			errno == ENOENT ? " (is the microv module loaded?)" : "");
-		return 1;
+	if (!strcmp(cmd, "run")) {
+		argv[0] = (char *)"uvctl run";
+		return cmd_run(device, argc, argv);
 	}
-	ret = cmd_info(fd);
-	close(fd);
-	return ret;
+	uv_err("unknown command '%s'", cmd);
+	usage(stderr);
+	return UV_EXIT_USAGE;
 }

@@ -6,9 +6,11 @@
  * guest memory in a buffer where virtual and physical addresses are the
  * same (frame n is at n * 4096); shared_info in a page of its own; a TSC
  * (advancing by tsc_step at each read, if set) and a timer the test
- * drives; mode and CPL chosen by the test.  Kicks, timer settings and
- * pages placed are recorded for the test to look at, and on_write, if
- * set, sees each write to guest memory as it happens.
+ * drives; mode and CPL chosen by the test.  Kicks, timer settings,
+ * pages placed and events the guest sent to the host (notify_host) are
+ * recorded for the test to look at; on_write, if set, sees each write to
+ * guest memory as it happens, and on_notify each notify_host, as a host's
+ * backend would.
  */
 #ifndef XENABI_FAKE_VCPU_H
 #define XENABI_FAKE_VCPU_H
@@ -35,7 +37,10 @@ struct fake_vcpu {
 	u64 timer_ns;
 	unsigned int kicks[3];		/* xv, xv2, xv0 */
 	unsigned int mapped, unmapped;	/* map_gfn / unmap_gfn calls */
+	unsigned int notified;		/* notify_host calls */
+	u32 notify_port;		/* the last one's port */
 	void (*on_write)(struct fake_vcpu *f, u64 gva, size_t len);
+	void (*on_notify)(struct fake_vcpu *f, struct xen_vcpu *v, u32 port);
 };
 
 static inline struct fake_vcpu *to_fake(struct xen_vcpu *v)
@@ -163,6 +168,16 @@ static void fake_stop_timer(struct xen_vcpu *v)
 	to_fake(v)->timer_armed = false;
 }
 
+static void fake_notify_host(struct xen_vcpu *v, u32 port)
+{
+	struct fake_vcpu *f = to_fake(v);
+
+	f->notified++;
+	f->notify_port = port;
+	if (f->on_notify)
+		f->on_notify(f, v, port);
+}
+
 static const struct xen_vcpu_ops fake_ops = {
 	.get_reg = fake_get_reg,
 	.set_reg = fake_set_reg,
@@ -179,6 +194,7 @@ static const struct xen_vcpu_ops fake_ops = {
 	.read_tsc = fake_read_tsc,
 	.set_timer = fake_set_timer,
 	.stop_timer = fake_stop_timer,
+	.notify_host = fake_notify_host,
 };
 
 /* Domain 7 started at TSC 1000, wall clock 1.5 s after the epoch. */

@@ -8,13 +8,20 @@
  * made from a few bytes (ports, vCPUs and domains mostly ones that exist),
  * the host's timer, events from the host, the host's upcall and wake-up
  * questions, time passing, guest writes to shared_info, a hypervisor MSR
- * or CPUID leaf.  Sanitizers turn any out-of-bounds access or undefined
- * behaviour into a crash; a handler must only ever return an error to the
- * guest.  At the end, what event channels and runstates must agree on is
- * checked, and the vCPUs go as the domain's death takes them.
+ * or CPUID leaf.  Some inputs also connect a console ring and a xenstore
+ * ring, in pages of guest memory (where the guest's memory, hypercalls and
+ * its own writes land too; maybe the same page for both), served as the
+ * module serves them when the guest signals their ports; steps then have
+ * the host pull, push and answer, and the guest write and read its rings
+ * as a guest does, or scribble on them.  Sanitizers turn any out-of-bounds
+ * access or undefined behaviour into a crash; a handler must only ever
+ * return an error to the guest.  At the end, what event channels and
+ * runstates must agree on is checked, and the vCPUs go as the domain's
+ * death takes them.
  *
- * Input: a control byte, a memory length (2 bytes) and that much guest
- * memory, then the steps; input that runs out reads as zeros.
+ * Input: a control byte, how the rings are set up (a byte, maybe 10 more),
+ * a memory length (2 bytes) and that much guest memory, then the steps;
+ * input that runs out reads as zeros.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -112,6 +119,28 @@ static domid_t take_dom(const uint8_t **data, size_t *size)
 	return b < 0xc0 ? DOMID_SELF : b < 0xe0 ? f.dom.domid : b;
 }
 
+/* A port xen_evtchn_bind_host() made, as the guest sees it. */
+static bool host_port(u32 port)
+{
+	const struct xen_evtchn *c;
+
+	if (!port || port >= XENABI_NR_EVTCHNS)
+		return false;
+	c = &f.dom.evtchn[port];
+	return c->state == EVTCHNSTAT_interdomain &&
+	       c->remote_dom == XENABI_BACKEND_DOMID && !c->remote_port;
+}
+
+/*
+ * After an event_channel_op: the host heard of it if and only if it was a
+ * send, made, on one of its ports.
+ */
+static void check_notified(bool to_host, unsigned int before)
+{
+	if (f.notified != before + (to_host && !f.regs[XEN_REG_RAX]))
+		abort();
+}
+
 /*
  * An event_channel_op, or a SCHEDOP_poll on a few ports, built from a few
  * bytes: sequences of them bind, move, send, poll and close channels.
@@ -134,7 +163,8 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 	} a;
 	u8 cmd = take(data, size, 1) % (EVTCHNOP_init_control + 2);
 	u32 i, ports[4], nr;
-	bool wide = f.mode == 64;
+	bool wide = f.mode == 64, to_host;
+	unsigned int notified;
 
 	memset(&a, 0, sizeof(a));
 	switch (cmd) {
@@ -186,7 +216,304 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 	f.regs[wide ? XEN_REG_RDI : XEN_REG_RBX] =
 		cmd > EVTCHNOP_init_control ? SCHEDOP_poll : cmd;
 	f.regs[wide ? XEN_REG_RSI : XEN_REG_RCX] = FUZZ_ARG;
+	to_host = cmd == EVTCHNOP_send && host_port(a.send.port);
+	notified = f.notified;
 	xen_hypercall(v);
+	check_notified(to_host, notified);
+}
+
+/* Guest frames the rings may be in: input bytes, zeros, the step's argument. */
+static const u64 ring_gfns[] = { 0, 1, 2, FUZZ_ARG / 4096 };
+
+static struct xencons_interface *cons_ring(void)
+{
+	return f.dom.console_ring;
+}
+
+static struct xenstore_domain_interface *store_ring(void)
+{
+	return f.dom.store.intf;
+}
+
+/* The xenstore, as the host drives it; checked as it goes. */
+static void store_process(void)
+{
+	struct xenstore_domain_interface *s = store_ring();
+	bool did;
+
+	did = xen_store_process(&f.dom);
+	if (!s && did)
+		abort();
+	if (!s || f.dom.store.broken)
+		return;
+	/* Not broken: it only ever left the response ring consistent. */
+	if (s->rsp_prod - s->rsp_cons > XENSTORE_RING_SIZE)
+		abort();
+	if (did)
+		xen_evtchn_notify_from_host(&f.dom, f.dom.store.port);
+}
+
+/*
+ * The module's backends (module/ring.c), on the guest's event: drain the
+ * console (a ring's worth is 8 pulls: more would be a bug) or answer the
+ * store, and signal back if anything moved.
+ */
+static void backends(struct xen_vcpu *v, u32 port)
+{
+	struct xencons_interface *c = cons_ring();
+	char buf[256];
+	bool any = false;
+	size_t n;
+	int i;
+
+	if (c && port == f.dom.console_port) {
+		for (i = 0; (n = xen_console_pull(&f.dom, buf, sizeof(buf)));
+		     i++) {
+			if (i == 8 || n > sizeof(buf) ||
+			    c->out_prod - c->out_cons > sizeof(c->out))
+				abort();
+			v->ops->console_write(v, buf, n);
+			any = true;
+		}
+		if (any)
+			xen_evtchn_notify_from_host(&f.dom, port);
+	} else if (store_ring() && port == f.dom.store.port) {
+		store_process();
+	}
+}
+
+/* The guest's event on a port: only ever one bound to the host. */
+static void notify_host(struct fake_vcpu *fv, struct xen_vcpu *v, u32 port)
+{
+	(void)fv;
+	if (!host_port(port))
+		abort();
+	backends(v, port);
+}
+
+/* A xenstore message as a guest writes it: of a type, maybe well-formed. */
+static void guest_store_request(const uint8_t **data, size_t *size)
+{
+	struct xenstore_domain_interface *s = store_ring();
+	u8 msg[sizeof(struct xsd_sockmsg) + 64];
+	struct xsd_sockmsg h;
+	u32 i, len, room;
+	u8 b = take(data, size, 1);
+	bool end;
+
+	h.type = b < 0xf0 ? b % (XS_TYPE_COUNT + 1) : take(data, size, 4);
+	h.req_id = take(data, size, 1);
+	h.tx_id = take(data, size, 1);
+	b = take(data, size, 1);
+	h.len = b < 0xc0 ? b % 16 : b < 0xf8 ? b % 64 :
+		XENSTORE_PAYLOAD_MAX - 4 + b % 8;
+	len = h.len < 64 ? h.len : 64;
+	end = b & 1;
+	memcpy(msg, &h, sizeof(h));
+	for (i = 0; i < len; i++) {
+		b = take(data, size, 1) & 0x7f;
+		msg[sizeof(h) + i] = b < 0x10 ? 0 : b;
+	}
+	/* Mostly NUL-terminated strings, paths and tokens. */
+	if (len && end)
+		msg[sizeof(h) + len - 1] = 0;
+	len += sizeof(h);
+	/* A well-behaved guest writes what fits, the rest later. */
+	room = XENSTORE_RING_SIZE - (s->req_prod - s->req_cons);
+	if (room > XENSTORE_RING_SIZE)
+		room = 0;
+	if (len > room)
+		len = room;
+	for (i = 0; i < len; i++)
+		s->req[MASK_XENSTORE_IDX(s->req_prod + i)] = msg[i];
+	s->req_prod += len;
+}
+
+/* The guest signals @port, as it does after writing to a ring. */
+static void guest_send(struct xen_vcpu *v, u32 port)
+{
+	struct evtchn_send send = { .port = port };
+	bool to_host = host_port(port);
+	unsigned int notified = f.notified;
+
+	memcpy(f.mem + FUZZ_ARG, &send, sizeof(send));
+	f.regs[XEN_REG_RAX] = __HYPERVISOR_event_channel_op;
+	f.regs[f.mode == 64 ? XEN_REG_RDI : XEN_REG_RBX] = EVTCHNOP_send;
+	f.regs[f.mode == 64 ? XEN_REG_RSI : XEN_REG_RCX] = FUZZ_ARG;
+	xen_hypercall(v);
+	check_notified(to_host, notified);
+}
+
+/*
+ * One step on the rings, as its byte says: the host pulls, pushes, asks
+ * for room or answers; an event from the host; the guest writes (and
+ * maybe signals) or reads its side, scribbles on a page, or signals a
+ * ring's port; the host binds one more port.
+ */
+static void ring_step(struct xen_vcpu *v, const uint8_t **data, size_t *size)
+{
+	struct xencons_interface *c = cons_ring();
+	struct xenstore_domain_interface *s = store_ring();
+	u8 op = take(data, size, 1);
+	char buf[3000];
+	size_t len, n, room;
+	u8 *page;
+	u32 i;
+
+	switch (op & 15) {
+	case 0:
+		len = take(data, size, 2) % sizeof(buf);
+		n = xen_console_pull(&f.dom, buf, len);
+		if (n > len ||
+		    (c && c->out_prod - c->out_cons > sizeof(c->out)))
+			abort();
+		break;
+	case 1:
+		len = take(data, size, 1) * 8;
+		for (i = 0; i < len; i++)
+			buf[i] = take(data, size, 1);
+		room = xen_console_room(&f.dom);
+		n = xen_console_push(&f.dom, buf, len);
+		if (n > len || n > room || room > sizeof(c->in) ||
+		    (n && c->in_prod - c->in_cons > sizeof(c->in)))
+			abort();
+		break;
+	case 2:
+		store_process();
+		break;
+	case 3:
+		i = take_port(data, size);
+		if (!xen_evtchn_notify_from_host(&f.dom, i) && !host_port(i))
+			abort();
+		break;
+	case 4:		/* the guest writes console output */
+		if (!c)
+			break;
+		len = take(data, size, 1) * 16;
+		for (i = 0; i < len; i++)
+			c->out[MASK_XENCONS_IDX(c->out_prod + i, c->out)] =
+				take(data, size, 1);
+		c->out_prod += len;
+		if (op & 0x10)
+			guest_send(v, f.dom.console_port);
+		break;
+	case 5:		/* the guest reads its input, or some of it */
+		if (c)
+			c->in_cons += op & 0x10 ? c->in_prod - c->in_cons :
+				      take(data, size, 1);
+		break;
+	case 6:		/* the guest asks the store, and maybe signals */
+		if (!s)
+			break;
+		guest_store_request(data, size);
+		if (op & 0x10)
+			guest_send(v, f.dom.store.port);
+		break;
+	case 7:		/* the guest reads replies, or some of them */
+		if (s)
+			s->rsp_cons += op & 0x10 ? s->rsp_prod - s->rsp_cons :
+				       take(data, size, 1) * 4;
+		break;
+	case 8:		/* the guest scribbles, mostly on the indexes */
+	case 9:
+		if (!c && !s)
+			break;
+		page = (op & 1 && c) || !s ? (u8 *)c : (u8 *)s;
+		i = take(data, size, 2) % 4096;
+		if (op & 0x10)
+			i = 2048 + i % 32;
+		page[i] = take(data, size, 1);
+		break;
+	case 10:	/* the guest signals a ring's port: the backends */
+	case 11:
+		if (op & 1 ? c != NULL : s != NULL)
+			guest_send(v, op & 1 ? f.dom.console_port :
+				       f.dom.store.port);
+		break;
+	case 12:
+		xen_evtchn_bind_host(&f.dom);
+		break;
+	default:
+		if (op & 0x10 ? c != NULL : s != NULL)
+			backends(v, op & 0x10 ? f.dom.console_port :
+						f.dom.store.port);
+		break;
+	}
+}
+
+/* Of a ring of @size bytes, how much is in use: often nearly all. */
+static u32 ring_used(u8 b, u32 size)
+{
+	return b & 0x80 ? size - (b & 0x1f) : (b * 8) % size;
+}
+
+/*
+ * How an input sets up its rings: @rings bit 0 the console, bit 1 the
+ * xenstore, bits 2-3 and 4-5 their frames (maybe one for both), bit 6
+ * pages cleared first, as the module clears them; without bit 7, rings
+ * in use: their indexes from @idx (near their wrap, say), input and
+ * replies the guest has not read yet taking @used of the room.
+ */
+struct ring_setup {
+	u8 rings;
+	u32 idx[2];
+	u8 used[2];
+};
+
+static void take_ring_setup(struct ring_setup *r, const uint8_t **data,
+			    size_t *size)
+{
+	r->rings = take(data, size, 1);
+	if (!(r->rings & 0x80)) {
+		r->idx[0] = take(data, size, 4);
+		r->idx[1] = take(data, size, 4);
+		r->used[0] = take(data, size, 1);
+		r->used[1] = take(data, size, 1);
+	}
+}
+
+static void connect_rings(const struct ring_setup *r)
+{
+	u8 rings = r->rings;
+	struct xencons_interface *c;
+	struct xenstore_domain_interface *s;
+	int port;
+
+	c = (void *)(f.mem + ring_gfns[(rings >> 2) & 3] * 4096);
+	s = (void *)(f.mem + ring_gfns[(rings >> 4) & 3] * 4096);
+
+	if (rings & 1) {
+		if (rings & 0x40)
+			memset(c, 0, 4096);
+		port = xen_evtchn_bind_host(&f.dom);
+		if (port < 0)
+			abort();
+		f.dom.console_ring = c;
+		f.dom.console_port = port;
+	}
+	if (rings & 2) {
+		if (rings & 0x40)
+			memset(s, 0, 4096);
+		port = xen_evtchn_bind_host(&f.dom);
+		if (port < 0)
+			abort();
+		xen_store_connect(&f.dom, s, port);
+	}
+	if (rings & 0x80)
+		return;
+	if (rings & 1) {
+		c->out_cons = r->idx[0];
+		c->out_prod = r->idx[0];
+		c->in_cons = r->idx[0];
+		c->in_prod = r->idx[0] + ring_used(r->used[0], sizeof(c->in));
+	}
+	if (rings & 2) {
+		s->req_cons = r->idx[1];
+		s->req_prod = r->idx[1];
+		s->rsp_cons = r->idx[1];
+		s->rsp_prod = r->idx[1] +
+			      ring_used(r->used[1], XENSTORE_RING_SIZE);
+	}
 }
 
 /* The host's halt path: once the vCPU may run, its poll ends. */
@@ -219,7 +546,10 @@ static void step(const uint8_t **data, size_t *size, bool has_vcpu0)
 		evtchn_step(v, data, size);
 		break;
 	case 4:
-		xen_timer_fired(v);
+		if (op & 0x30)
+			ring_step(v, data, size);
+		else
+			xen_timer_fired(v);
 		break;
 	case 5:
 		if (op & 0x10)
@@ -289,17 +619,33 @@ static void check_invariants(void)
 		if (v->nr_poll > XENABI_POLL_MAX)
 			abort();
 	}
-	/* The two ends of a loopback channel name each other. */
+	/*
+	 * The two ends of a loopback channel name each other; the others
+	 * are the host's, to domain 0's port 0.
+	 */
 	for (port = 1; port < XENABI_NR_EVTCHNS; port++) {
 		const struct xen_evtchn *c = &d->evtchn[port], *peer;
 
 		if (c->state != EVTCHNSTAT_interdomain)
 			continue;
+		if (c->remote_dom == XENABI_BACKEND_DOMID && !c->remote_port)
+			continue;
+		if (c->remote_dom != d->domid)
+			abort();
 		peer = &d->evtchn[c->remote_port];
 		if (peer->state != EVTCHNSTAT_interdomain ||
 		    peer->remote_port != port)
 			abort();
 	}
+	/* What the xenstore holds fits where it is held. */
+	if (d->store.in_len > XENABI_STORE_MSG_MAX ||
+	    d->store.out_off > d->store.out_len ||
+	    d->store.out_len > sizeof(d->store.out))
+		abort();
+	if (!d->store.broken && d->store.in_len >= sizeof(struct xsd_sockmsg) &&
+	    ((const struct xsd_sockmsg *)d->store.in)->len >
+	    XENSTORE_PAYLOAD_MAX)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -310,6 +656,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	u8 ctl = take(&data, &size, 1);
 	bool has_vcpu0 = ctl & 0x10;
+	struct ring_setup rs = { 0 };
 	size_t len;
 	unsigned int i;
 
@@ -319,16 +666,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.dom.domid = ctl & 0x8 ? 0 : 7;
 	f.dom.nr_pages = FAKE_MEM_SIZE / 4096;
 	f.dom.max_gfn = FAKE_MEM_SIZE / 4096;
+	f.on_notify = notify_host;
 	if (has_vcpu0)
 		fake_add_vcpu0(&f);
 	if (ctl & 0x20)
 		xen_set_memory_map(&f.dom, map, 2);
+	take_ring_setup(&rs, &data, &size);
 	len = take(&data, &size, 2);
 	if (len > size)
 		len = size;
 	memcpy(f.mem, data, len);
 	data += len;
 	size -= len;
+	if (rs.rings & 3)
+		connect_rings(&rs);
 
 	for (i = 0; i < FUZZ_STEPS && size; i++)
 		step(&data, &size, has_vcpu0);

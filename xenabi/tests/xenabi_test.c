@@ -7,7 +7,12 @@
  * memory_op (memory map, add_to_physmap and the shared_info layout
  * latch), pvclock and wall clock, event channels, vcpu_op, timers,
  * runstates and grant_table_op, each with its error paths and, where a
- * structure differs, in both the 64-bit and the 32-bit guest's layout.
+ * structure differs, in both the 64-bit and the 32-bit guest's layout;
+ * then the host's backends on rings in guest memory: the console ring
+ * (pulled and pushed across its end and the indexes' wrap, a producer
+ * gone too far), the empty xenstore (every reply byte for byte, requests
+ * streamed in pieces, replies waiting for room, protocol violations), the
+ * ports bound to the host, and a guest talking to both through events.
  * Xen's own headers say where things are: struct shared_info for a 64-bit
  * guest, <xen/foreign/x86_32.h> for a 32-bit one.  Output: TAP.
  */
@@ -2398,6 +2403,783 @@ TEST(grant_table_32)
 	CHECK(q.nr_frames == 3 && q.status == GNTST_okay);
 }
 
+/* Where the tests put the console and xenstore rings in guest memory. */
+#define CONS_RING	0x6000
+#define STORE_RING	0x7000
+
+static struct xencons_interface *cring(void)
+{
+	return (struct xencons_interface *)(f.mem + CONS_RING);
+}
+
+/* The byte a guest writes at ring index @idx: it tells indexes apart. */
+static char pat(u32 idx)
+{
+	return (char)(idx * 7 + (idx >> 8) + 1);
+}
+
+/* The guest writes @len bytes of console output, without an event. */
+static void cons_write(u32 len)
+{
+	struct xencons_interface *c = cring();
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		c->out[MASK_XENCONS_IDX(c->out_prod + i, c->out)] =
+			pat(c->out_prod + i);
+	c->out_prod += len;
+}
+
+/* Whether @buf holds the @n bytes the guest wrote from index @from. */
+static bool pulled(const char *buf, u32 from, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (buf[i] != pat(from + i))
+			return false;
+	return true;
+}
+
+static size_t pull(char *buf, size_t len)
+{
+	return xen_console_pull(&f.dom, buf, len);
+}
+
+TEST(console_ring_pull)
+{
+	struct xencons_interface *c = cring();
+	static char buf[3 * 2048];
+	u32 start;
+
+	fake_init(&f, 64);
+	/* Nothing connected: nothing, and no index moves. */
+	cons_write(5);
+	CHECK(pull(buf, sizeof(buf)) == 0);
+	CHECK(c->out_cons == 0);
+	f.dom.console_ring = c;
+	CHECK(pull(buf, sizeof(buf)) == 5);
+	CHECK(pulled(buf, 0, 5) && c->out_cons == 5 && c->out_prod == 5);
+	CHECK(pull(buf, sizeof(buf)) == 0 && c->out_cons == 5);
+	/* At most @len; the rest stays for the next pull. */
+	cons_write(100);
+	memset(buf, 0x5a, sizeof(buf));
+	CHECK(pull(buf, 30) == 30);
+	CHECK(pulled(buf, 5, 30) && c->out_cons == 35);
+	CHECK(buf[30] == 0x5a);
+	CHECK(pull(buf, 0) == 0 && c->out_cons == 35);
+	CHECK(pull(buf, sizeof(buf)) == 70);
+	CHECK(pulled(buf, 35, 70) && c->out_cons == 105);
+	/* A ring exactly full, across its end: all of it, in order. */
+	cons_write(2048);
+	CHECK(pull(buf, sizeof(buf)) == 2048);
+	CHECK(pulled(buf, 105, 2048) && c->out_cons == 105 + 2048);
+	/* Across the end of the ring where the indexes wrap at 2^32. */
+	start = 0u - 1000;
+	c->out_cons = start;
+	c->out_prod = start;
+	cons_write(1500);
+	CHECK(c->out_prod == 500);
+	CHECK(pull(buf, sizeof(buf)) == 1500);
+	CHECK(pulled(buf, start, 1500) && c->out_cons == 500);
+	/* A producer more than a ring ahead: only the last 2048 bytes. */
+	start = 0u - 100;
+	c->out_cons = start;
+	c->out_prod = start;
+	cons_write(2048 + 300);
+	CHECK(pull(buf, sizeof(buf)) == 2048);
+	CHECK(pulled(buf, c->out_prod - 2048, 2048));
+	CHECK(c->out_cons == c->out_prod);
+	/* ... also when taken a piece at a time. */
+	cons_write(3000);
+	CHECK(pull(buf, 100) == 100);
+	CHECK(pulled(buf, c->out_prod - 2048, 100));
+	CHECK(c->out_cons == c->out_prod - 1948);
+	CHECK(pull(buf, sizeof(buf)) == 1948);
+	CHECK(pulled(buf, c->out_prod - 1948, 1948));
+	CHECK(c->out_cons == c->out_prod);
+	/* A producer behind its consumer is as far ahead as can be. */
+	c->out_cons = c->out_prod + 1;
+	CHECK(pull(buf, sizeof(buf)) == 2048);
+	CHECK(pulled(buf, c->out_prod - 2048, 2048));
+	CHECK(c->out_cons == c->out_prod);
+	/* Output and input are apart. */
+	CHECK(c->in_cons == 0 && c->in_prod == 0);
+}
+
+TEST(console_ring_push)
+{
+	struct xencons_interface *c = cring();
+	unsigned char before[sizeof(c->in)];
+	char src[2048];
+	u32 start, i;
+	bool ok;
+
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (char)(i * 13 + 5);
+	fake_init(&f, 64);
+	CHECK(xen_console_push(&f.dom, src, 10) == 0);
+	CHECK(xen_console_room(&f.dom) == 0);
+	CHECK(c->in_prod == 0 && !c->in[0]);
+	f.dom.console_ring = c;
+	memset(c->in, 0xee, sizeof(c->in));
+	/* The indexes wrap at 2^32, 824 bytes into the ring. */
+	start = 0u - 200;
+	c->in_cons = start;
+	c->in_prod = start;
+	CHECK(xen_console_room(&f.dom) == 1024);
+	CHECK(xen_console_push(&f.dom, src, 300) == 300);
+	CHECK(c->in_prod == start + 300 && c->in_cons == start);
+	CHECK(xen_console_room(&f.dom) == 724);
+	for (i = 0, ok = true; i < 300; i++)
+		ok &= c->in[MASK_XENCONS_IDX(start + i, c->in)] == src[i];
+	CHECK(ok);
+	for (i = 100, ok = true; i < 824; i++)
+		ok &= (unsigned char)c->in[i] == 0xee;
+	CHECK(ok);
+	/* Fills the ring and stops there. */
+	CHECK(xen_console_push(&f.dom, src + 300, 1000) == 724);
+	CHECK(c->in_prod == start + 1024 && xen_console_room(&f.dom) == 0);
+	for (i = 0, ok = true; i < 1024; i++)
+		ok &= c->in[MASK_XENCONS_IDX(start + i, c->in)] == src[i];
+	CHECK(ok);
+	CHECK(xen_console_push(&f.dom, src, 1) == 0);
+	CHECK(c->in_prod == start + 1024);
+	/* The guest reads some: that much room again. */
+	c->in_cons += 100;
+	CHECK(xen_console_room(&f.dom) == 100);
+	CHECK(xen_console_push(&f.dom, src + 1024, 50) == 50);
+	CHECK(c->in_prod == start + 1074 && xen_console_room(&f.dom) == 50);
+	for (i = 0, ok = true; i < 50; i++)
+		ok &= c->in[MASK_XENCONS_IDX(start + 1024 + i, c->in)] ==
+		      src[1024 + i];
+	CHECK(ok);
+	CHECK(xen_console_push(&f.dom, src, 0) == 0);
+	CHECK(c->in_prod == start + 1074);
+	/* Nonsense indexes: nothing goes in, in_prod stays as it is. */
+	memcpy(before, c->in, sizeof(before));
+	c->in_cons = c->in_prod + 1;
+	CHECK(xen_console_push(&f.dom, src, 10) == 0);
+	CHECK(xen_console_room(&f.dom) == 0);
+	CHECK(c->in_prod == start + 1074);
+	c->in_cons = c->in_prod - 1025;
+	CHECK(xen_console_push(&f.dom, src, 10) == 0);
+	CHECK(xen_console_room(&f.dom) == 0);
+	CHECK(c->in_prod == start + 1074);
+	CHECK(!memcmp(before, c->in, sizeof(before)));
+	/* A ring just full is not nonsense, only full. */
+	c->in_cons = c->in_prod - 1024;
+	CHECK(xen_console_room(&f.dom) == 0);
+	CHECK(xen_console_push(&f.dom, src, 10) == 0);
+	c->in_cons = c->in_prod - 1023;
+	CHECK(xen_console_room(&f.dom) == 1);
+	CHECK(xen_console_push(&f.dom, src, 10) == 1);
+	CHECK(c->out_cons == 0 && c->out_prod == 0);
+}
+
+static struct xenstore_domain_interface *xs(void)
+{
+	return (struct xenstore_domain_interface *)(f.mem + STORE_RING);
+}
+
+/* The guest appends @len bytes to its requests, without an event. */
+static void xs_put(const void *buf, u32 len)
+{
+	struct xenstore_domain_interface *s = xs();
+	const char *p = buf;
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		s->req[MASK_XENSTORE_IDX(s->req_prod + i)] = p[i];
+	s->req_prod += len;
+}
+
+static void xs_request(u32 type, u32 req_id, u32 tx_id, const void *payload,
+		       u32 len)
+{
+	struct xsd_sockmsg h = {
+		.type = type, .req_id = req_id, .tx_id = tx_id, .len = len,
+	};
+
+	xs_put(&h, sizeof(h));
+	xs_put(payload, len);
+}
+
+/* The guest reads up to @len bytes of replies. */
+static u32 xs_get(void *buf, u32 len)
+{
+	struct xenstore_domain_interface *s = xs();
+	char *p = buf;
+	u32 n = 0;
+
+	while (s->rsp_cons != s->rsp_prod && n < len)
+		p[n++] = s->rsp[MASK_XENSTORE_IDX(s->rsp_cons++)];
+	return n;
+}
+
+/* The guest reads @len bytes, asking the backend for more when it runs out. */
+static u32 xs_drain(void *buf, u32 len)
+{
+	u32 n = 0;
+
+	for (;;) {
+		n += xs_get((char *)buf + n, len - n);
+		if (n == len || !xen_store_process(&f.dom))
+			return n;
+	}
+}
+
+/* Whether @buf holds exactly this message: header and payload. */
+static bool msg_is(const void *buf, u32 type, u32 req_id, u32 tx_id,
+		   const void *payload, u32 len)
+{
+	struct xsd_sockmsg h;
+
+	memcpy(&h, buf, sizeof(h));
+	if (h.type != type || h.req_id != req_id || h.tx_id != tx_id ||
+	    h.len != len) {
+		printf("# message %u %u %u %u, not %u %u %u %u\n", h.type,
+		       h.req_id, h.tx_id, h.len, type, req_id, tx_id, len);
+		return false;
+	}
+	return !memcmp((const char *)buf + sizeof(h), payload, len);
+}
+
+/* Whether the next reply in the ring is exactly this message. */
+static bool xs_reply(u32 type, u32 req_id, u32 tx_id, const void *payload,
+		     u32 len)
+{
+	static char buf[XENABI_STORE_MSG_MAX];
+	struct xsd_sockmsg h;
+
+	if (xs_get(&h, sizeof(h)) != sizeof(h)) {
+		printf("# no reply\n");
+		return false;
+	}
+	memcpy(buf, &h, sizeof(h));
+	if (h.len > XENSTORE_PAYLOAD_MAX ||
+	    xs_get(buf + sizeof(h), h.len) != h.len) {
+		printf("# a short reply\n");
+		return false;
+	}
+	return msg_is(buf, type, req_id, tx_id, payload, len);
+}
+
+/* All requests taken, all replies read. */
+static bool xs_idle(void)
+{
+	return xs()->req_cons == xs()->req_prod &&
+	       xs()->rsp_cons == xs()->rsp_prod;
+}
+
+/* A string literal and its size, with its NUL. */
+#define S(str)	str, sizeof(str)
+
+/* A request answered at once with exactly one reply of the same ids. */
+static bool xs_ask(u32 type, u32 req_id, u32 tx_id, const char *payload,
+		   u32 len, u32 rtype, const char *reply, u32 rlen)
+{
+	xs_request(type, req_id, tx_id, payload, len);
+	return xen_store_process(&f.dom) &&
+	       xs_reply(rtype, req_id, tx_id, reply, rlen) && xs_idle();
+}
+
+TEST(xenstore_replies)
+{
+	static const u32 privileged[] = {
+		XS_CONTROL, XS_INTRODUCE, XS_RELEASE, XS_IS_DOMAIN_INTRODUCED,
+		XS_RESUME, XS_SET_TARGET,
+	};
+	/* Replies, events, the removed XS_RESTRICT, and no type at all. */
+	static const u32 unknown[] = {
+		XS_WATCH_EVENT, XS_ERROR, XS_SET_TARGET + 1, XS_TYPE_COUNT,
+		XS_INVALID, ~0u,
+	};
+	unsigned int i;
+
+	fake_init(&f, 64);
+	xs()->server_features = ~0u;
+	xs()->connection = XENSTORE_RECONNECT;
+	xs_request(XS_READ, 1, 0, S("a"));
+	CHECK(!xen_store_process(&f.dom));	/* not connected */
+	CHECK(xs()->req_cons == 0 && xs()->rsp_prod == 0);
+	xen_store_connect(&f.dom, xs(), 9);
+	CHECK(xs()->server_features == 0);
+	CHECK(xs()->connection == XENSTORE_CONNECTED);
+	CHECK(f.dom.store.intf == xs() && f.dom.store.port == 9);
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs_reply(XS_ERROR, 1, 0, S("ENOENT")) && xs_idle());
+	CHECK(!xen_store_process(&f.dom));
+
+	/* Reads and listings: ENOENT, the request's ids echoed. */
+	CHECK(xs_ask(XS_READ, 0x11223344, 0x55667788,
+		     S("/local/domain/7/name"), XS_ERROR, S("ENOENT")));
+	CHECK(xs_ask(XS_DIRECTORY, 2, 0, S("device"), XS_ERROR, S("ENOENT")));
+	CHECK(xs_ask(XS_DIRECTORY_PART, 3, 0, S("device\0" "0"), XS_ERROR,
+		     S("ENOENT")));
+	CHECK(xs_ask(XS_GET_PERMS, 4, 5, S("data"), XS_ERROR, S("ENOENT")));
+	/* ... EINVAL when the payload is not NUL-terminated strings. */
+	CHECK(xs_ask(XS_READ, 5, 0, "abc", 3, XS_ERROR, S("EINVAL")));
+	CHECK(xs_ask(XS_DIRECTORY, 6, 0, "", 0, XS_ERROR, S("EINVAL")));
+	CHECK(xs_ask(XS_GET_PERMS, 7, 0, "a\0b", 3, XS_ERROR, S("EINVAL")));
+	CHECK(xs_ask(XS_DIRECTORY_PART, 7, 0, "a\0b", 3, XS_ERROR,
+		     S("EINVAL")));
+	/* Writes: EACCES. */
+	CHECK(xs_ask(XS_WRITE, 8, 1, "data/x\0value", 12, XS_ERROR,
+		     S("EACCES")));
+	CHECK(xs_ask(XS_MKDIR, 9, 0, S("d"), XS_ERROR, S("EACCES")));
+	CHECK(xs_ask(XS_RM, 10, 0, S("d"), XS_ERROR, S("EACCES")));
+	CHECK(xs_ask(XS_SET_PERMS, 11, 0, S("d\0" "b0"), XS_ERROR,
+		     S("EACCES")));
+	/* OK, in a reply of the request's type. */
+	CHECK(xs_ask(XS_UNWATCH, 12, 0, S("p\0" "t"), XS_UNWATCH, S("OK")));
+	CHECK(xs_ask(XS_RESET_WATCHES, 13, 0, "", 0, XS_RESET_WATCHES,
+		     S("OK")));
+	/* Transactions: a new id each, in decimal; they end OK. */
+	CHECK(xs_ask(XS_TRANSACTION_START, 14, 0, S(""), XS_TRANSACTION_START,
+		     S("1")));
+	CHECK(xs_ask(XS_TRANSACTION_START, 15, 0, S(""), XS_TRANSACTION_START,
+		     S("2")));
+	f.dom.store.tx_next = 4294967294u;
+	CHECK(xs_ask(XS_TRANSACTION_START, 16, 0, S(""), XS_TRANSACTION_START,
+		     S("4294967295")));
+	/* Past the last id, 0 ("no transaction") is skipped. */
+	CHECK(xs_ask(XS_TRANSACTION_START, 160, 0, S(""), XS_TRANSACTION_START,
+		     S("1")));
+	CHECK(xs_ask(XS_TRANSACTION_END, 17, 4294967295u, S("T"),
+		     XS_TRANSACTION_END, S("OK")));
+	CHECK(xs_ask(XS_TRANSACTION_END, 18, 2, S("F"), XS_TRANSACTION_END,
+		     S("OK")));
+	/* The path of the domain named, whoever asks; ids below 0x7ff0. */
+	CHECK(xs_ask(XS_GET_DOMAIN_PATH, 19, 0, S("7"), XS_GET_DOMAIN_PATH,
+		     S("/local/domain/7")));
+	CHECK(xs_ask(XS_GET_DOMAIN_PATH, 20, 0, S("0"), XS_GET_DOMAIN_PATH,
+		     S("/local/domain/0")));
+	CHECK(xs_ask(XS_GET_DOMAIN_PATH, 21, 0, S("32751"), XS_GET_DOMAIN_PATH,
+		     S("/local/domain/32751")));
+	CHECK(xs_ask(XS_GET_DOMAIN_PATH, 22, 0, S("32752"), XS_ERROR,
+		     S("EINVAL")));
+	CHECK(xs_ask(XS_GET_DOMAIN_PATH, 23, 0, S("1x"), XS_ERROR,
+		     S("EINVAL")));
+	CHECK(xs_ask(XS_GET_DOMAIN_PATH, 24, 0, S(""), XS_ERROR, S("EINVAL")));
+	/* Privileged types: EACCES; types that do not exist: EINVAL. */
+	for (i = 0; i < ARRAY_SIZE(privileged); i++)
+		CHECK(xs_ask(privileged[i], 100 + i, 0, S("1"), XS_ERROR,
+			     S("EACCES")));
+	for (i = 0; i < ARRAY_SIZE(unknown); i++)
+		CHECK(xs_ask(unknown[i], 200 + i, 0, S("1"), XS_ERROR,
+			     S("EINVAL")));
+	CHECK(!f.dom.store.broken && !xen_store_process(&f.dom));
+}
+
+TEST(xenstore_watch)
+{
+	static const char wp[] = "device/vif\0" "tok-1";
+
+	fake_init(&f, 64);
+	xen_store_connect(&f.dom, xs(), 9);
+	/* OK, then the event: once, with the path and the token. */
+	xs_request(XS_WATCH, 21, 0, wp, sizeof(wp));
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs_reply(XS_WATCH, 21, 0, S("OK")));
+	CHECK(xs_reply(XS_WATCH_EVENT, 0, 0, wp, sizeof(wp)));
+	CHECK(xs_idle() && !xen_store_process(&f.dom));
+	/* An event is in no transaction, and has no request id. */
+	xs_request(XS_WATCH, 22, 5, S("p\0"));
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs_reply(XS_WATCH, 22, 5, S("OK")));
+	CHECK(xs_reply(XS_WATCH_EVENT, 0, 0, S("p\0")));
+	CHECK(xs_idle());
+	/* A path and a token, no more, no less. */
+	CHECK(xs_ask(XS_WATCH, 23, 0, S("p"), XS_ERROR, S("EINVAL")));
+	CHECK(xs_ask(XS_WATCH, 24, 0, S("p\0t\0x"), XS_ERROR, S("EINVAL")));
+	CHECK(xs_ask(XS_WATCH, 25, 0, "p\0t", 3, XS_ERROR, S("EINVAL")));
+	CHECK(xs_ask(XS_WATCH, 26, 0, "", 0, XS_ERROR, S("EINVAL")));
+}
+
+TEST(xenstore_stream)
+{
+	static char big[XENSTORE_PAYLOAD_MAX], got[XENABI_STORE_MSG_MAX];
+	struct xsd_sockmsg h = { .type = XS_READ, .req_id = 31, .len = 6 };
+	char msg[sizeof(h) + 6];
+	u32 sent, n, rounds;
+
+	fake_init(&f, 64);
+	/* Both rings a few bytes before their end and the indexes' wrap. */
+	xs()->req_cons = 0u - 8;
+	xs()->req_prod = 0u - 8;
+	xs()->rsp_cons = 0u - 5;
+	xs()->rsp_prod = 0u - 5;
+	xen_store_connect(&f.dom, xs(), 9);
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), "a/bcd", 6);
+	/* Part of a header: taken, no answer yet. */
+	xs_put(msg, 10);
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs()->req_cons == 2 && xs()->rsp_prod == 0u - 5);
+	CHECK(!xen_store_process(&f.dom));
+	/* The rest of it and part of the payload: still none. */
+	xs_put(msg + 10, 9);
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs()->req_cons == 11 && xs()->rsp_prod == 0u - 5);
+	CHECK(!xen_store_process(&f.dom));
+	/* The rest: the answer, across the end of the ring. */
+	xs_put(msg + 19, 3);
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs()->req_cons == 14 && xs()->rsp_prod == 18);
+	CHECK(xs()->rsp[XENSTORE_RING_SIZE - 5] == XS_ERROR);
+	CHECK(xs_reply(XS_ERROR, 31, 0, S("ENOENT")) && xs_idle());
+
+	/* Several at once, answered in order. */
+	xs_request(XS_READ, 32, 0, S("x"));
+	xs_request(XS_TRANSACTION_START, 33, 0, S(""));
+	xs_request(XS_MKDIR, 34, 7, S("y"));
+	xs_request(XS_RESET_WATCHES, 35, 0, "", 0);
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs_reply(XS_ERROR, 32, 0, S("ENOENT")));
+	CHECK(xs_reply(XS_TRANSACTION_START, 33, 0, S("1")));
+	CHECK(xs_reply(XS_ERROR, 34, 7, S("EACCES")));
+	CHECK(xs_reply(XS_RESET_WATCHES, 35, 0, S("OK")));
+	CHECK(xs_idle());
+
+	/*
+	 * The largest payload, through a ring a quarter its size, the guest
+	 * writing as the backend takes; a watch's event carries it back.
+	 */
+	memset(big, 'a', sizeof(big));
+	big[2000] = 0;
+	big[sizeof(big) - 1] = 0;
+	h.type = XS_WATCH;
+	h.req_id = 36;
+	h.len = sizeof(big);
+	xs_put(&h, sizeof(h));
+	for (sent = 0, rounds = 0; sent < sizeof(big) && rounds < 8;
+	     rounds++) {
+		n = XENSTORE_RING_SIZE - (xs()->req_prod - xs()->req_cons);
+		if (n > sizeof(big) - sent)
+			n = sizeof(big) - sent;
+		xs_put(big + sent, n);
+		sent += n;
+		CHECK(xen_store_process(&f.dom));
+		CHECK(xs()->req_cons == xs()->req_prod);
+		CHECK(rounds == 4 || xs()->rsp_prod == xs()->rsp_cons);
+	}
+	CHECK(rounds == 5 && !f.dom.store.broken);
+	CHECK(xs()->rsp_prod - xs()->rsp_cons == XENSTORE_RING_SIZE);
+	CHECK(xs_reply(XS_WATCH, 36, 0, S("OK")));
+	n = sizeof(h) + sizeof(big);
+	CHECK(xs_drain(got, n) == n);
+	CHECK(msg_is(got, XS_WATCH_EVENT, 0, 0, big, sizeof(big)));
+	CHECK(xs_idle() && !xen_store_process(&f.dom));
+}
+
+TEST(xenstore_backpressure)
+{
+	static char path[900], got[XENSTORE_RING_SIZE];
+	u32 total;
+
+	fake_init(&f, 64);
+	xen_store_connect(&f.dom, xs(), 9);
+	/* The guest has left 10 bytes free in its response ring. */
+	xs()->rsp_prod = XENSTORE_RING_SIZE - 10;
+	xs_request(XS_READ, 41, 0, S("a"));
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs()->rsp_prod == XENSTORE_RING_SIZE);
+	CHECK(xs()->req_cons == xs()->req_prod);
+	/* Full: the next request stays in the ring, nothing happens. */
+	xs_request(XS_READ, 42, 0, S("b"));
+	CHECK(!xen_store_process(&f.dom));
+	CHECK(xs()->rsp_prod == XENSTORE_RING_SIZE);
+	CHECK(xs()->req_cons == xs()->req_prod - 18);
+	CHECK(!f.dom.store.broken);
+	/* The guest reads a byte: one more goes out. */
+	xs()->rsp_cons = 1;
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs()->rsp_prod == XENSTORE_RING_SIZE + 1);
+	CHECK(xs()->req_cons == xs()->req_prod - 18);
+	/* It reads the rest: the rest of the reply, then the next one. */
+	xs()->rsp_cons = XENSTORE_RING_SIZE - 10;
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs_reply(XS_ERROR, 41, 0, S("ENOENT")));
+	CHECK(xs_reply(XS_ERROR, 42, 0, S("ENOENT")));
+	CHECK(xs_idle() && !xen_store_process(&f.dom));
+
+	/* Replies bigger than the room left: out as the guest reads. */
+	xs()->rsp_prod += 1000;
+	memset(path, 'p', sizeof(path));
+	memcpy(path + sizeof(path) - 4, "\0t1", 4);
+	xs_request(XS_WATCH, 43, 0, path, sizeof(path));
+	xs_request(XS_READ, 44, 0, S("q"));
+	CHECK(xen_store_process(&f.dom));
+	CHECK(xs()->rsp_prod - xs()->rsp_cons == XENSTORE_RING_SIZE);
+	CHECK(xs()->req_cons == xs()->req_prod - 18);
+	CHECK(!xen_store_process(&f.dom));
+	CHECK(xs_get(got, 1000) == 1000);
+	total = 3 * sizeof(struct xsd_sockmsg) + 3 + sizeof(path) + 7;
+	CHECK(xs_drain(got, total) == total);
+	CHECK(xs_idle() && !xen_store_process(&f.dom));
+	CHECK(msg_is(got, XS_WATCH, 43, 0, S("OK")));
+	CHECK(msg_is(got + 19, XS_WATCH_EVENT, 0, 0, path, sizeof(path)));
+	CHECK(msg_is(got + 19 + 16 + sizeof(path), XS_ERROR, 44, 0,
+		     S("ENOENT")));
+	CHECK(!f.dom.store.broken);
+}
+
+TEST(xenstore_broken)
+{
+	struct xsd_sockmsg h = {
+		.type = XS_WRITE, .req_id = 51, .len = XENSTORE_PAYLOAD_MAX + 1,
+	};
+
+	/* A payload over XENSTORE_PAYLOAD_MAX: no more answers, ever. */
+	fake_init(&f, 64);
+	xen_store_connect(&f.dom, xs(), 9);
+	xs_put(&h, sizeof(h));
+	xs_put("x", 1);
+	CHECK(xen_store_process(&f.dom));
+	CHECK(f.dom.store.broken);
+	CHECK(xs()->req_cons == sizeof(h) && xs()->rsp_prod == 0);
+	xs_request(XS_READ, 52, 0, S("a"));
+	CHECK(!xen_store_process(&f.dom));
+	CHECK(xs()->req_cons == sizeof(h) && xs()->rsp_prod == 0);
+	/* ... found in a header that came in two pieces too. */
+	fake_init(&f, 64);
+	xen_store_connect(&f.dom, xs(), 9);
+	h.len = ~0u;
+	xs_put(&h, 12);
+	CHECK(xen_store_process(&f.dom) && !f.dom.store.broken);
+	xs_put((char *)&h + 12, 4);
+	CHECK(xen_store_process(&f.dom) && f.dom.store.broken);
+	CHECK(xs()->rsp_prod == 0);
+
+	/* Request indexes further apart than the ring, either way. */
+	fake_init(&f, 64);
+	xen_store_connect(&f.dom, xs(), 9);
+	xs()->req_prod = XENSTORE_RING_SIZE + 1;
+	CHECK(!xen_store_process(&f.dom) && f.dom.store.broken);
+	CHECK(xs()->req_cons == 0 && xs()->rsp_prod == 0);
+	xs()->req_prod = 0;
+	CHECK(!xen_store_process(&f.dom));
+	fake_init(&f, 64);
+	xen_store_connect(&f.dom, xs(), 9);
+	xs()->req_cons = 1;
+	CHECK(!xen_store_process(&f.dom) && f.dom.store.broken);
+	/* Response indexes: with nothing to say... */
+	fake_init(&f, 64);
+	xen_store_connect(&f.dom, xs(), 9);
+	xs()->rsp_cons = 5;
+	CHECK(!xen_store_process(&f.dom) && f.dom.store.broken);
+	xs()->rsp_cons = 0;
+	xs_request(XS_READ, 53, 0, S("a"));
+	CHECK(!xen_store_process(&f.dom));
+	CHECK(xs()->req_cons == 0 && xs()->rsp_prod == 0);
+	/* ... or with a reply waiting for room. */
+	fake_init(&f, 64);
+	xen_store_connect(&f.dom, xs(), 9);
+	xs()->rsp_prod = XENSTORE_RING_SIZE;
+	xs_request(XS_READ, 54, 0, S("a"));
+	CHECK(xen_store_process(&f.dom) && !f.dom.store.broken);
+	xs()->rsp_cons = 2000;
+	CHECK(!xen_store_process(&f.dom) && f.dom.store.broken);
+	xs()->rsp_cons = XENSTORE_RING_SIZE;
+	CHECK(!xen_store_process(&f.dom));
+	CHECK(xs()->rsp_prod == XENSTORE_RING_SIZE);
+}
+
+/* Every port's pending bit clear. */
+static bool none_pending(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(shinfo()->evtchn_pending); i++)
+		if (shinfo()->evtchn_pending[i])
+			return false;
+	return true;
+}
+
+TEST(evtchn_host)
+{
+	struct vcpu_info *vi = vinfo(FAKE_VCPU_ID), *vi0 = vinfo(0);
+	struct evtchn_status st;
+	long a, h, h2, b, p, u, i;
+	static const u32 others[] = { 0, 100, XENABI_NR_EVTCHNS, ~0u };
+
+	fake_init(&f, 64);
+	CHECK(fake_add_vcpu0(&f) == 0);
+	a = alloc_unbound(DOMID_SELF);
+	h = xen_evtchn_bind_host(&f.dom);
+	CHECK(a == 1 && h == 2);
+	CHECK(close_port(a) == 0);
+	h2 = xen_evtchn_bind_host(&f.dom);
+	CHECK(h2 == 1);
+	/* To the guest: interdomain, to domain 0's port 0, on vCPU 0. */
+	CHECK(status(h, &st) == 0 && st.status == EVTCHNSTAT_interdomain);
+	CHECK(st.u.interdomain.dom == XENABI_BACKEND_DOMID);
+	CHECK(st.u.interdomain.dom == 0 && st.u.interdomain.port == 0);
+	CHECK(st.vcpu == 0);
+	CHECK(none_pending() && !vi0->evtchn_upcall_pending);
+
+	/* The guest's event goes to the host, with its port; none to it. */
+	CHECK(send(h) == 0);
+	CHECK(f.notified == 1 && f.notify_port == h);
+	CHECK(none_pending() && !vi0->evtchn_upcall_pending);
+	CHECK(!vi0->evtchn_pending_sel && !f.kicks[0] && !f.kicks[2]);
+	CHECK(send(h2) == 0 && f.notified == 2 && f.notify_port == h2);
+	CHECK(none_pending());
+
+	/* The host's event: pending, the selector, the upcall, a kick. */
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == 0);
+	CHECK(is_pending(h) && vi0->evtchn_pending_sel == 1);
+	CHECK(vi0->evtchn_upcall_pending && f.kicks[2] == 1);
+	CHECK(!f.kicks[0] && f.notified == 2);
+	/* To the vCPU the guest moved it to; masked, only pending. */
+	ack_events(vi0);
+	CHECK(bind_vcpu(h, FAKE_VCPU_ID) == 0);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == 0);
+	CHECK(is_pending(h) && vi->evtchn_upcall_pending && f.kicks[0] == 1);
+	CHECK(!vi0->evtchn_upcall_pending);
+	ack_events(vi);
+	set_masked(h2);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h2) == 0);
+	CHECK(is_pending(h2) && !vi0->evtchn_upcall_pending);
+	ack_events(vi0);
+
+	/* Only the host's ports: not the guest's own, nor ones not there. */
+	p = bind_ipi(FAKE_VCPU_ID);
+	u = alloc_unbound(0);
+	CHECK(p > 0 && u > 0);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, p) == -EINVAL);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, u) == -EINVAL);
+	for (i = 0; i < (long)ARRAY_SIZE(others); i++)
+		CHECK(xen_evtchn_notify_from_host(&f.dom, others[i]) ==
+		      -EINVAL);
+	CHECK(none_pending() && !f.kicks[1] && f.kicks[0] == 1);
+
+	/* Closed by the guest: neither way any more. */
+	CHECK(close_port(h) == 0);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == -EINVAL);
+	CHECK(send(h) == -EINVAL && f.notified == 2);
+	CHECK(none_pending());
+	/* Its number, reused by the guest, is the guest's: even for dom 0. */
+	CHECK(alloc_unbound(0) == h);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == -EINVAL);
+	CHECK(send(h) == 0 && f.notified == 2 && none_pending());
+	CHECK(close_port(h) == 0);
+	CHECK(alloc_unbound(DOMID_SELF) == h);
+	b = bind_interdomain(h);
+	CHECK(b > 0);
+	memset(shinfo()->evtchn_pending, 0, sizeof(shinfo()->evtchn_pending));
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == -EINVAL);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, b) == -EINVAL);
+	CHECK(send(h) == 0 && is_pending(b) && f.notified == 2);
+	/* A reset closes the host's ports too. */
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h2) == 0);
+	xen_evtchn_reset(&f.dom);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h2) == -EINVAL);
+
+	/* A domain with the backends' id: its own channels stay its own. */
+	fake_init(&f, 64);
+	f.dom.domid = XENABI_BACKEND_DOMID;
+	h = xen_evtchn_bind_host(&f.dom);
+	a = alloc_unbound(DOMID_SELF);
+	b = bind_interdomain(a);
+	CHECK(h == 1 && a == 2 && b == 3);
+	memset(shinfo()->evtchn_pending, 0, sizeof(shinfo()->evtchn_pending));
+	CHECK(xen_evtchn_notify_from_host(&f.dom, a) == -EINVAL);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, b) == -EINVAL);
+	CHECK(send(h) == 0 && f.notified == 1 && f.notify_port == h);
+	CHECK(none_pending());
+	CHECK(send(b) == 0 && is_pending(a) && f.notified == 1);
+	CHECK(close_port(b) == 0);	/* a waits again, for port 0 */
+	CHECK(xen_evtchn_notify_from_host(&f.dom, a) == -EINVAL);
+	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == 0 && is_pending(h));
+
+	/* Every port taken: -ENOSPC; one freed is the next. */
+	fake_init(&f, 64);
+	for (i = 1; (p = xen_evtchn_bind_host(&f.dom)) > 0; i++)
+		if (p != i)
+			break;
+	CHECK(p == -ENOSPC && i == XENABI_NR_EVTCHNS);
+	CHECK(alloc_unbound(DOMID_SELF) == -ENOSPC);
+	CHECK(close_port(77) == 0);
+	CHECK(xen_evtchn_bind_host(&f.dom) == 77);
+	CHECK(xen_evtchn_bind_host(&f.dom) == -ENOSPC);
+	/* Of the 32-bit layout, the fewer ports it has. */
+	fake_init(&f, 32);
+	f.dom.shinfo_32 = true;
+	for (i = 1; (p = xen_evtchn_bind_host(&f.dom)) > 0; i++)
+		if (p != i)
+			break;
+	CHECK(p == -ENOSPC && i == 1024);
+}
+
+/*
+ * The host's backends, as module/ring.c serves them (but for a bound on
+ * the pulls: a ring's worth is 8).
+ */
+static void backends(struct fake_vcpu *fv, struct xen_vcpu *v, u32 port)
+{
+	char buf[256];
+	size_t n;
+	bool any = false;
+	int i;
+
+	if (fv->dom.console_ring && port == fv->dom.console_port) {
+		for (i = 0; i < 16 &&
+		     (n = xen_console_pull(&fv->dom, buf, sizeof(buf))); i++) {
+			v->ops->console_write(v, buf, n);
+			any = true;
+		}
+		if (any)
+			xen_evtchn_notify_from_host(&fv->dom, port);
+	} else if (fv->dom.store.intf && port == fv->dom.store.port) {
+		if (xen_store_process(&fv->dom))
+			xen_evtchn_notify_from_host(&fv->dom, port);
+	}
+}
+
+/* A guest and its backends, talking through rings and events. */
+TEST(ring_events)
+{
+	struct vcpu_info *vi0 = vinfo(0);
+	long cp, sp;
+
+	fake_init(&f, 64);
+	CHECK(fake_add_vcpu0(&f) == 0);
+	f.on_notify = backends;
+	cp = xen_evtchn_bind_host(&f.dom);
+	sp = xen_evtchn_bind_host(&f.dom);
+	CHECK(cp == 1 && sp == 2);
+	f.dom.console_ring = cring();
+	f.dom.console_port = cp;
+	xen_store_connect(&f.dom, xs(), sp);
+
+	/* Console output: into the stream, and the guest hears back. */
+	memcpy(cring()->out, "boot\n", 5);
+	cring()->out_prod = 5;
+	CHECK(send(cp) == 0);
+	CHECK(f.console_len == 5 && !memcmp(f.console, "boot\n", 5));
+	CHECK(cring()->out_cons == 5);
+	CHECK(is_pending(cp) && vi0->evtchn_upcall_pending);
+	ack_events(vi0);
+	/* Nothing to take: no event back. */
+	CHECK(send(cp) == 0 && none_pending() && f.notified == 2);
+
+	/* A xenstore request: answered, the guest hears back. */
+	xs_request(XS_READ, 61, 0, S("name"));
+	CHECK(send(sp) == 0);
+	CHECK(is_pending(sp) && !is_pending(cp) && f.notify_port == sp);
+	CHECK(xs_reply(XS_ERROR, 61, 0, S("ENOENT")) && xs_idle());
+	ack_events(vi0);
+	CHECK(send(sp) == 0 && none_pending());
+	/* Sent on the console's port, a request waits for its own. */
+	xs_request(XS_READ, 62, 0, S("name"));
+	CHECK(send(cp) == 0 && none_pending());
+	CHECK(xs()->req_cons != xs()->req_prod);
+	CHECK(send(sp) == 0 && is_pending(sp));
+	CHECK(xs_reply(XS_ERROR, 62, 0, S("ENOENT")) && xs_idle());
+}
+
 #undef failed
 
 static void run(const char *name, void (*fn)(int *))
@@ -2411,7 +3193,7 @@ static void run(const char *name, void (*fn)(int *))
 }
 
 /* The plan: one line per test below. */
-#define NR_TESTS	38
+#define NR_TESTS	47
 #define RUN(name)	run(#name, name)
 
 int main(void)
@@ -2455,5 +3237,14 @@ int main(void)
 	RUN(sched_poll_32);
 	RUN(grant_table);
 	RUN(grant_table_32);
+	RUN(console_ring_pull);
+	RUN(console_ring_push);
+	RUN(xenstore_replies);
+	RUN(xenstore_watch);
+	RUN(xenstore_stream);
+	RUN(xenstore_backpressure);
+	RUN(xenstore_broken);
+	RUN(evtchn_host);
+	RUN(ring_events);
 	return nr_failed || nr_tests != NR_TESTS ? 1 : 0;
 }

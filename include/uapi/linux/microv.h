@@ -270,6 +270,30 @@ struct microv_memory_map {
 	__u64 entries;
 };
 
+/* struct microv_ring.kind */
+#define MICROV_RING_CONSOLE	1	/* xencons_interface: HVM_PARAM_CONSOLE_* */
+#define MICROV_RING_XENSTORE	2	/* xenstore_domain_interface: HVM_PARAM_STORE_* */
+
+/**
+ * struct microv_ring - MICROV_CONNECT_RING: a page of guest RAM holding a
+ * Xen ring that the module serves as its backend, and the event channel
+ * the guest signals it with
+ * @kind:  MICROV_RING_*
+ * @flags: must be 0
+ * @gfn:   the ring's guest frame (RAM the guest's E820 map reserves)
+ * @port:  out: the guest's event channel, bound to the module
+ * @pad:   must be 0
+ *
+ * The module sets the matching HVM parameters (PFN and EVTCHN) itself.
+ */
+struct microv_ring {
+	__u32 kind;
+	__u32 flags;
+	__u64 gfn;
+	__u32 port;
+	__u32 pad;
+};
+
 /* MICROV_GET_CONSOLE flags (the ioctl's argument) */
 #define MICROV_CONSOLE_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
 
@@ -290,6 +314,7 @@ struct microv_memory_map {
 #define MICROV_GET_HVM_PARAM	_IOWR(MICROVIO, 0x17, struct microv_hvm_param)
 #define MICROV_GET_CONSOLE	_IO(MICROVIO, 0x18)	/* arg: flags */
 #define MICROV_SET_MEMORY_MAP	_IOW(MICROVIO, 0x19, struct microv_memory_map)
+#define MICROV_CONNECT_RING	_IOWR(MICROVIO, 0x1a, struct microv_ring)
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)

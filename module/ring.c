@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backends on rings in guest memory, served by the module itself: the
+ * Xen console ring (output into the domain's console stream, input from
+ * its console fd) and an empty xenstore.  The toolstack names the ring's
+ * page (MICROV_CONNECT_RING); the module binds a port of the guest to
+ * itself and sets the HVM parameters the guest looks them up with.  The
+ * guest's event on the port brings the backend to its ring, in the
+ * sending vCPU's thread; the backend's event tells the guest it is done.
+ */
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "domain.h"
+#include "microv.h"
+
+/* Drains the guest's console output into the console stream. */
+static void microv_console_ring_pull(struct microv_domain *d)
+{
+	char chunk[256];
+	bool any = false;
+	size_t n;
+
+	while ((n = xen_console_pull(&d->xen, chunk, sizeof(chunk)))) {
+		microv_console_write(&d->console, chunk, n);
+		any = true;
+		cond_resched();	/* another vCPU may keep it coming */
+	}
+	if (any)
+		xen_evtchn_notify_from_host(&d->xen, d->xen.console_port);
+}
+
+/**
+ * microv_ring_notify() - the guest signalled a port bound to the module
+ * @d:    the domain
+ * @port: the port
+ *
+ * Console: its output is taken and writers waiting for room in its input
+ * are woken (it signals after reading input too).  Xenstore: requests are
+ * answered.  Either way the guest is signalled back if anything moved.
+ */
+void microv_ring_notify(struct microv_domain *d, u32 port)
+{
+	mutex_lock(&d->ring_lock);
+	if (d->ring_pages[MICROV_RING_CONSOLE] && port == d->xen.console_port) {
+		microv_console_ring_pull(d);
+		wake_up_interruptible(&d->console.wait);
+	} else if (d->ring_pages[MICROV_RING_XENSTORE] &&
+		   port == d->xen.store.port) {
+		/* A batch at a time, until the guest has nothing more. */
+		while (xen_store_process(&d->xen)) {
+			xen_evtchn_notify_from_host(&d->xen, port);
+			cond_resched();
+		}
+	}
+	mutex_unlock(&d->ring_lock);
+}
+
+/**
+ * microv_console_input() - bytes for the guest's console input ring
+ * @d:      the domain
+ * @buf:    the bytes
+ * @len:    how many
+ *
+ * Return: bytes taken (0 if the ring is full), or -ENXIO if the domain has
+ * no console ring.
+ */
+ssize_t microv_console_input(struct microv_domain *d, const char *buf,
+			     size_t len)
+{
+	size_t n;
+
+	mutex_lock(&d->ring_lock);
+	if (!d->ring_pages[MICROV_RING_CONSOLE]) {
+		mutex_unlock(&d->ring_lock);
+		return -ENXIO;
+	}
+	n = xen_console_push(&d->xen, buf, len);
+	if (n)
+		xen_evtchn_notify_from_host(&d->xen, d->xen.console_port);
+	mutex_unlock(&d->ring_lock);
+	return n;
+}
+
+/* Room in the guest's console input ring (0 without a ring). */
+size_t microv_console_room(struct microv_domain *d)
+{
+	return READ_ONCE(d->ring_pages[MICROV_RING_CONSOLE]) ?
+	       xen_console_room(&d->xen) : 0;
+}
+
+/**
+ * microv_ring_connect() - MICROV_CONNECT_RING
+ * @d:     the domain
+ * @uring: the request; its port is filled in
+ *
+ * The page must be RAM the guest can write; it is cleared, held until the
+ * domain dies, and served from then on.
+ *
+ * Return: 0, or -EFAULT, -EINVAL (kind, flags, pad, no writable RAM at
+ * gfn, or the other ring's page), -EBUSY (that ring is already connected),
+ * -ENOSPC (no free port).
+ */
+long microv_ring_connect(struct microv_domain *d,
+			 struct microv_ring __user *uring)
+{
+	struct microv_memslot *s;
+	struct microv_ring r;
+	struct page *page;
+	void *va;
+	int port;
+	long ret = 0;
+
+	if (copy_from_user(&r, uring, sizeof(r)))
+		return -EFAULT;
+	if (r.flags || r.pad || (r.kind != MICROV_RING_CONSOLE &&
+				 r.kind != MICROV_RING_XENSTORE))
+		return -EINVAL;
+	if (r.gfn >= MICROV_MAX_GPA >> PAGE_SHIFT)
+		return -EINVAL;
+
+	mutex_lock(&d->lock);
+	mutex_lock(&d->ring_lock);
+	if (d->ring_pages[r.kind]) {
+		ret = -EBUSY;
+		goto out;
+	}
+	s = microv_memslot_at(d, r.gfn << PAGE_SHIFT);
+	if (!s || (s->flags & MICROV_MEM_READONLY)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	page = s->pages[r.gfn - (s->gpa >> PAGE_SHIFT)];
+	if (page == d->ring_pages[MICROV_RING_CONSOLE] ||
+	    page == d->ring_pages[MICROV_RING_XENSTORE]) {
+		ret = -EINVAL;	/* two rings in one page overwrite each other */
+		goto out;
+	}
+	port = xen_evtchn_bind_host(&d->xen);
+	if (port < 0) {
+		ret = port;
+		goto out;
+	}
+	get_page(page);
+	va = page_address(page);
+	clear_page(va);
+	d->ring_pages[r.kind] = page;
+	if (r.kind == MICROV_RING_CONSOLE) {
+		d->xen.console_ring = va;
+		d->xen.console_port = port;
+		xen_toolstack_set_param(&d->xen, HVM_PARAM_CONSOLE_PFN, r.gfn);
+		xen_toolstack_set_param(&d->xen, HVM_PARAM_CONSOLE_EVTCHN, port);
+	} else {
+		xen_store_connect(&d->xen, va, port);
+		xen_toolstack_set_param(&d->xen, HVM_PARAM_STORE_PFN, r.gfn);
+		xen_toolstack_set_param(&d->xen, HVM_PARAM_STORE_EVTCHN, port);
+	}
+	r.port = port;
+out:
+	mutex_unlock(&d->ring_lock);
+	mutex_unlock(&d->lock);
+	if (!ret && copy_to_user(uring, &r, sizeof(r)))
+		ret = -EFAULT;
+	return ret;
+}
+
+/* When the domain dies: the ring pages are let go. */
+void microv_rings_free(struct microv_domain *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(d->ring_pages); i++)
+		if (d->ring_pages[i])
+			put_page(d->ring_pages[i]);
+}

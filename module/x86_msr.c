@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSRs that microv emulates for a guest whatever the backend: those a
+ * Linux guest reads before it can take a #GP (verify_cpu and early CPU
+ * setup), answered as Xen answers an HVM guest, and the SYSCALL MSRs,
+ * which no VMX control switches: their guest values live here and the
+ * backend loads them around VM entry (x86_syscall_msrs[]).
+ */
+#include <asm/msr-index.h>
+
+#include "domain.h"
+#include "x86.h"
+
+const u32 x86_syscall_msrs[X86_NR_SYSCALL_MSRS] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
+};
+
+static int x86_syscall_msr(u32 msr)
+{
+	int i;
+
+	for (i = 0; i < X86_NR_SYSCALL_MSRS; i++)
+		if (x86_syscall_msrs[i] == msr)
+			return i;
+	return -1;
+}
+
+/*
+ * IA32_MISC_ENABLE as Xen shows it: the host's, without the performance
+ * monitoring and MONITOR/MWAIT it does not virtualise, with BTS, PEBS and
+ * xTPR messages unavailable.
+ */
+static u64 x86_misc_enable(void)
+{
+	u64 val;
+
+	rdmsrl(MSR_IA32_MISC_ENABLE, val);
+	val &= ~(MSR_IA32_MISC_ENABLE_EMON | MSR_IA32_MISC_ENABLE_MWAIT);
+	return val | MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |
+	       MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
+	       MSR_IA32_MISC_ENABLE_XTPR_DISABLE;
+}
+
+static bool x86_canonical(u64 val)
+{
+	return (u64)((s64)(val << 16) >> 16) == val;
+}
+
+/**
+ * x86_msr_read() - RDMSR of an MSR microv emulates
+ * @v:   the vCPU
+ * @msr: ECX
+ * @val: the value, if it is one
+ *
+ * Return: 0, or -ENOENT if not one of these (the backend decides).
+ */
+int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val)
+{
+	int i = x86_syscall_msr(msr);
+
+	if (i >= 0) {
+		*val = v->syscall_msrs[i];
+		return 0;
+	}
+	switch (msr) {
+	case MSR_IA32_MISC_ENABLE:
+		*val = x86_misc_enable();
+		return 0;
+	case MSR_IA32_UCODE_REV:	/* no microcode to speak of */
+	case MSR_IA32_PLATFORM_ID:
+		*val = 0;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+/**
+ * x86_msr_write() - WRMSR of an MSR microv emulates
+ * @v:   the vCPU
+ * @msr: ECX
+ * @val: EDX:EAX
+ *
+ * Return: 0, -EINVAL for a #GP, or -ENOENT if not one of these.
+ */
+int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val)
+{
+	int i = x86_syscall_msr(msr);
+
+	if (i >= 0) {
+		if (msr != MSR_STAR && msr != MSR_SYSCALL_MASK &&
+		    !x86_canonical(val))
+			return -EINVAL;
+		v->syscall_msrs[i] = val;
+		v->syscall_msrs_used = true;
+		return 0;
+	}
+	switch (msr) {
+	case MSR_IA32_MISC_ENABLE:
+		/* As Xen: a write that changes nothing is allowed. */
+		return val == x86_misc_enable() ? 0 : -EINVAL;
+	case MSR_IA32_UCODE_REV:	/* asks the CPU to latch it: a no-op */
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}

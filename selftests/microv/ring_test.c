@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The backends the module serves on rings in guest memory: the Xen
+ * console ring (guest output into the console stream, console fd writes
+ * into its input, each side signalling the other through the event
+ * channel MICROV_CONNECT_RING bound) and the empty xenstore.  The guest
+ * here is a small command loop: the test plays the guest's ring driver in
+ * guest RAM (shared with this process) and has the guest send events and
+ * take upcalls, which is what a real driver adds.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+/* Xen's current interface, not that of 2006. */
+#define __XEN_INTERFACE_VERSION__ __XEN_LATEST_INTERFACE_VERSION__
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+#include <xen/io/console.h>
+#include <xen/io/xs_wire.h>
+#include <xen/memory.h>
+
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "guest.h"
+
+#define MEM_SIZE	(2 << 20)
+#define ARGS		0x8000
+#define A_PARAM		(ARGS + 0x000)	/* struct xen_hvm_param */
+#define A_SEND		(ARGS + 0x100)	/* struct evtchn_send */
+#define A_PHYSMAP	(ARGS + 0x200)	/* struct xen_add_to_physmap */
+#define SHINFO_GFN	0x100
+#define COUNT		0xa000		/* upcalls taken */
+#define CONS_GFN	0x130
+#define STORE_GFN	0x131
+#define VEC		0xf3
+
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+
+/* Commands the guest reads from port 0x62. */
+#define CMD_DONE	0
+#define CMD_SEND	1
+#define CMD_WAIT	2
+
+/*
+ * 64-bit: place shared_info at SHINFO_GFN (its vcpu_info 0 is where the
+ * handler acks the upcall) and set the callback vector (the second result
+ * on 0x60), then for each command
+ * from port 0x62: send on the port at A_SEND (result on 0x63), or wait in
+ * HLT for an upcall (the count on 0x63); CMD_DONE ends in HLT.
+ */
+GUEST_CODE(guest_ring);
+extern const unsigned char guest_ring_handler[];
+asm(".pushsection .rodata\n"
+    "guest_ring_start:\n"
+    "	mov $" XSTR(__HYPERVISOR_memory_op) ", %eax\n"
+    "	mov $" XSTR(XENMEM_add_to_physmap) ", %edi\n"
+    "	mov $" XSTR(A_PHYSMAP) ", %esi\n"
+    "	vmcall\n"
+    "	out %eax, $0x60\n"
+    "	mov $" XSTR(__HYPERVISOR_hvm_op) ", %eax\n"
+    "	mov $" XSTR(HVMOP_set_param) ", %edi\n"
+    "	mov $" XSTR(A_PARAM) ", %esi\n"
+    "	vmcall\n"
+    "	out %eax, $0x60\n"
+    "1:	in $0x62, %eax\n"
+    "	cmp $" XSTR(CMD_SEND) ", %eax\n"
+    "	je 2f\n"
+    "	cmp $" XSTR(CMD_WAIT) ", %eax\n"
+    "	je 3f\n"
+    "	hlt\n"
+    "2:	mov $" XSTR(__HYPERVISOR_event_channel_op) ", %eax\n"
+    "	mov $" XSTR(EVTCHNOP_send) ", %edi\n"
+    "	mov $" XSTR(A_SEND) ", %esi\n"
+    "	vmcall\n"
+    "	out %eax, $0x63\n"
+    "	jmp 1b\n"
+    "3:	sti\n"
+    "	hlt\n"
+    "	cli\n"
+    "	mov " XSTR(COUNT) ", %eax\n"
+    "	out %eax, $0x63\n"
+    "	jmp 1b\n"
+    /* the callback: clear evtchn_upcall_pending of vCPU 0, count */
+    "guest_ring_handler:\n"
+    "	movb $0, " XSTR(SHINFO_GFN << 12) "\n"
+    "	incl " XSTR(COUNT) "\n"
+    "	iretq\n"
+    "guest_ring_end:\n"
+    ".popsection\n");
+
+FIXTURE(ring) {
+	struct uv_vm vm;
+	struct xencons_interface *cons;
+	struct xenstore_domain_interface *store;
+	__u32 cons_port, store_port;
+	int console;
+};
+
+/* Runs the guest to its next command and gives it @cmd. */
+static void command(struct __test_metadata *_metadata, struct uv_vm *vm,
+		    __u32 cmd)
+{
+	ASSERT_EQ(0, uv_run(vm));
+	ASSERT_EQ(MICROV_EXIT_IO, vm->run->exit_reason);
+	ASSERT_EQ(0x62, vm->run->io.port);
+	vm->run->io.data = cmd;
+}
+
+/* The guest sends on @port; the result of the hypercall. */
+static __u32 guest_send(struct __test_metadata *_metadata, struct uv_vm *vm,
+			__u32 port)
+{
+	((struct evtchn_send *)(vm->mem + A_SEND))->port = port;
+	command(_metadata, vm, CMD_SEND);
+	if (uv_run(vm) || vm->run->exit_reason != MICROV_EXIT_IO ||
+	    vm->run->io.port != 0x63) {
+		_metadata->passed = 0;
+		return -1;
+	}
+	return vm->run->io.data;
+}
+
+FIXTURE_SETUP(ring)
+{
+	struct microv_ring r = { .kind = MICROV_RING_CONSOLE, .gfn = CONS_GFN };
+	struct xen_add_to_physmap *m;
+	struct xen_hvm_param *p;
+	struct microv_sregs sregs;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load()) TH_LOG("load: %s", strerror(errno));
+	ASSERT_EQ(0, uv_vm_create(&self->vm, MEM_SIZE, guest_ring_start,
+				  guest_ring_end, UV_LONG64));
+	uv_set_gate(&self->vm, UV_LONG64, VEC, GUEST_CODE_GPA +
+		    (guest_ring_handler - guest_ring_start));
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_SREGS, &sregs));
+	uv_tables(&self->vm, UV_LONG64, &sregs);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_SET_SREGS, &sregs));
+	m = (void *)(self->vm.mem + A_PHYSMAP);
+	m->domid = DOMID_SELF;
+	m->space = XENMAPSPACE_shared_info;
+	m->gpfn = SHINFO_GFN;
+	p = (void *)(self->vm.mem + A_PARAM);
+	p->domid = DOMID_SELF;
+	p->index = HVM_PARAM_CALLBACK_IRQ;
+	p->value = (__u64)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | VEC;
+
+	memset(self->vm.mem + (CONS_GFN << 12), 0x5a, 0x2000);
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
+	self->cons_port = r.port;
+	r.kind = MICROV_RING_XENSTORE;
+	r.gfn = STORE_GFN;
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
+	self->store_port = r.port;
+	self->cons = (void *)(self->vm.mem + (CONS_GFN << 12));
+	self->store = (void *)(self->vm.mem + (STORE_GFN << 12));
+	self->console = ioctl(self->vm.dom, MICROV_GET_CONSOLE,
+			      MICROV_CONSOLE_NONBLOCK);
+	ASSERT_LE(0, self->console);
+	for (int i = 0; i < 2; i++) {	/* shared_info, the callback */
+		ASSERT_EQ(0, uv_run(&self->vm));
+		ASSERT_EQ(0x60, self->vm.run->io.port);
+		ASSERT_EQ(0, self->vm.run->io.data);
+	}
+}
+
+FIXTURE_TEARDOWN(ring)
+{
+	if (self->console >= 0)
+		close(self->console);
+	uv_vm_destroy(&self->vm);
+	EXPECT_EQ(0, microv_counter("domains"));
+	EXPECT_EQ(0, microv_counter("pinned_pages"));
+}
+
+/* What connecting did: ports, parameters, pages cleared; what it refuses. */
+TEST_F(ring, connect)
+{
+	struct microv_hvm_param p = { .index = HVM_PARAM_CONSOLE_PFN };
+	struct microv_ring r = { .kind = MICROV_RING_CONSOLE, .gfn = 0x140 };
+
+	EXPECT_LT(0, self->cons_port);
+	EXPECT_LT(self->cons_port, self->store_port);
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(CONS_GFN, p.value);
+	p.index = HVM_PARAM_CONSOLE_EVTCHN;
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(self->cons_port, p.value);
+	p.index = HVM_PARAM_STORE_PFN;
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(STORE_GFN, p.value);
+	p.index = HVM_PARAM_STORE_EVTCHN;
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(self->store_port, p.value);
+	EXPECT_EQ(0, self->cons->out_prod);		/* cleared */
+	EXPECT_EQ(XENSTORE_CONNECTED, self->store->connection);
+
+	/* Twice; bad kind, flags, pad; no RAM there; read-only RAM. */
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EBUSY, errno);
+	r.kind = 3;
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.kind = MICROV_RING_XENSTORE;
+	r.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.flags = 0;
+	r.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.pad = 0;
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* A ring must be in RAM the guest can write. */
+TEST(connect_needs_writable_ram)
+{
+	struct microv_ring r = { .kind = MICROV_RING_CONSOLE,
+				 .gfn = MEM_SIZE >> 12 };
+	struct uv_vm vm;
+	void *ro;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load());
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_ring_start,
+				  guest_ring_end, UV_LONG64));
+	EXPECT_EQ(-1, ioctl(vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EINVAL, errno);
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, uv_set_region(vm.dom, 1, 0x400000, ro, 4096,
+				   MICROV_MEM_READONLY));
+	r.gfn = 0x400;
+	EXPECT_EQ(-1, ioctl(vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EINVAL, errno);
+	/* Both rings in one page would overwrite each other. */
+	r.gfn = 0x130;
+	EXPECT_EQ(0, ioctl(vm.dom, MICROV_CONNECT_RING, &r));
+	r.kind = MICROV_RING_XENSTORE;
+	EXPECT_EQ(-1, ioctl(vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EINVAL, errno);
+	uv_vm_destroy(&vm);
+	munmap(ro, 4096);
+	EXPECT_EQ(0, microv_counter("domains"));
+}
+
+/* Guest output reaches the console fd when the guest signals. */
+TEST_F(ring, console_output)
+{
+	static const char msg[] = "hello from the console ring\n";
+	struct xencons_interface *c = self->cons;
+	char buf[64] = "";
+	unsigned int i;
+
+	/* Written as a driver does: bytes, then the producer index. */
+	c->out_prod = c->out_cons = 0xfffffff0u;	/* wraps on the way */
+	for (i = 0; i < sizeof(msg) - 1; i++)
+		c->out[MASK_XENCONS_IDX(c->out_prod + i, c->out)] = msg[i];
+	c->out_prod += sizeof(msg) - 1;
+	EXPECT_EQ(-1, read(self->console, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+
+	EXPECT_EQ(0, guest_send(_metadata, &self->vm, self->cons_port));
+	EXPECT_EQ(sizeof(msg) - 1, read(self->console, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, msg, sizeof(msg) - 1));
+	EXPECT_EQ(c->out_prod, c->out_cons);
+
+	/* The backend signalled back: an upcall is there to take. */
+	command(_metadata, &self->vm, CMD_WAIT);
+	ASSERT_EQ(0, uv_run(&self->vm));
+	EXPECT_EQ(0x63, self->vm.run->io.port);
+	EXPECT_EQ(1, self->vm.run->io.data);
+	command(_metadata, &self->vm, CMD_DONE);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+}
+
+/* Console fd writes fill the input ring and raise the guest's event. */
+TEST_F(ring, console_input)
+{
+	struct xencons_interface *c = self->cons;
+	struct pollfd pfd = { .fd = self->console, .events = POLLOUT };
+	static char big[2048];
+
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(3, write(self->console, "abc", 3));
+	EXPECT_EQ(3, c->in_prod);
+	EXPECT_EQ(0, memcmp(c->in, "abc", 3));
+
+	/* The guest, halted, is woken by the event and takes the upcall. */
+	command(_metadata, &self->vm, CMD_WAIT);
+	ASSERT_EQ(0, uv_run(&self->vm));
+	EXPECT_EQ(0x63, self->vm.run->io.port);
+	EXPECT_EQ(1, self->vm.run->io.data);
+
+	/* Full: the rest waits; no POLLOUT until the guest reads. */
+	memset(big, 'x', sizeof(big));
+	EXPECT_EQ(sizeof(c->in) - 3, write(self->console, big, sizeof(big)));
+	EXPECT_EQ(-1, write(self->console, big, sizeof(big)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	c->in_cons = c->in_prod;			/* the driver read it */
+	EXPECT_EQ(0, guest_send(_metadata, &self->vm, self->cons_port));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(sizeof(big) / 2, write(self->console, big, sizeof(big)));
+	command(_metadata, &self->vm, CMD_DONE);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+}
+
+/* Puts one request in the xenstore ring, as the guest's driver does. */
+static void store_request(struct xenstore_domain_interface *s, __u32 type,
+			  __u32 req_id, const char *payload, __u32 len)
+{
+	struct xsd_sockmsg hdr = { .type = type, .req_id = req_id, .len = len };
+	const char *b = (const char *)&hdr;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(hdr); i++)
+		s->req[MASK_XENSTORE_IDX(s->req_prod + i)] = b[i];
+	for (i = 0; i < len; i++)
+		s->req[MASK_XENSTORE_IDX(s->req_prod + sizeof(hdr) + i)] =
+			payload[i];
+	s->req_prod += sizeof(hdr) + len;
+}
+
+/* Takes one reply from the response ring into @hdr and @payload. */
+static void store_reply(struct xenstore_domain_interface *s,
+			struct xsd_sockmsg *hdr, char *payload)
+{
+	char *b = (char *)hdr;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*hdr); i++)
+		b[i] = s->rsp[MASK_XENSTORE_IDX(s->rsp_cons++)];
+	for (i = 0; i < hdr->len && i < 256; i++)
+		payload[i] = s->rsp[MASK_XENSTORE_IDX(s->rsp_cons++)];
+}
+
+/* The empty store answers, in order, in the guest's sending context. */
+TEST_F(ring, xenstore)
+{
+	struct xenstore_domain_interface *s = self->store;
+	char payload[256], want[64];
+	struct xsd_sockmsg hdr;
+
+	snprintf(want, sizeof(want), "%u", self->vm.domid);
+	store_request(s, XS_GET_DOMAIN_PATH, 7, want, strlen(want) + 1);
+	store_request(s, XS_READ, 8, "device", 7);
+	store_request(s, XS_WATCH, 9, "control\0tok", 12);
+	store_request(s, XS_WRITE, 10, "a\0b", 3);
+	EXPECT_EQ(0, guest_send(_metadata, &self->vm, self->store_port));
+	EXPECT_EQ(s->req_prod, s->req_cons);
+
+	store_reply(s, &hdr, payload);
+	EXPECT_EQ(XS_GET_DOMAIN_PATH, hdr.type);
+	EXPECT_EQ(7, hdr.req_id);
+	snprintf(want, sizeof(want), "/local/domain/%u", self->vm.domid);
+	EXPECT_EQ(strlen(want) + 1, hdr.len);
+	EXPECT_STREQ(want, payload);
+	store_reply(s, &hdr, payload);
+	EXPECT_EQ(XS_ERROR, hdr.type);
+	EXPECT_EQ(8, hdr.req_id);
+	EXPECT_STREQ("ENOENT", payload);
+	store_reply(s, &hdr, payload);
+	EXPECT_EQ(XS_WATCH, hdr.type);
+	EXPECT_STREQ("OK", payload);
+	store_reply(s, &hdr, payload);
+	EXPECT_EQ(XS_WATCH_EVENT, hdr.type);
+	EXPECT_EQ(0, memcmp(payload, "control\0tok", 12));
+	store_reply(s, &hdr, payload);
+	EXPECT_EQ(XS_ERROR, hdr.type);
+	EXPECT_STREQ("EACCES", payload);
+	EXPECT_EQ(s->rsp_prod, s->rsp_cons);
+
+	/* Signalled back: the guest takes the upcall. */
+	command(_metadata, &self->vm, CMD_WAIT);
+	ASSERT_EQ(0, uv_run(&self->vm));
+	EXPECT_EQ(1, self->vm.run->io.data);
+	command(_metadata, &self->vm, CMD_DONE);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+}
+
+/* A console writer blocked on a full ring ends when the domain goes. */
+TEST_F(ring, blocked_writer_and_destroy)
+{
+	static char big[1024];
+	int fd = ioctl(self->vm.dom, MICROV_GET_CONSOLE, 0);
+	pid_t pid;
+	int status;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(sizeof(big), write(fd, big, sizeof(big)));	/* full */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(write(fd, big, 1) == -1 && errno == ESRCH ? 0 : 1);
+	usleep(200000);
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_DESTROY_DOMAIN, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uvctl: one host thread per vCPU, looping on MICROV_RUN, and what each
+ * exit to userspace means for the guest.
+ *
+ * The module handles the Xen ABI itself; what reaches uvctl is what a
+ * PVH guest should not normally do (port I/O, memory with nothing
+ * behind it) or the end of the guest.  microv emulates no devices, so
+ * port I/O gets what a PC with an empty slot gives: writes vanish and
+ * reads return all ones, with one exception, Xen's debug port 0xe9,
+ * whose bytes go to the console output as under Xen.
+ *
+ * A thread that ends records the exit status (the first one wins) and
+ * writes a byte to the guest's done pipe, so the console loop in the
+ * main thread wakes up without polling on a timer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <xen/sched.h>
+
+#include "uvctl.h"
+
+#define DEBUG_PORT	0xe9
+
+/* vcpu_run()'s "keep running" and "uvctl stopped it" (not statuses). */
+#define RUN_ON		(-1)
+#define RUN_STOPPED	(-2)
+
+/* The guest's RIP for a message; all ones if the module will not say. */
+static unsigned long long rip_of(const struct uv_vcpu *v)
+{
+	struct microv_regs regs;
+
+	if (ioctl(v->fd, MICROV_GET_REGS, &regs))
+		return ~0ULL;
+	return regs.rip;
+}
+
+/*
+ * Logging every access of a port the guest polls would drown the
+ * console: --verbose shows the first three per port and direction, then
+ * each power of two, and uv_io_summary() the totals at the end.
+ */
+static bool worth_logging(uint32_t count)
+{
+	return count <= 3 || !(count & (count - 1));
+}
+
+static void handle_io(struct uv_vcpu *v)
+{
+	struct microv_run *run = v->run;
+	uint32_t mask, count;
+	bool out = run->io.direction == MICROV_IO_OUT;
+	uint16_t port = run->io.port;
+	unsigned int size = run->io.size;
+
+	if (out && port == DEBUG_PORT) {
+		unsigned char c = run->io.data;
+
+		uv_out(&c, 1);
+		return;
+	}
+	mask = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
+	count = __atomic_add_fetch(&v->guest->io_counts[port][out], 1,
+				   __ATOMIC_RELAXED);
+	if (!out)
+		run->io.data = mask;
+	if (uv_verbose && worth_logging(count)) {
+		if (out)
+			uv_log("vcpu%u: out %#x to port %#x (%u bytes) ignored [%u so far]",
+			       v->id, run->io.data & mask, port, size, count);
+		else
+			uv_log("vcpu%u: in from port %#x (%u bytes) -> %#x [%u so far]",
+			       v->id, port, size, mask, count);
+	}
+}
+
+/* Xen's SHUTDOWN_* code to uvctl's exit status. */
+static int handle_shutdown(struct uv_vcpu *v)
+{
+	unsigned int reason = v->run->shutdown.reason;
+
+	switch (reason) {
+	case SHUTDOWN_poweroff:
+		uv_log("vcpu%u: the guest powered off", v->id);
+		return UV_EXIT_POWEROFF;
+	case SHUTDOWN_reboot:
+		uv_err("the guest asked to reboot: uvctl does not restart guests");
+		return UV_EXIT_REBOOT;
+	case SHUTDOWN_soft_reset:
+		uv_err("the guest asked for a soft reset: uvctl treats it as a reboot and does not restart guests");
+		return UV_EXIT_REBOOT;
+	case SHUTDOWN_crash:
+		uv_err("the guest crashed (SHUTDOWN_crash)");
+		return UV_EXIT_CRASH;
+	case SHUTDOWN_watchdog:
+		uv_err("the guest's watchdog expired (SHUTDOWN_watchdog)");
+		return UV_EXIT_CRASH;
+	case SHUTDOWN_suspend:
+		uv_err("the guest suspended itself: uvctl cannot save or resume guests");
+		return UV_EXIT_STOPPED;
+	default:
+		uv_err("the guest shut down for an unknown reason %u", reason);
+		return UV_EXIT_STOPPED;
+	}
+}
+
+/* One exit: RUN_ON to go on, or the exit status the guest ended with. */
+static int handle_exit(struct uv_vcpu *v)
+{
+	struct microv_run *run = v->run;
+
+	switch (run->exit_reason) {
+	case MICROV_EXIT_NONE:
+		return RUN_ON;
+	case MICROV_EXIT_IO:
+		handle_io(v);
+		return RUN_ON;
+	case MICROV_EXIT_SHUTDOWN:
+		return handle_shutdown(v);
+	case MICROV_EXIT_MMIO:
+		/* No MMIO data path in the uapi yet: nothing can answer. */
+		uv_err("vcpu%u: the guest %s guest-physical %#llx, where there is no RAM and microv emulates no device (RIP %#llx)",
+		       v->id, run->mmio.is_write ? "wrote to" : "read from",
+		       (unsigned long long)run->mmio.gpa, rip_of(v));
+		return UV_EXIT_ERROR;
+	case MICROV_EXIT_HLT:
+		uv_err("vcpu%u: the guest halted with interrupts off (RIP %#llx)",
+		       v->id, rip_of(v));
+		return UV_EXIT_STOPPED;
+	case MICROV_EXIT_TRIPLE_FAULT:
+		uv_err("vcpu%u: the guest triple-faulted (RIP %#llx): a PC would reset",
+		       v->id, rip_of(v));
+		return UV_EXIT_STOPPED;
+	case MICROV_EXIT_FAIL_ENTRY:
+		uv_err("vcpu%u: the CPU refused to enter the guest (VM-entry failure %#llx, qualification %#llx)",
+		       v->id, (unsigned long long)run->fail_entry.hw_reason,
+		       (unsigned long long)run->fail_entry.qualification);
+		return UV_EXIT_STOPPED;
+	case MICROV_EXIT_INTERNAL_ERROR:
+		uv_err("vcpu%u: microv could not handle the guest: %s (hardware reason %#llx, qualification %#llx, RIP %#llx)",
+		       v->id,
+		       run->internal.suberror == MICROV_INTERNAL_UNHANDLED_EXIT ?
+		       "an exit it does not handle" :
+		       run->internal.suberror == MICROV_INTERNAL_BAD_STATE ?
+		       "a guest state it cannot run" : "internal error",
+		       (unsigned long long)run->internal.hw_reason,
+		       (unsigned long long)run->internal.qualification,
+		       rip_of(v));
+		return UV_EXIT_ERROR;
+	default:
+		uv_err("vcpu%u: unknown exit reason %u from MICROV_RUN (a newer module?)",
+		       v->id, run->exit_reason);
+		return UV_EXIT_ERROR;
+	}
+}
+
+static int vcpu_run(struct uv_vcpu *v)
+{
+	struct uv_guest *g = v->guest;
+	int ret;
+
+	for (;;) {
+		if (atomic_load(&g->stopping))
+			return RUN_STOPPED;
+		if (ioctl(v->fd, MICROV_RUN, 0)) {
+			/*
+			 * A signal: uvctl's own kick (uv_vcpus_stop()) or
+			 * any other; the loop's test tells which.
+			 */
+			if (errno == EINTR)
+				continue;
+			if (errno == ESRCH && atomic_load(&g->stopping))
+				return RUN_STOPPED;
+			uv_err("vcpu%u: MICROV_RUN: %s", v->id,
+			       errno == ESRCH ? "the domain was destroyed" :
+			       strerror(errno));
+			return UV_EXIT_ERROR;
+		}
+		ret = handle_exit(v);
+		if (ret != RUN_ON)
+			return ret;
+	}
+}
+
+/* SIGUSR1 only interrupts MICROV_RUN: there is nothing to do in it. */
+static void on_kick(int sig)
+{
+	(void)sig;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct uv_vcpu *v = arg;
+	struct uv_guest *g = v->guest;
+	sigset_t set;
+	char byte = 0;
+	int ret;
+
+	/* The main thread blocks SIGUSR1; this one takes the kicks. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	ret = vcpu_run(v);
+	if (ret != RUN_STOPPED) {
+		pthread_mutex_lock(&g->lock);
+		if (g->status < 0)
+			g->status = ret;
+		pthread_mutex_unlock(&g->lock);
+	}
+	while (write(g->done_pipe[1], &byte, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/**
+ * uv_vcpus_start() - a thread for each vCPU, pinned if asked
+ * @g: the built guest
+ *
+ * The caller has SIGUSR1 blocked (it is inherited, then unblocked in the
+ * vCPU threads only) and SIGINT/SIGTERM/SIGHUP blocked for its
+ * signalfd, so that no vCPU thread takes those.
+ *
+ * Return: 0, or -1 after a message (threads already started are
+ * stopped by the caller's uv_vcpus_stop()/uv_vcpus_join()).
+ */
+int uv_vcpus_start(struct uv_guest *g)
+{
+	struct sigaction sa = { .sa_handler = on_kick };
+	unsigned int i;
+	int err;
+
+	/* No SA_RESTART: MICROV_RUN must return EINTR, not restart. */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL)) {
+		uv_err("sigaction: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(g->done_pipe, O_CLOEXEC)) {
+		uv_err("pipe: %s", strerror(errno));
+		return -1;
+	}
+	g->io_counts = calloc(65536, sizeof(*g->io_counts));
+	if (!g->io_counts) {
+		uv_err("out of memory");
+		return -1;
+	}
+	for (i = 0; i < g->nr_vcpus; i++) {
+		struct uv_vcpu *v = &g->vcpu[i];
+		pthread_attr_t attr;
+
+		pthread_attr_init(&attr);
+		if (g->affinity >= 0) {
+			cpu_set_t cpus;
+
+			CPU_ZERO(&cpus);
+			CPU_SET(g->affinity, &cpus);
+			pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+		}
+		err = pthread_create(&v->thread, &attr, vcpu_thread, v);
+		pthread_attr_destroy(&attr);
+		if (err) {
+			if (err == EINVAL && g->affinity >= 0)
+				uv_err("--affinity %d: this process may not run on that CPU (offline, absent or outside its cpuset)",
+				       g->affinity);
+			else
+				uv_err("cannot start the thread of vCPU %u: %s",
+				       v->id, strerror(err));
+			return -1;
+		}
+		v->started = true;
+		uv_log("vcpu%u: running%s", v->id,
+		       g->affinity >= 0 ? " (pinned)" : "");
+	}
+	return 0;
+}
+
+/**
+ * uv_vcpus_stop() - make every vCPU thread end, whatever its guest does
+ * @g: the guest
+ *
+ * The kick makes a running MICROV_RUN return EINTR (and a write of guest
+ * output to a stalled stdout give up); a kick that lands between two
+ * MICROV_RUNs would be lost, so the domain is destroyed too, which ends
+ * every later MICROV_RUN with ESRCH.  The guest is being torn down in
+ * both cases where this is called (a signal, a detach).
+ */
+void uv_vcpus_stop(struct uv_guest *g)
+{
+	unsigned int i;
+
+	atomic_store(&g->stopping, true);
+	uv_out_abort();
+	for (i = 0; i < g->nr_vcpus; i++)
+		if (g->vcpu[i].started)
+			pthread_kill(g->vcpu[i].thread, SIGUSR1);
+	uv_guest_destroy(g);
+}
+
+void uv_vcpus_join(struct uv_guest *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->nr_vcpus; i++) {
+		if (!g->vcpu[i].started)
+			continue;
+		pthread_join(g->vcpu[i].thread, NULL);
+		g->vcpu[i].started = false;
+	}
+	if (g->done_pipe[0] >= 0)
+		close(g->done_pipe[0]);
+	if (g->done_pipe[1] >= 0)
+		close(g->done_pipe[1]);
+	g->done_pipe[0] = g->done_pipe[1] = -1;
+}
+
+/* For --verbose: which ports the guest touched, and how often. */
+void uv_io_summary(const struct uv_guest *g)
+{
+	unsigned int port;
+
+	if (!uv_verbose || !g->io_counts)
+		return;
+	for (port = 0; port < 65536; port++)
+		if (g->io_counts[port][0] || g->io_counts[port][1])
+			uv_log("port %#x: %u in, %u out", port,
+			       g->io_counts[port][0], g->io_counts[port][1]);
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uvctl: messages, whole files and sizes, shared by every other part.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "uvctl.h"
+
+bool uv_verbose;
+
+/*
+ * The last message uv_err() printed: the unit tests check what a user
+ * would read without having to capture stderr.
+ */
+char uv_last_error[512];
+
+/* Set by the unit tests, which check uv_last_error instead. */
+bool uv_quiet;
+
+/**
+ * uv_err() - tell the user why something failed
+ * @fmt: printf format, without "uvctl: " and without a newline
+ *
+ * Every error goes through here so that all of them look alike.
+ */
+void uv_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(uv_last_error, sizeof(uv_last_error), fmt, ap);
+	va_end(ap);
+	if (!uv_quiet)
+		fprintf(stderr, "uvctl: %s\n", uv_last_error);
+}
+
+/**
+ * uv_log() - a note for --verbose, to stderr
+ * @fmt: printf format, without "uvctl: " and without a newline
+ */
+void uv_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!uv_verbose)
+		return;
+	fputs("uvctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/**
+ * uv_read_file() - read a whole regular file into memory
+ * @path: the file
+ * @what: what it is, for messages ("kernel", "initrd")
+ * @b:    filled with a malloc()ed copy
+ *
+ * Kernels and initrds are a few tens of MiB: reading them whole keeps
+ * the parsers free of I/O and lets libelf work on memory.
+ *
+ * Return: 0, or -1 after a message.
+ */
+int uv_read_file(const char *path, const char *what, struct uv_buf *b)
+{
+	struct stat st;
+	size_t done = 0;
+	int fd;
+
+	b->data = NULL;
+	b->size = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		uv_err("cannot read the %s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		uv_err("cannot read the %s %s: %s", what, path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		uv_err("the %s %s is not a regular file", what, path);
+		goto fail;
+	}
+	b->size = st.st_size;
+	b->data = malloc(b->size ? b->size : 1);
+	if (!b->data) {
+		uv_err("the %s %s: out of memory (%zu bytes)", what, path,
+		       b->size);
+		goto fail;
+	}
+	while (done < b->size) {
+		ssize_t n = read(fd, b->data + done, b->size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			uv_err("cannot read the %s %s: %s", what, path,
+			       n ? strerror(errno) : "the file shrank");
+			goto fail;
+		}
+		done += n;
+	}
+	close(fd);
+	return 0;
+fail:
+	close(fd);
+	uv_buf_free(b);
+	return -1;
+}
+
+void uv_buf_free(struct uv_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->size = 0;
+}
+
+/**
+ * uv_parse_ram() - the argument of --ram
+ * @s:     a number with an optional K, M or G suffix (any case); a plain
+ *         number is MiB, as with QEMU's -m and xl's memory=
+ * @bytes: the size in bytes
+ *
+ * The size must be whole pages (the memory slot's rule), at least
+ * UV_RAM_MIN (less cannot hold a distribution kernel, its boot data and
+ * the special pages) and at most MICROV_MAX_GPA.
+ *
+ * Return: 0, or -1 after a message.
+ */
+int uv_parse_ram(const char *s, uint64_t *bytes)
+{
+	unsigned long long n, unit = UV_MiB;
+	char *end;
+
+	if (!isdigit((unsigned char)*s)) {
+		uv_err("--ram %s: expected a size such as 256M or 1G", s);
+		return -1;
+	}
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	switch (*end) {
+	case 'k':
+	case 'K':
+		unit = UV_KiB;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		unit = UV_GiB;
+		end++;
+		break;
+	}
+	if (*end) {
+		uv_err("--ram %s: expected a size such as 256M or 1G (suffixes K, M, G; no suffix means MiB)",
+		       s);
+		return -1;
+	}
+	if (errno == ERANGE || n > UV_RAM_MAX / unit) {
+		uv_err("--ram %s: more than the %lluG microv can map",
+		       s, (unsigned long long)(UV_RAM_MAX / UV_GiB));
+		return -1;
+	}
+	n *= unit;
+	if (n < UV_RAM_MIN) {
+		uv_err("--ram %s: less than the minimum of %lluM",
+		       s, (unsigned long long)(UV_RAM_MIN / UV_MiB));
+		return -1;
+	}
+	if (n % UV_PAGE_SIZE) {
+		uv_err("--ram %s: not a multiple of 4K", s);
+		return -1;
+	}
+	*bytes = n;
+	return 0;
+}
+
+/**
+ * uv_parse_uint() - a decimal number for an option
+ * @s:   the text
+ * @max: the largest value accepted
+ * @out: the value
+ *
+ * Return: 0, or -1 (no message: the caller names the option).
+ */
+int uv_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long n;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (*end || errno == ERANGE || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+uint32_t uv_le32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+uint64_t uv_le64(const unsigned char *p)
+{
+	return uv_le32(p) | (uint64_t)uv_le32(p + 4) << 32;
+}
