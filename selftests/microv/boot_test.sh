@@ -6,8 +6,9 @@
 # host sends through the console and prints it back; then the host stops
 # uvctl with SIGTERM and everything the guest held is gone.  KTAP.
 #
-# (A PVH guest powers off through ACPI, which uvctl does not offer yet:
-# the guest's own "poweroff -f" is not how this run ends.)
+# The guest finds uvctl's ACPI tables (S5 through the FADT's sleep control
+# register); its "poweroff -f" does not reach that register yet, so its
+# own power-off is not how this run ends.
 guest=/microv/guest
 out=/tmp/boot.out
 n=0
@@ -36,7 +37,7 @@ wait_for() {
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 lsmod | grep -q '^microv ' || insmod /microv/microv.ko
 rm -f /tmp/in "$out"
 mkfifo /tmp/in
@@ -51,6 +52,8 @@ ok $? "the guest reaches userspace and prints on hvc0"
 echo "# nested boot to userspace: $(($(date +%s) - start)) s"
 grep -q "Booting kernel on Xen PVH" "$out"
 ok $? "Linux booted as a Xen PVH guest"
+grep -q "ACPI: PM: (supports S0 S5)" "$out"
+ok $? "it found the ACPI tables and S5 in them"
 
 echo hello-from-host >&3
 wait_for "MICROV-GUEST-GOT hello-from-host" 120

@@ -243,12 +243,12 @@ void uv_layout_write(const struct uv_layout *l, unsigned char *mem,
 		.magic = XEN_HVM_START_MAGIC_VALUE,
 		.version = 1,
 		.cmdline_paddr = l->cmdline_gpa,
-		.rsdp_paddr = 0,
 		.memmap_paddr = l->memmap_gpa,
 		.memmap_entries = l->nr_e820,
 	};
 
 	memset(mem + UV_BOOT_GPA, 0, UV_BOOT_SIZE);
+	si.rsdp_paddr = uv_acpi_write(mem, UV_BOOT_GPA + UV_ACPI_OFF);
 	memset(mem + l->console_gpa, 0, UV_NR_SPECIAL * UV_PAGE_SIZE);
 	uv_kernel_load(k, mem, l->kernel_delta);
 	if (l->initrd_size) {

@@ -54,7 +54,24 @@ static bool worth_logging(uint32_t count)
 	return count <= 3 || !(count & (count - 1));
 }
 
-static void handle_io(struct uv_vcpu *v)
+/*
+ * The FADT's sleep control register (acpi.c): SLP_EN with \_S5's type is
+ * the guest powering off, as on a PC; other sleep states are not offered.
+ */
+static int handle_sleep(struct uv_vcpu *v, uint32_t val)
+{
+	if (!(val & UV_ACPI_SLP_EN))
+		return RUN_ON;
+	if (((val >> 2) & 7) == UV_ACPI_SLP_TYP_S5) {
+		uv_log("vcpu%u: the guest powered off (ACPI S5)", v->id);
+		return UV_EXIT_POWEROFF;
+	}
+	uv_err("the guest asked for ACPI sleep type %u: only S5 (off) exists",
+	       (val >> 2) & 7);
+	return UV_EXIT_STOPPED;
+}
+
+static int handle_io(struct uv_vcpu *v)
 {
 	struct microv_run *run = v->run;
 	uint32_t mask, count;
@@ -66,8 +83,10 @@ static void handle_io(struct uv_vcpu *v)
 		unsigned char c = run->io.data;
 
 		uv_out(&c, 1);
-		return;
+		return RUN_ON;
 	}
+	if (out && port == UV_ACPI_SLEEP_CTL)
+		return handle_sleep(v, run->io.data);
 	mask = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
 	count = __atomic_add_fetch(&v->guest->io_counts[port][out], 1,
 				   __ATOMIC_RELAXED);
@@ -81,6 +100,7 @@ static void handle_io(struct uv_vcpu *v)
 			uv_log("vcpu%u: in from port %#x (%u bytes) -> %#x [%u so far]",
 			       v->id, port, size, mask, count);
 	}
+	return RUN_ON;
 }
 
 /* Xen's SHUTDOWN_* code to uvctl's exit status. */
@@ -122,8 +142,7 @@ static int handle_exit(struct uv_vcpu *v)
 	case MICROV_EXIT_NONE:
 		return RUN_ON;
 	case MICROV_EXIT_IO:
-		handle_io(v);
-		return RUN_ON;
+		return handle_io(v);
 	case MICROV_EXIT_SHUTDOWN:
 		return handle_shutdown(v);
 	case MICROV_EXIT_MMIO:

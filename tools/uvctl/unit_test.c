@@ -280,6 +280,60 @@ static bool e820_covers(const struct uv_layout *l, uint64_t start,
  * Everything guest-boot.rst promises about the layout, checked on the
  * plan and on what uv_layout_write() put in guest memory.
  */
+#define CHECK(cond, ...) do { if (!(cond)) { DIAG("%s: " __VA_ARGS__); ok = false; } } while (0)
+
+/* Bytes that sum to 0 mod 256, as ACPI checksums make them. */
+static bool acpi_sum_ok(const unsigned char *p, size_t len)
+{
+	unsigned char sum = 0;
+
+	while (len--)
+		sum += *p++;
+	return !sum;
+}
+
+/*
+ * The ACPI tables as Linux walks them: RSDP (both checksums) -> XSDT ->
+ * FADT (hardware-reduced, sleep control on UV_ACPI_SLEEP_CTL) -> DSDT
+ * (\_S5), each table's checksum right.
+ */
+static bool check_acpi(const unsigned char *mem, uint64_t rsdp_gpa,
+		       const char *what)
+{
+	const unsigned char *rsdp = mem + rsdp_gpa, *xsdt, *fadt, *dsdt;
+	uint64_t xsdt_gpa, fadt_gpa, dsdt_gpa, port;
+	uint32_t len, flags;
+	bool ok = true;
+
+	CHECK(!memcmp(rsdp, "RSD PTR ", 8) && rsdp[15] == 2 &&
+	      acpi_sum_ok(rsdp, 20) && acpi_sum_ok(rsdp, 36),
+	      "RSDP signature, revision or checksums wrong", what);
+	memcpy(&xsdt_gpa, rsdp + 24, 8);
+	xsdt = mem + xsdt_gpa;
+	memcpy(&len, xsdt + 4, 4);
+	CHECK(!memcmp(xsdt, "XSDT", 4) && len == 44 && acpi_sum_ok(xsdt, len),
+	      "XSDT wrong", what);
+	memcpy(&fadt_gpa, xsdt + 36, 8);
+	fadt = mem + fadt_gpa;
+	memcpy(&len, fadt + 4, 4);
+	memcpy(&flags, fadt + 112, 4);
+	memcpy(&dsdt_gpa, fadt + 140, 8);
+	memcpy(&port, fadt + 244 + 4, 8);
+	CHECK(!memcmp(fadt, "FACP", 4) && len == 276 &&
+	      acpi_sum_ok(fadt, len) && (flags & (1u << 20)) &&
+	      fadt[244] == 1 && port == UV_ACPI_SLEEP_CTL,
+	      "FADT wrong: flags %#x sleep port %#llx", what, flags,
+	      (unsigned long long)port);
+	dsdt = mem + dsdt_gpa;
+	memcpy(&len, dsdt + 4, 4);
+	CHECK(!memcmp(dsdt, "DSDT", 4) && acpi_sum_ok(dsdt, len) &&
+	      !memcmp(dsdt + 36, "\x08_S5_", 5),
+	      "DSDT wrong or without \\_S5", what);
+	CHECK(dsdt_gpa + len <= UV_BOOT_GPA + UV_ACPI_OFF + UV_ACPI_SIZE,
+	      "ACPI tables past their region", what);
+	return ok;
+}
+
 static bool check_layout(const char *what, const struct uv_layout *l,
 			 const unsigned char *mem, const struct uv_kernel *k,
 			 const struct uv_buf *initrd, const char *cmdline)
@@ -290,7 +344,6 @@ static bool check_layout(const char *what, const struct uv_layout *l,
 	unsigned int i;
 	bool ok = true;
 
-#define CHECK(cond, ...) do { if (!(cond)) { DIAG("%s: " __VA_ARGS__); ok = false; } } while (0)
 	/* The map: sorted, no holes, no overlaps, all of RAM. */
 	for (i = 0; i < l->nr_e820; i++) {
 		const struct hvm_memmap_table_entry *e = &l->e820[i];
@@ -381,10 +434,13 @@ static bool check_layout(const char *what, const struct uv_layout *l,
 	/* start_info as the guest reads it. */
 	memcpy(&si, mem + l->start_info_gpa, sizeof(si));
 	CHECK(si.magic == XEN_HVM_START_MAGIC_VALUE && si.version == 1 &&
-	      !si.flags && !si.rsdp_paddr && !si.reserved,
+	      !si.flags && si.rsdp_paddr == UV_BOOT_GPA + UV_ACPI_OFF &&
+	      !si.reserved,
 	      "start_info magic %#x version %u flags %#x rsdp %#llx", what,
 	      si.magic, si.version, si.flags,
 	      (unsigned long long)si.rsdp_paddr);
+	if (!check_acpi(mem, si.rsdp_paddr, what))
+		ok = false;
 	CHECK(si.memmap_paddr == l->memmap_gpa &&
 	      si.memmap_entries == l->nr_e820 &&
 	      !memcmp(mem + si.memmap_paddr, l->e820,

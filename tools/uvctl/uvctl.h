@@ -143,6 +143,14 @@ int uv_bzimage_payload(const struct uv_buf *b, const char *name,
 /* layout.c */
 #define UV_BOOT_GPA		0xe000ULL	/* start_info & co. */
 #define UV_BOOT_SIZE		0x2000ULL
+/* ACPI tables, inside the boot region (acpi.c). */
+#define UV_ACPI_OFF		0x400ULL
+#define UV_ACPI_SIZE		0x400ULL
+/* The FADT's sleep control and status registers: ports uvctl watches. */
+#define UV_ACPI_SLEEP_CTL	0xb000
+#define UV_ACPI_SLEEP_STS	0xb001
+#define UV_ACPI_SLP_TYP_S5	5	/* \_S5's SLP_TYP */
+#define UV_ACPI_SLP_EN		0x20	/* sleep control: SLP_EN, SLP_TYP 4:2 */
 #define UV_LEGACY_HOLE		0x9f000ULL	/* reserved to 1 MiB */
 #define UV_HIGH_RAM		0x100000ULL
 #define UV_NR_SPECIAL		2		/* console, xenstore */
@@ -190,6 +198,7 @@ void uv_layout_write(const struct uv_layout *l, unsigned char *mem,
 void uv_layout_print(const struct uv_layout *l, const struct uv_kernel *k,
 		     const char *cmdline, FILE *f, const char *prefix);
 const char *uv_e820_type_name(uint32_t type);
+uint64_t uv_acpi_write(unsigned char *mem, uint64_t gpa);
 void uv_start_state(const struct uv_layout *l, struct microv_regs *regs,
 		    struct microv_sregs *sregs);
 
