@@ -22,6 +22,7 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
+#include <xen/foreign/x86_32.h>
 
 #include <sys/wait.h>
 
@@ -474,11 +475,15 @@ static void set_params(struct uv_vm *vm, bool is_32)
 	p[P_VCPU_INFO] = SHINFO;
 	p[P_TIME] = SHINFO + offsetof(struct vcpu_info, time);
 	if (is_32) {
-		/* vcpu_info[32] of 64 bytes, then 32 words of 32 bits each. */
-		p[P_PENDING] = SHINFO + 32 * 64;
-		p[P_MASK] = SHINFO + 32 * 64 + 128;
-		p[P_SEL] = SHINFO + 4;
-		p[P_WC] = SHINFO + 32 * 64 + 256;
+		/* A 32-bit guest's layout, as Xen's foreign header has it. */
+		p[P_PENDING] = SHINFO + offsetof(struct shared_info_x86_32,
+						 evtchn_pending);
+		p[P_MASK] = SHINFO + offsetof(struct shared_info_x86_32,
+					      evtchn_mask);
+		p[P_SEL] = SHINFO + offsetof(struct vcpu_info_x86_32,
+					     evtchn_pending_sel);
+		p[P_WC] = SHINFO + offsetof(struct shared_info_x86_32,
+					    wc_version);
 	} else {
 		p[P_PENDING] = SHINFO + offsetof(struct shared_info,
 						 evtchn_pending);
