@@ -5,7 +5,8 @@
  * bytes dropped and counted when nobody reads in time, so a late reader
  * still sees the most recent output) and read through a console fd that
  * supports poll.  What is written to the fd goes into the guest's console
- * input ring (module/ring.c).
+ * input ring (module/ring.c).  Once the domain is destroyed, a reader gets
+ * what is left, then end of file, and poll says POLLHUP.
  */
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
@@ -68,9 +69,14 @@ static ssize_t microv_console_read(struct file *file, char __user *ubuf,
 	for (;;) {
 		if (!microv_console_empty(c))
 			break;
+		/* Destroyed, its output all read: end of file. */
+		if (READ_ONCE(d->dying))
+			return 0;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		ret = wait_event_interruptible(c->wait, !microv_console_empty(c));
+		ret = wait_event_interruptible(c->wait,
+					       !microv_console_empty(c) ||
+					       READ_ONCE(d->dying));
 		if (ret)
 			return ret;
 	}
@@ -143,6 +149,8 @@ static __poll_t microv_console_poll(struct file *file, poll_table *wait)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (microv_console_room(d))
 		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (READ_ONCE(d->dying))
+		mask |= EPOLLHUP;
 	return mask;
 }
 

@@ -27,6 +27,8 @@ static long microv_check_extension(unsigned long ext)
 		return MICROV_MAX_VCPUS;
 	case MICROV_CAP_NR_MEMSLOTS:
 		return MICROV_MAX_MEMSLOTS;
+	case MICROV_CAP_OPEN_CONSOLE:
+		return 1;
 	default:
 		return 0;
 	}
@@ -69,6 +71,8 @@ static long microv_dev_ioctl(struct file *file, unsigned int cmd,
 		return microv_get_host_info((void __user *)arg);
 	case MICROV_CREATE_DOMAIN:
 		return microv_create_domain((void __user *)arg);
+	case MICROV_OPEN_CONSOLE:
+		return microv_open_console((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -7,6 +7,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -82,6 +84,23 @@ static int microv_domain_register(struct microv_domain *d)
 out:
 	mutex_unlock(&microv_domains_lock);
 	return ret;
+}
+
+/*
+ * A reference on the live domain @domid, or NULL.  The table's lock keeps
+ * @d allocated while its last reference may be going: that path takes
+ * the lock to unlist it before it frees it.
+ */
+static struct microv_domain *microv_domain_get(u32 domid)
+{
+	struct microv_domain *d;
+
+	mutex_lock(&microv_domains_lock);
+	d = xa_load(&microv_domains, domid);
+	if (d && (READ_ONCE(d->dying) || !refcount_inc_not_zero(&d->refs)))
+		d = NULL;
+	mutex_unlock(&microv_domains_lock);
+	return d;
 }
 
 /* Takes @d out of the table (if it is still there): its domid and name are free. */
@@ -294,6 +313,35 @@ static const struct file_operations microv_domain_fops = {
 };
 
 /**
+ * microv_open_console() - MICROV_OPEN_CONSOLE
+ * @arg: struct microv_open_console from userspace
+ *
+ * Return: a console fd of the domain, or -EFAULT, -EINVAL (flags), -ESRCH
+ * (no live domain has that domid), -EPERM (neither its creator's
+ * effective uid nor CAP_SYS_ADMIN), -ENOMEM, -EMFILE.
+ */
+long microv_open_console(struct microv_open_console __user *arg)
+{
+	struct microv_open_console req;
+	struct microv_domain *d;
+	long ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~MICROV_CONSOLE_NONBLOCK)
+		return -EINVAL;
+	d = microv_domain_get(req.domid);
+	if (!d)
+		return -ESRCH;
+	if (uid_eq(current_euid(), d->owner) || capable(CAP_SYS_ADMIN))
+		ret = microv_console_open(d, req.flags);
+	else
+		ret = -EPERM;
+	microv_domain_put(d);
+	return ret;
+}
+
+/**
  * microv_create_domain() - MICROV_CREATE_DOMAIN
  * @arg: struct microv_create_domain from userspace
  *
@@ -325,6 +373,7 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	strscpy(d->name, req.name, sizeof(d->name));
 	d->mm = current->mm;
 	mmgrab(d->mm);
+	d->owner = current_euid();
 
 	ret = microv_backend->domain_init(d);
 	if (ret)

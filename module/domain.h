@@ -13,6 +13,7 @@
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 
 #include <uapi/linux/microv.h>
@@ -74,6 +75,7 @@ struct microv_console {
  *           needs guest memory (for the page walk)
  * @syscall_msrs: its x86_syscall_msrs[] values
  * @syscall_msrs_used: it wrote one: the backend switches them from then on
+ * @lapic:   its local APIC; only its own thread touches it
  * @xen:     its Xen state
  * @xen_timer: the host timer behind its Xen timers
  * @timer_fired: @xen_timer went off; the vCPU's thread has yet to see it
@@ -92,6 +94,7 @@ struct microv_vcpu {
 	struct x86_paging paging;
 	u64 syscall_msrs[X86_NR_SYSCALL_MSRS];
 	bool syscall_msrs_used;
+	struct x86_lapic lapic;
 	struct xen_vcpu xen;
 	struct hrtimer xen_timer;
 	bool timer_fired;
@@ -107,6 +110,7 @@ struct microv_vcpu {
  * @domid:  Xen domain id, the key of the module-wide table
  * @name:   unique name, or empty
  * @mm:     the creator's mm, charged for the pinned pages
+ * @owner:  the creator's effective uid (MICROV_OPEN_CONSOLE's check)
  * @lock:   protects @slots, @vcpus, @nr_pages
  * @slots:  guest RAM
  * @vcpus:  created vCPUs, by id
@@ -128,6 +132,7 @@ struct microv_domain {
 	u32 domid;
 	char name[MICROV_NAME_MAX];
 	struct mm_struct *mm;
+	kuid_t owner;
 	struct mutex lock;
 	struct microv_memslot slots[MICROV_MAX_MEMSLOTS];
 	struct microv_vcpu *vcpus[MICROV_MAX_VCPUS];
@@ -143,6 +148,7 @@ struct microv_domain {
 };
 
 long microv_create_domain(struct microv_create_domain __user *arg);
+long microv_open_console(struct microv_open_console __user *arg);
 void microv_domain_put(struct microv_domain *d);
 unsigned long microv_nr_domains(void);
 u64 microv_pinned_pages(void);

@@ -90,8 +90,9 @@ void microv_vcpu_do_work(struct microv_vcpu *v)
  * @v: the vCPU, preemptible
  *
  * Sleeps, blocked in the guest's runstate, until an upcall is pending, a
- * polled port is, its timer goes off, or the domain dies.  A timer that
- * went off raises its event before the guest runs again.
+ * polled port is, its APIC has an interrupt to present (a self-IPI sent
+ * with interrupts off), its timer goes off, or the domain dies.  A timer
+ * that went off raises its event before the guest runs again.
  *
  * Return: 0 to go on, -EINTR on a signal.
  */
@@ -101,6 +102,7 @@ int microv_vcpu_halt(struct microv_vcpu *v)
 
 	xen_runstate_set(&v->xen, RUNSTATE_blocked);
 	ret = wait_event_interruptible(v->wait, xen_vcpu_wakeup(&v->xen) ||
+				       x86_lapic_pending(&v->lapic) >= 0 ||
 				       microv_vcpu_has_work(v) ||
 				       READ_ONCE(v->domain->dying));
 	microv_vcpu_do_work(v);
@@ -305,6 +307,7 @@ long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 		goto free;
 	v->domain = d;
 	v->id = id;
+	x86_lapic_init(&v->lapic, id);
 	mutex_init(&v->run_lock);
 	init_waitqueue_head(&v->wait);
 	ret = microv_backend->vcpu_init(v);

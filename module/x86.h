@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Vendor-neutral x86 logic that every backend's exit handlers call: what
- * CPUID says to a guest, and the guest page walk.
+ * CPUID says to a guest, the MSRs and local APIC microv emulates, and the
+ * guest page walk.
  */
 #ifndef MICROV_X86_H
 #define MICROV_X86_H
@@ -23,6 +24,35 @@ extern const u32 x86_syscall_msrs[X86_NR_SYSCALL_MSRS];
 
 int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val);
 int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val);
+
+/* LVT timer, thermal, performance counters, LINT0, LINT1, error. */
+#define X86_LAPIC_NR_LVT	6
+
+/**
+ * struct x86_lapic - a vCPU's local APIC, x2APIC mode (x86_lapic.c)
+ * @apic_base: IA32_APIC_BASE
+ * @icr:       the last ICR written
+ * @id:        x2APIC id
+ * @tpr, @svr: task priority, spurious-interrupt vector registers
+ * @lvt:       LVT timer to LVT error; @lvt_cmci the CMCI one
+ * @timer_icr, @timer_dcr: the timer's initial count and divide registers
+ * @irr, @isr: requested and in-service vectors, 256 bits each
+ */
+struct x86_lapic {
+	u64 apic_base;
+	u64 icr;
+	u32 id, tpr, svr;
+	u32 lvt[X86_LAPIC_NR_LVT];
+	u32 lvt_cmci;
+	u32 timer_icr, timer_dcr;
+	u64 irr[4], isr[4];
+};
+
+void x86_lapic_init(struct x86_lapic *l, u32 id);
+int x86_lapic_msr_read(struct x86_lapic *l, u32 msr, u64 *val);
+int x86_lapic_msr_write(struct x86_lapic *l, u32 msr, u64 val);
+int x86_lapic_pending(const struct x86_lapic *l);
+void x86_lapic_accept(struct x86_lapic *l, u8 vector);
 
 /**
  * struct x86_paging - what decides how a guest translates and runs

@@ -16,12 +16,13 @@
 /*
  * CPUID.1 bits a guest must not see: no VMX/SMX, no MONITOR/MWAIT (they
  * #UD), no performance or debug-store machinery; and what microv does not
- * emulate: a local APIC (x2APIC, TSC deadline), MTRRs, machine checks.
+ * emulate: the APIC's TSC-deadline timer, MTRRs, machine checks.  The
+ * local APIC is there, in x2APIC mode (x86_lapic.c).
  */
 #define LEAF1_ECX_HIDDEN (F(VMX) | F(SMX) | F(MWAIT) | F(PDCM) | F(DTES64) | \
-			  F(DSCPL) | F(EST) | F(TM2) | F(XTPR) | F(X2APIC) | \
+			  F(DSCPL) | F(EST) | F(TM2) | F(XTPR) | \
 			  F(TSC_DEADLINE_TIMER))
-#define LEAF1_EDX_HIDDEN (F(ACPI) | F(ACC) | F(PBE) | F(DS) | F(APIC) | \
+#define LEAF1_EDX_HIDDEN (F(ACPI) | F(ACC) | F(PBE) | F(DS) | \
 			  F(MTRR) | F(MCE) | F(MCA))
 
 /*
@@ -71,9 +72,18 @@ void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 		out->ecx &= ~F(OSXSAVE);
 		if (guest_cr4 & X86_CR4_OSXSAVE)
 			out->ecx |= F(OSXSAVE);
+		out->ecx |= F(X2APIC);
 		out->edx &= ~LEAF1_EDX_HIDDEN;
+		out->edx |= F(APIC);
 		/* Initial APIC id in bits 31:24; one logical CPU per package. */
 		out->ebx = (out->ebx & 0xffff) | (v->id << 24) | (1 << 16);
+		break;
+	case 0xb:	/* x2APIC topology: one thread, one core per package */
+	case 0x1f:
+		out->eax = 0;
+		out->ebx = subleaf < 2 ? 1 : 0;
+		out->ecx = subleaf < 2 ? (subleaf + 1) << 8 | subleaf : subleaf;
+		out->edx = v->id;
 		break;
 	case 7:
 		if (subleaf == 0) {

@@ -2,9 +2,10 @@
 /*
  * MSRs that microv emulates for a guest whatever the backend: those a
  * Linux guest reads before it can take a #GP (verify_cpu and early CPU
- * setup), answered as Xen answers an HVM guest, and the SYSCALL MSRs,
- * which no VMX control switches: their guest values live here and the
- * backend loads them around VM entry (x86_syscall_msrs[]).
+ * setup), answered as Xen answers an HVM guest; IA32_APIC_BASE and the
+ * x2APIC registers (x86_lapic.c); and the SYSCALL MSRs, which no VMX
+ * control switches: their guest values live here and the backend loads
+ * them around VM entry (x86_syscall_msrs[]).
  */
 #include <asm/msr-index.h>
 
@@ -52,12 +53,16 @@ static bool x86_canonical(u64 val)
  * @msr: ECX
  * @val: the value, if it is one
  *
- * Return: 0, or -ENOENT if not one of these (the backend decides).
+ * Return: 0, -EINVAL for a #GP, or -ENOENT if not one of these (the
+ * backend decides).
  */
 int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val)
 {
-	int i = x86_syscall_msr(msr);
+	int i = x86_syscall_msr(msr), ret;
 
+	ret = x86_lapic_msr_read(&v->lapic, msr, val);
+	if (ret != -ENOENT)
+		return ret;
 	if (i >= 0) {
 		*val = v->syscall_msrs[i];
 		return 0;
@@ -85,8 +90,11 @@ int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val)
  */
 int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val)
 {
-	int i = x86_syscall_msr(msr);
+	int i = x86_syscall_msr(msr), ret;
 
+	ret = x86_lapic_msr_write(&v->lapic, msr, val);
+	if (ret != -ENOENT)
+		return ret;
 	if (i >= 0) {
 		if (msr != MSR_STAR && msr != MSR_SYSCALL_MASK &&
 		    !x86_canonical(val))

@@ -124,7 +124,7 @@ main() {
 	collect < <(make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" check 2>&1 |
 		ktap_prefix unit/xenabi/)
 	collect < <(make -s -C "$TOP/module/tests" O="$BUILD/module-tests" \
-		check 2>&1 | ktap_prefix unit/x86_walk/)
+		check 2>&1 | ktap_prefix unit/x86/)
 	check "unit/xenabi/fuzz_hypercall (log $BUILD/xenabi/fuzz/fuzz.log)" \
 		make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" fuzz-run
 	phase_end
@@ -140,12 +140,15 @@ main() {
 	phase_end
 
 	phase_start "emulated machines"
-	# Each machine boots the other kernel as its guest.
+	# Each machine boots the other kernel as its guest; the last one
+	# boots its bzImage once too.
 	rm -f "$BUILD/guest/initrd.cpio"
 	for k in $kernels; do
 		g=$(other_kernel "$k" $kernels)
+		bz=
+		[ "$k" = "${kernels##* }" ] && bz=bzimage
 		[ -f "$BUILD/$k/module/microv.ko" ] &&
-			make_initramfs "$k" "$g" >/dev/null
+			make_initramfs "$k" "$g" $bz >/dev/null
 	done
 	# Two Bochs machines side by side: one per host core.
 	for k in $kernels; do

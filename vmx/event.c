@@ -2,10 +2,10 @@
 /*
  * Events into the guest (Intel SDM Vol. 3, 27.6 and 28.2.4): an event
  * whose delivery a VM exit interrupted is delivered again on the next
- * entry, and the personality's upcall is injected as an external
- * interrupt once the guest can take one (RFLAGS.IF set, no STI or MOV SS
- * blocking, nothing else being injected), with an interrupt-window exit
- * asked for until then.
+ * entry, and the personality's upcall or the local APIC's interrupt is
+ * injected as an external interrupt once the guest can take one
+ * (RFLAGS.IF set, no STI or MOV SS blocking, nothing else being
+ * injected), with an interrupt-window exit asked for until then.
  */
 #include <asm/processor-flags.h>
 #include <asm/vmx.h>
@@ -33,22 +33,40 @@ void vmx_event_reinject(void)
 			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
+/*
+ * The vector to present next: the personality's upcall (delivered as Xen
+ * delivers its callback vector, past the APIC) or the APIC's own, the
+ * higher first, as the APIC orders interrupts by vector.
+ */
+static int vmx_event_next(struct vmx_vcpu *vv, bool *from_lapic)
+{
+	int upcall = microv_hv_upcall_vector(vv->vcpu);
+	int lapic = x86_lapic_pending(&vv->vcpu->lapic);
+
+	*from_lapic = lapic > upcall;
+	return *from_lapic ? lapic : upcall;
+}
+
 /* Before an entry, preemption off, the vCPU marked in the guest. */
-void vmx_event_inject_upcall(struct vmx_vcpu *vv)
+void vmx_event_inject(struct vmx_vcpu *vv)
 {
 	u32 ctl = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
 	u32 want = ctl & ~CPU_BASED_INTR_WINDOW_EXITING;
-	u8 vector = microv_hv_upcall_vector(vv->vcpu);
+	bool from_lapic;
+	int vector = vmx_event_next(vv, &from_lapic);
 
-	if (vector) {
+	if (vector > 0) {
 		if (!(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
 		    (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 		    !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-		      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
 			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vector |
 				   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
-		else
+			if (from_lapic)
+				x86_lapic_accept(&vv->vcpu->lapic, vector);
+		} else {
 			want |= CPU_BASED_INTR_WINDOW_EXITING;
+		}
 	}
 	if (want != ctl)
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);

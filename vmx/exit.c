@@ -183,12 +183,13 @@ static int vmx_guest_msr(u32 msr)
 static enum vmx_exit_action vmx_exit_rdmsr(struct vmx_vcpu *vv)
 {
 	u32 msr = vv->gprs[VMX_RCX];
-	int field;
+	int field, ret;
 	u64 val;
 
 	/* Emulated (module/x86_msr.c), else switched by the VMCS, else #GP. */
-	if (x86_msr_read(vv->vcpu, msr, &val)) {
-		field = vmx_guest_msr(msr);
+	ret = x86_msr_read(vv->vcpu, msr, &val);
+	if (ret) {
+		field = ret == -ENOENT ? vmx_guest_msr(msr) : -1;
 		if (field < 0) {
 			vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
 			return VMX_EXIT_CONTINUE;
@@ -311,7 +312,7 @@ static const vmx_exit_handler vmx_exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI]	= vmx_exit_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_exit_continue,
 	[EXIT_REASON_TRIPLE_FAULT]	= vmx_exit_triple_fault,
-	/* The window opened: vmx_event_inject_upcall() injects and closes it. */
+	/* The window opened: vmx_event_inject() injects and closes it. */
 	[EXIT_REASON_INTERRUPT_WINDOW]	= vmx_exit_continue,
 	[EXIT_REASON_CPUID]		= vmx_exit_cpuid,
 	[EXIT_REASON_HLT]		= vmx_exit_hlt,

@@ -401,7 +401,7 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 				break;
 			continue;
 		}
-		vmx_event_inject_upcall(vv);
+		vmx_event_inject(vv);
 		kernel_fpu_begin();
 		local_irq_disable();
 		/* A timer that went off since the check above: take it first. */

@@ -81,7 +81,7 @@ void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 			  u32 code);
 void vmx_skip_instruction(void);
 void vmx_event_reinject(void);
-void vmx_event_inject_upcall(struct vmx_vcpu *vv);
+void vmx_event_inject(struct vmx_vcpu *vv);
 
 int vmx_ept_init(struct microv_domain *d);
 void vmx_ept_destroy(struct microv_domain *d);

@@ -57,6 +57,8 @@ TEST_F(domain, capabilities)
 					  MICROV_CAP_DOMAINS));
 	EXPECT_EQ(MICROV_MAX_MEMSLOTS, ioctl(self->dev, MICROV_CHECK_EXTENSION,
 					     MICROV_CAP_NR_MEMSLOTS));
+	EXPECT_EQ(1, ioctl(self->dev, MICROV_CHECK_EXTENSION,
+			   MICROV_CAP_OPEN_CONSOLE));
 }
 
 TEST_F(domain, domids_and_names)

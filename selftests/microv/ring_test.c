@@ -281,6 +281,69 @@ TEST_F(ring, console_output)
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
 }
 
+/* MICROV_OPEN_CONSOLE on the domid: the same stream, from no domain fd. */
+static int open_console(int dev, __u32 domid, __u32 flags)
+{
+	struct microv_open_console req = { .domid = domid, .flags = flags };
+
+	return ioctl(dev, MICROV_OPEN_CONSOLE, &req);
+}
+
+/*
+ * Another process finds the console by domid: it reads what the guest
+ * wrote before it came (the bounded buffer) and writes into the guest's
+ * input ring; other users may not, unknown domids and flags are refused.
+ */
+TEST_F(ring, console_by_domid)
+{
+	static const char msg[] = "boot output\n";
+	struct xencons_interface *c = self->cons;
+	char buf[64] = "";
+	int fd, status;
+	pid_t pid;
+
+	memcpy(c->out, msg, sizeof(msg) - 1);
+	c->out_prod = sizeof(msg) - 1;
+	EXPECT_EQ(0, guest_send(_metadata, &self->vm, self->cons_port));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* No domain fd here: only /dev/microv and the domid. */
+		close(self->vm.dom);
+		close(self->vm.vcpu);
+		close(self->console);
+		fd = open_console(self->vm.dev, self->vm.domid,
+				  MICROV_CONSOLE_NONBLOCK);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) != sizeof(msg) - 1 ||
+		    memcmp(buf, msg, sizeof(msg) - 1) || write(fd, "in", 2) != 2)
+			_exit(1);
+		close(fd);
+		/* Another user: refused. */
+		if (setresuid(65534, 65534, 65534))
+			_exit(2);
+		_exit(open_console(self->vm.dev, self->vm.domid, 0) == -1 &&
+		       errno == EPERM ? 0 : 3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("child status %#x", status);
+	EXPECT_EQ(0, memcmp(c->in, "in", 2));
+	EXPECT_EQ(2, c->in_prod);
+
+	EXPECT_EQ(-1, open_console(self->vm.dev, self->vm.domid, 2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, open_console(self->vm.dev, 0x7fef, 0));
+	EXPECT_EQ(ESRCH, errno);
+	fd = open_console(self->vm.dev, self->vm.domid, 0);
+	ASSERT_LE(0, fd);
+	/* The fd holds the domain: it is gone when both fds are. */
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_DESTROY_DOMAIN, 0));
+	EXPECT_EQ(-1, open_console(self->vm.dev, self->vm.domid, 0));
+	EXPECT_EQ(ESRCH, errno);
+	close(fd);
+}
+
 /* Console fd writes fill the input ring and raise the guest's event. */
 TEST_F(ring, console_input)
 {

@@ -186,8 +186,10 @@ asm(".pushsection .rodata\n"
  * 0x60, UCODE_REV after its write on 0x61), SYSCALL through STAR and LSTAR
  * (LSTAR read back on 0x62; the return RIP in RCX on 0x63, RBX kept on
  * 0x64), SWAPGS with KERNEL_GS_BASE (the new GS base on 0x65, the old one
- * back in KERNEL_GS_BASE on 0x66), and CPUID.1:EDX without the APIC,
- * MTRR and MCA bits on 0x67.
+ * back in KERNEL_GS_BASE on 0x66), CPUID.1:EDX with the APIC bit but
+ * without the MTRR and MCA bits on 0x67, and the x2APIC: IA32_APIC_BASE
+ * on 0x68, its id on 0x69, and the #GP-free self-IPI sent with
+ * interrupts off left pending in IRR (IRR1 on 0x6a).
  */
 GUEST_CODE(guest_sysmsr);
 asm(".pushsection .rodata\n"
@@ -241,6 +243,22 @@ asm(".pushsection .rodata\n"
     "	and $((1 << 9) | (1 << 12) | (1 << 14)), %edx\n"
     "	mov %edx, %eax\n"
     "	out %eax, $0x67\n"
+    "	mov $0x1b, %ecx\n"			/* IA32_APIC_BASE */
+    "	rdmsr\n"
+    "	out %eax, $0x68\n"
+    "	mov $0x802, %ecx\n"			/* x2APIC id */
+    "	rdmsr\n"
+    "	out %eax, $0x69\n"
+    "	mov $0x80f, %ecx\n"			/* SVR: APIC on */
+    "	mov $0x1ff, %eax\n"
+    "	xor %edx, %edx\n"
+    "	wrmsr\n"
+    "	mov $0x83f, %ecx\n"			/* SELF_IPI 0x31, IF=0 */
+    "	mov $0x31, %eax\n"
+    "	wrmsr\n"
+    "	mov $0x821, %ecx\n"			/* IRR1: vectors 0x20-0x3f */
+    "	rdmsr\n"
+    "	out %eax, $0x6a\n"
     "	hlt\n"
     "guest_sysmsr_end:\n"
     ".popsection\n");
@@ -546,7 +564,11 @@ TEST_F(run, syscall_msrs_and_cpu_features)
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x64, 4, 0x1234);
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x65, 4, 0x5678);
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x66, 4, 0);
-	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x67, 4, 0);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x67, 4, 1u << 9);
+	/* Base 0xfee00000, enabled, x2APIC mode, bootstrap processor. */
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x68, 4, 0xfee00d00);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x69, 4, 0);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x6a, 4, 1u << 0x11);
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
 }
 

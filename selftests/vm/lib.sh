@@ -123,10 +123,11 @@ make_guest_initrd() {
 }
 
 # initramfs: busybox, the module for VER, the tests, the bench's /init;
-# with GUEST (a kernel version), uvctl and that kernel with the guest's
-# initramfs for the acceptance test.
+# with GUEST (a kernel version), uvctl and that kernel's vmlinux with the
+# guest's initramfs for the acceptance test, and with "bzimage" as third
+# argument its bzImage too.
 make_initramfs() {
-	local ver=$1 guest=${2:-} root=$BUILD/$1/initramfs
+	local ver=$1 guest=${2:-} bzimage=${3:-} root=$BUILD/$1/initramfs
 
 	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp,microv/tests}
 	cp /bin/busybox "$root/bin/busybox"
@@ -143,6 +144,8 @@ make_initramfs() {
 		[ -s "$BUILD/guest/initrd.cpio" ] || make_guest_initrd
 		cp "$BUILD/guest/initrd.cpio" "$root/microv/guest/initrd"
 		cp "$(vmlinux_of "$guest")" "$root/microv/guest/vmlinux"
+		[ -z "$bzimage" ] || cp "$(fetch_kernel "$guest")/boot/vmlinuz-$guest" \
+			"$root/microv/guest/bzImage"
 	fi
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$BUILD/$ver/initramfs.cpio"
 	echo "$BUILD/$ver/initramfs.cpio"

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -235,6 +236,39 @@ static void stdin_flush(struct uv_guest *g, struct input *in, bool tty,
  *
  * Return: why it ended.
  */
+/**
+ * uv_console_signals() - signals for a console loop, before any thread
+ *
+ * Blocked in every thread (vCPU threads inherit the mask): SIGINT, SIGTERM
+ * and SIGHUP reach the console loop through the returned signalfd only,
+ * so the terminal is always restored; SIGUSR1 is unblocked by the vCPU
+ * threads alone, for their kicks.  SIGPIPE is ignored: a closed stdout
+ * must not kill uvctl with the terminal raw.
+ *
+ * Return: the signalfd, also cancelling stalled output; -1 after a message.
+ */
+int uv_console_signals(void)
+{
+	sigset_t sigs;
+	int sigfd;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	sigdelset(&sigs, SIGUSR1);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		uv_err("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	uv_out_cancel_on(sigfd);
+	return sigfd;
+}
+
 enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
 			    int *signo)
 {
@@ -297,6 +331,11 @@ enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
 		    !console_read(g)) {
 			console_open = false;
 			in->dead = true;
+			/* Attached to a domain run elsewhere: it is gone. */
+			if (!g->nr_vcpus) {
+				end = UV_END_GUEST;
+				break;
+			}
 		}
 		if (i_in >= 0 && p[i_in].revents)
 			detach = stdin_read(in, tty);

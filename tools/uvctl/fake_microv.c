@@ -14,7 +14,7 @@
  *               '~' a newline)
  *   in:PORT     an IN (1 byte); the next RUN checks that uvctl answered
  *               0xff, and says on stderr if not
- *   out:PORT    an OUT of 0x5a
+ *   out:PORT    an OUT of 0x5a; out:PORT=VAL an OUT of VAL
  *   con:TEXT    TEXT on the console fd ('_' and '~' as above), no exit
  *   echo:N      wait for N bytes of console input, then write them back
  *               as "got:BYTES~", no exit
@@ -23,6 +23,7 @@
  *   shutdown:R  MICROV_EXIT_SHUTDOWN with reason R
  *   hlt, triple, fail, internal, mmio:GPA, none   those exits
  *
+ * MICROV_OPEN_CONSOLE knows domid 7 (see open_console()).
  * Past the end of the script, RUN blocks.  $FAKE_NO_RINGS and
  * $FAKE_NO_MAP make MICROV_CONNECT_RING and MICROV_SET_MEMORY_MAP fail
  * with ENOTTY, as an older module does.  $FAKE_LOG names a file that
@@ -224,12 +225,14 @@ static int fake_run(void)
 				return -1;
 		} else if (!strncmp(buf, "in:", 3) || !strncmp(buf, "out:", 4)) {
 			bool in = buf[0] == 'i';
+			char *end;
 
 			r->exit_reason = MICROV_EXIT_IO;
 			r->io.direction = in ? MICROV_IO_IN : MICROV_IO_OUT;
 			r->io.size = 1;
-			r->io.port = strtoul(buf + (in ? 3 : 4), NULL, 0);
-			r->io.data = in ? 0 : 0x5a;
+			r->io.port = strtoul(buf + (in ? 3 : 4), &end, 0);
+			r->io.data = in ? 0 : *end == '=' ?
+				     strtoul(end + 1, NULL, 0) : 0x5a;
 			check_in = in;
 			return 0;
 		} else if (!strcmp(buf, "block")) {
@@ -261,6 +264,35 @@ static int fake_run(void)
 			return 0;
 		}
 	}
+}
+
+/*
+ * MICROV_OPEN_CONSOLE: domain 7 exists, belongs to another user with
+ * $FAKE_EPERM; its console says $FAKE_CONSOLE (or "hello") and ends, as
+ * a destroyed domain's does.
+ */
+static int open_console(struct microv_open_console *req)
+{
+	const char *text = getenv("FAKE_CONSOLE");
+	int sv[2];
+
+	if (req->domid != 7) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (getenv("FAKE_EPERM")) {
+		errno = EPERM;
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	if (write(sv[1], text ? text : "hello", strlen(text ? text : "hello")) < 0)
+		return -1;
+	close(sv[1]);
+	if (req->flags & MICROV_CONSOLE_NONBLOCK)
+		fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	fake_log("open console %u", req->domid);
+	return sv[0];
 }
 
 static int dom_ioctl(unsigned long req, void *arg)
@@ -372,6 +404,8 @@ int ioctl(int fd, unsigned long req, ...)
 			fake_log("domain '%s'", d->name);
 			return new_fd(DOM);
 		}
+		if (req == MICROV_OPEN_CONSOLE)
+			return open_console(arg);
 		errno = ENOTTY;
 		return -1;
 	case DOM:

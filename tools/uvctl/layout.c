@@ -169,6 +169,7 @@ static void add_e820(struct uv_layout *l, uint64_t addr, uint64_t end,
  * uv_layout_plan() - decide where everything goes
  * @l:           filled in
  * @ram_size:    guest RAM in bytes (uv_parse_ram() checked it)
+ * @nr_vcpus:    vCPUs, 1 to UV_MAX_VCPUS (the MADT lists them)
  * @k:           the kernel
  * @initrd_size: bytes of initrd, 0 for none
  * @cmdline_len: strlen() of the command line
@@ -179,8 +180,8 @@ static void add_e820(struct uv_layout *l, uint64_t addr, uint64_t end,
  * Return: 0, or -1 after a message.
  */
 int uv_layout_plan(struct uv_layout *l, uint64_t ram_size,
-		   const struct uv_kernel *k, uint64_t initrd_size,
-		   size_t cmdline_len)
+		   unsigned int nr_vcpus, const struct uv_kernel *k,
+		   uint64_t initrd_size, size_t cmdline_len)
 {
 	uint64_t special;
 	struct range ram[3];
@@ -194,12 +195,18 @@ int uv_layout_plan(struct uv_layout *l, uint64_t ram_size,
 		       (unsigned long long)(UV_RAM_MAX / UV_GiB));
 		return -1;
 	}
+	/* The ACPI region holds a MADT for UV_MAX_VCPUS, no more. */
+	if (!nr_vcpus || nr_vcpus > UV_MAX_VCPUS) {
+		uv_err("%u vCPUs: expected 1 to %d", nr_vcpus, UV_MAX_VCPUS);
+		return -1;
+	}
 	if (cmdline_len >= UV_CMDLINE_MAX) {
 		uv_err("the command line has %zu bytes: Linux keeps at most %d",
 		       cmdline_len, UV_CMDLINE_MAX - 1);
 		return -1;
 	}
 	l->ram_size = ram_size;
+	l->nr_vcpus = nr_vcpus;
 	special = ram_size - UV_NR_SPECIAL * UV_PAGE_SIZE;
 	l->console_gpa = special;
 	l->xenstore_gpa = special + UV_PAGE_SIZE;
@@ -248,7 +255,8 @@ void uv_layout_write(const struct uv_layout *l, unsigned char *mem,
 	};
 
 	memset(mem + UV_BOOT_GPA, 0, UV_BOOT_SIZE);
-	si.rsdp_paddr = uv_acpi_write(mem, UV_BOOT_GPA + UV_ACPI_OFF);
+	si.rsdp_paddr = uv_acpi_write(mem, UV_BOOT_GPA + UV_ACPI_OFF,
+				      l->nr_vcpus);
 	memset(mem + l->console_gpa, 0, UV_NR_SPECIAL * UV_PAGE_SIZE);
 	uv_kernel_load(k, mem, l->kernel_delta);
 	if (l->initrd_size) {

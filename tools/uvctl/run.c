@@ -87,6 +87,17 @@ static int handle_io(struct uv_vcpu *v)
 	}
 	if (out && port == UV_ACPI_SLEEP_CTL)
 		return handle_sleep(v, run->io.data);
+	if (out && port == UV_ACPI_RESET &&
+	    (run->io.data & 0xff) == UV_ACPI_RESET_VALUE) {
+		uv_err("the guest reset itself (ACPI reset register): uvctl does not restart guests");
+		return UV_EXIT_REBOOT;
+	}
+	if (port == UV_ACPI_SLEEP_STS) {
+		/* WAK_STS, written to clear it before sleeping: never set. */
+		if (!out)
+			run->io.data = 0;
+		return RUN_ON;
+	}
 	mask = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
 	count = __atomic_add_fetch(&v->guest->io_counts[port][out], 1,
 				   __ATOMIC_RELAXED);

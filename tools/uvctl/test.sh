@@ -76,6 +76,11 @@ t "run --help exits 0 and shows the options and exit statuses" sh -c "
 		--vcpus --dry-run --verbose; do grep -q -- \"\$o\" '$tmp/rh' || exit 1; done &&
 	grep -q '^  3      the guest rebooted' '$tmp/rh' &&
 	grep -q '^  128+N' '$tmp/rh'"
+t "console without a domid is a usage error" says 2 "expected one DOMID" console
+t "console with a bad domid is a usage error" says 2 "is not a domid" console 0x7
+t "console with a reserved domid is a usage error" \
+	says 2 "is not a domid" console 32752
+t "console --help exits 0" sh -c "'$uvctl' console --help | grep -q 'console DOMID'"
 t "run without --kernel is a usage error" says 2 "which kernel?" run
 t "run with an unknown option is a usage error" \
 	says 2 "unrecognized option '--frob'" run --frob
@@ -209,6 +214,12 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		grep -qx 'regs rip 0x1000123 rbx 0xe000 rflags 0x2' '$tmp/log' &&
 		grep -qx 'sregs cr0 0x11 cs 0x8/11 ds 0x10 tr 11/0x67' '$tmp/log'"
 	t "fake: reboot exits 3" exits shutdown:1 3 "asked to reboot"
+	fake out:0xb000=0x34,hlt
+	t "fake: ACPI S5 (sleep control port) exits 0" test $? = 0
+	t "fake: the ACPI reset register exits 3" \
+		exits out:0xb004=1,hlt 3 "reset itself (ACPI reset register)"
+	t "fake: ACPI S3 is refused: exits 5" \
+		exits out:0xb000=0x2c,hlt 5 "only S5 (off) exists"
 	t "fake: soft_reset exits 3" exits shutdown:5 3 "soft reset"
 	t "fake: crash exits 4" exits shutdown:3 4 "crashed"
 	t "fake: watchdog exits 4" exits shutdown:4 4 "watchdog expired"
@@ -273,6 +284,19 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 	t "fake: SIGTERM ends a run whose stdout nobody reads" \
 		test "$(cat "$tmp/status" 2>/dev/null)" = 143
 	wait
+	t "fake: console DOMID prints the guest's output, ends with its domain" \
+		sh -c "FAKE_CONSOLE=boot-log LD_PRELOAD=$fake '$dyn' -d /fake/microv \
+			console 7 </dev/null >'$tmp/out' 2>'$tmp/err' &&
+			grep -qx boot-log '$tmp/out' &&
+			grep -q 'domain 7 was destroyed' '$tmp/err'"
+	t "fake: console of an unknown domid exits 1" \
+		sh -c "LD_PRELOAD=$fake '$dyn' -d /fake/microv console 8 \
+			</dev/null 2>'$tmp/err'; test \$? = 1 &&
+			grep -q 'no domain 8' '$tmp/err'"
+	t "fake: console of another user's domain exits 1" \
+		sh -c "FAKE_EPERM=1 LD_PRELOAD=$fake '$dyn' -d /fake/microv \
+			console 7 </dev/null 2>'$tmp/err'; test \$? = 1 &&
+			grep -q 'belongs to another user' '$tmp/err'"
 	if command -v script >/dev/null; then
 		(sleep 1; printf 'ab'; sleep 1; printf '\035') |
 			FAKE_SCRIPT="echo:2,block" LD_PRELOAD=$fake timeout 20 \

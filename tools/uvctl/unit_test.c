@@ -293,44 +293,124 @@ static bool acpi_sum_ok(const unsigned char *p, size_t len)
 }
 
 /*
- * The ACPI tables as Linux walks them: RSDP (both checksums) -> XSDT ->
- * FADT (hardware-reduced, sleep control on UV_ACPI_SLEEP_CTL) -> DSDT
- * (\_S5), each table's checksum right.
+ * Is the table at @gpa, with the length it claims, inside the ACPI region
+ * and at least @min bytes long?  Sets *@end past it.
+ */
+static bool acpi_table(const unsigned char *mem, uint64_t gpa, uint32_t min,
+		       uint64_t *end)
+{
+	const uint64_t lo = UV_BOOT_GPA + UV_ACPI_OFF, hi = lo + UV_ACPI_SIZE;
+	uint32_t len;
+
+	if (gpa < lo || gpa > hi - 36)
+		return false;
+	memcpy(&len, mem + gpa + 4, 4);
+	*end = gpa + len;
+	return len >= min && *end <= hi;
+}
+
+/*
+ * The ACPI tables as Linux walks them: RSDP (both checksums) -> XSDT
+ * (two entries) -> FADT (hardware-reduced, sleep control on
+ * UV_ACPI_SLEEP_CTL) -> DSDT (\_S5), and -> MADT (the local APICs at
+ * 0xfee00000, no PCAT_COMPAT, one enabled Processor Local APIC with APIC
+ * id i for each of @nr_vcpus vCPUs and nothing else), each table's
+ * checksum right, all inside the ACPI region and none overlapping.
  */
 static bool check_acpi(const unsigned char *mem, uint64_t rsdp_gpa,
-		       const char *what)
+		       unsigned int nr_vcpus, const char *what)
 {
-	const unsigned char *rsdp = mem + rsdp_gpa, *xsdt, *fadt, *dsdt;
-	uint64_t xsdt_gpa, fadt_gpa, dsdt_gpa, port;
-	uint32_t len, flags;
-	bool ok = true;
+	static const char *const name[] = {
+		"RSDP", "XSDT", "FADT", "DSDT", "MADT",
+	};
+	const unsigned char *rsdp = mem + rsdp_gpa, *xsdt, *fadt, *dsdt, *madt;
+	uint64_t gpa[5], end[5], port;
+	uint32_t len, flags, lapic;
+	unsigned int i, j, n;
+	bool ok = true, walk = true;
+
+	/* Where each table is; nothing more is read if one is astray. */
+	if (rsdp_gpa < UV_BOOT_GPA + UV_ACPI_OFF ||
+	    rsdp_gpa + 36 > UV_BOOT_GPA + UV_ACPI_OFF + UV_ACPI_SIZE) {
+		DIAG("%s: RSDP outside the ACPI region", what);
+		return false;
+	}
+	gpa[0] = rsdp_gpa;
+	end[0] = rsdp_gpa + 36;
+	memcpy(&gpa[1], rsdp + 24, 8);
+	if (!acpi_table(mem, gpa[1], 36 + 2 * 8, &end[1])) {
+		DIAG("%s: XSDT outside the ACPI region or too short", what);
+		return false;
+	}
+	memcpy(&gpa[2], mem + gpa[1] + 36, 8);
+	memcpy(&gpa[4], mem + gpa[1] + 44, 8);
+	if (!acpi_table(mem, gpa[2], 276, &end[2])) {
+		DIAG("%s: FADT outside the ACPI region or too short", what);
+		return false;
+	}
+	memcpy(&gpa[3], mem + gpa[2] + 140, 8);
+	if (!acpi_table(mem, gpa[3], 36 + 5, &end[3]) ||
+	    !acpi_table(mem, gpa[4], 44, &end[4])) {
+		DIAG("%s: DSDT or MADT outside the ACPI region or too short",
+		     what);
+		return false;
+	}
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < i; j++)
+			CHECK(end[i] <= gpa[j] || end[j] <= gpa[i],
+			      "ACPI tables %s and %s overlap", what, name[j],
+			      name[i]);
 
 	CHECK(!memcmp(rsdp, "RSD PTR ", 8) && rsdp[15] == 2 &&
 	      acpi_sum_ok(rsdp, 20) && acpi_sum_ok(rsdp, 36),
 	      "RSDP signature, revision or checksums wrong", what);
-	memcpy(&xsdt_gpa, rsdp + 24, 8);
-	xsdt = mem + xsdt_gpa;
-	memcpy(&len, xsdt + 4, 4);
-	CHECK(!memcmp(xsdt, "XSDT", 4) && len == 44 && acpi_sum_ok(xsdt, len),
-	      "XSDT wrong", what);
-	memcpy(&fadt_gpa, xsdt + 36, 8);
-	fadt = mem + fadt_gpa;
-	memcpy(&len, fadt + 4, 4);
+	xsdt = mem + gpa[1];
+	len = end[1] - gpa[1];
+	CHECK(!memcmp(xsdt, "XSDT", 4) && len == 36 + 2 * 8 &&
+	      acpi_sum_ok(xsdt, len),
+	      "XSDT wrong: length %u", what, len);
+	fadt = mem + gpa[2];
+	len = end[2] - gpa[2];
 	memcpy(&flags, fadt + 112, 4);
-	memcpy(&dsdt_gpa, fadt + 140, 8);
 	memcpy(&port, fadt + 244 + 4, 8);
 	CHECK(!memcmp(fadt, "FACP", 4) && len == 276 &&
 	      acpi_sum_ok(fadt, len) && (flags & (1u << 20)) &&
 	      fadt[244] == 1 && port == UV_ACPI_SLEEP_CTL,
 	      "FADT wrong: flags %#x sleep port %#llx", what, flags,
 	      (unsigned long long)port);
-	dsdt = mem + dsdt_gpa;
-	memcpy(&len, dsdt + 4, 4);
+	/* The reset register: RESET_REG_SUP, system I/O, the value. */
+	memcpy(&port, fadt + 116 + 4, 8);
+	CHECK((flags & (1u << 10)) && fadt[116] == 1 &&
+	      port == UV_ACPI_RESET && fadt[128] == UV_ACPI_RESET_VALUE,
+	      "FADT reset register wrong: port %#llx value %#x", what,
+	      (unsigned long long)port, fadt[128]);
+	dsdt = mem + gpa[3];
+	len = end[3] - gpa[3];
 	CHECK(!memcmp(dsdt, "DSDT", 4) && acpi_sum_ok(dsdt, len) &&
 	      !memcmp(dsdt + 36, "\x08_S5_", 5),
 	      "DSDT wrong or without \\_S5", what);
-	CHECK(dsdt_gpa + len <= UV_BOOT_GPA + UV_ACPI_OFF + UV_ACPI_SIZE,
-	      "ACPI tables past their region", what);
+
+	madt = mem + gpa[4];
+	len = end[4] - gpa[4];
+	memcpy(&lapic, madt + 36, 4);
+	memcpy(&flags, madt + 40, 4);
+	CHECK(!memcmp(madt, "APIC", 4) && len == 44 + 8 * nr_vcpus &&
+	      acpi_sum_ok(madt, len) && lapic == 0xfee00000 && !flags,
+	      "MADT wrong: length %u local APICs at %#x flags %#x", what,
+	      len, lapic, flags);
+	/* Its structures: Processor Local APICs only, vCPU n at APIC id n. */
+	for (i = 44, n = 0; walk && i < len; i += 8, n++) {
+		if (i + 8 <= len)
+			memcpy(&flags, madt + i + 4, 4);
+		walk = i + 8 <= len && madt[i] == 0 && madt[i + 1] == 8 &&
+		       madt[i + 2] == n && madt[i + 3] == n && flags == 1;
+		CHECK(walk,
+		      "MADT structure %u: type %u length %u uid %u APIC id %u flags %#x",
+		      what, n, madt[i], madt[i + 1], madt[i + 2], madt[i + 3],
+		      flags);
+	}
+	CHECK(!walk || n == nr_vcpus, "MADT has %u local APICs for %u vCPUs",
+	      what, n, nr_vcpus);
 	return ok;
 }
 
@@ -439,7 +519,7 @@ static bool check_layout(const char *what, const struct uv_layout *l,
 	      "start_info magic %#x version %u flags %#x rsdp %#llx", what,
 	      si.magic, si.version, si.flags,
 	      (unsigned long long)si.rsdp_paddr);
-	if (!check_acpi(mem, si.rsdp_paddr, what))
+	if (!check_acpi(mem, si.rsdp_paddr, l->nr_vcpus, what))
 		ok = false;
 	CHECK(si.memmap_paddr == l->memmap_gpa &&
 	      si.memmap_entries == l->nr_e820 &&
@@ -493,7 +573,7 @@ static bool boot(const char *what, const struct uv_kernel *k, uint64_t ram,
 	unsigned char *mem;
 	bool ok;
 
-	if (uv_layout_plan(l, ram, k, initrd ? initrd->size : 0,
+	if (uv_layout_plan(l, ram, 1, k, initrd ? initrd->size : 0,
 			   strlen(cmdline)))
 		return false;
 	mem = guest_ram(ram);
@@ -536,16 +616,22 @@ static void test_elf(void)
 		&l), "layout at 1G with an initrd and a command line");
 	OK(boot("std 33M initrd", &k, 33 * UV_MiB, &initrd, "", &l),
 	   "layout with an initrd just fitting and an empty command line");
-	OK(uv_layout_plan(&l, 32 * UV_MiB, &k, 16 * UV_MiB, 1) &&
+	OK(uv_layout_plan(&l, 32 * UV_MiB, 1, &k, 16 * UV_MiB, 1) &&
 	   strstr(uv_last_error, "the initrd (16777216 bytes) does not fit") &&
 	   strstr(uv_last_error, "use --ram 35M or more"),
 	   "an initrd that does not fit is refused, with the RAM it needs");
-	OK(uv_layout_plan(&l, 32 * UV_MiB, &k, 0, UV_CMDLINE_MAX) &&
+	OK(uv_layout_plan(&l, 32 * UV_MiB, 1, &k, 0, UV_CMDLINE_MAX) &&
 	   strstr(uv_last_error, "Linux keeps at most 2047") &&
-	   !uv_layout_plan(&l, 32 * UV_MiB, &k, 0, UV_CMDLINE_MAX - 1),
+	   !uv_layout_plan(&l, 32 * UV_MiB, 1, &k, 0, UV_CMDLINE_MAX - 1),
 	   "command lines up to 2047 bytes");
-	OK(uv_layout_plan(&l, 16 * UV_MiB, &k, 0, 0),
+	OK(uv_layout_plan(&l, 16 * UV_MiB, 1, &k, 0, 0),
 	   "guest RAM below 32M refused by the planner too");
+	OK(uv_layout_plan(&l, 32 * UV_MiB, 0, &k, 0, 0) &&
+	   uv_layout_plan(&l, 32 * UV_MiB, UV_MAX_VCPUS + 1, &k, 0, 0) &&
+	   strstr(uv_last_error, "vCPUs: expected 1 to") &&
+	   !uv_layout_plan(&l, 32 * UV_MiB, UV_MAX_VCPUS, &k, 0, 0) &&
+	   l.nr_vcpus == UV_MAX_VCPUS,
+	   "the planner takes 1 to UV_MAX_VCPUS vCPUs, the MADT's room");
 	uv_kernel_free(&k);
 	free(initrd.data);
 	free(elf.data);
@@ -633,7 +719,7 @@ static void test_reloc(void)
 	note32(&n, XEN_ELFNOTE_PHYS32_ENTRY, entry);
 	elf = make_elf(segs, 2, &n);
 	OK(!parse(&k, "fixed", &elf) &&
-	   uv_layout_plan(&l, 32 * UV_MiB, &k, 0, 0) &&
+	   uv_layout_plan(&l, 32 * UV_MiB, 1, &k, 0, 0) &&
 	   strstr(uv_last_error, "cannot be moved (no XEN_ELFNOTE_PHYS32_RELOC): use --ram 36M or more"),
 	   "a kernel that does not fit and has no relocation note is refused");
 	OK(boot("fixed 64M", &k, 64 * UV_MiB, NULL, "x", &l) && !l.relocated,
@@ -685,7 +771,7 @@ static void test_reloc(void)
 	add_note(&n, XEN_ELFNOTE_PHYS32_RELOC_, reloc, 12);
 	elf = make_elf(segs, 2, &n);
 	OK(!parse(&k, "tight", &elf) &&
-	   uv_layout_plan(&l, 32 * UV_MiB, &k, 0, 0) &&
+	   uv_layout_plan(&l, 32 * UV_MiB, 1, &k, 0, 0) &&
 	   strstr(uv_last_error, "fits nowhere in 0-0x3fffff at alignment 0x200000"),
 	   "relocation refused when [min, max] cannot hold the image");
 	uv_kernel_free(&k);
@@ -1023,7 +1109,7 @@ static void test_real_kernel(const char *dir, const char *ver)
 	   (unsigned long long)(k.hi - k.lo));
 	munmap(ma, 128 * UV_MiB);
 	munmap(mb, 128 * UV_MiB);
-	OK(uv_layout_plan(&l, 64 * UV_MiB, &k, 0, 0) &&
+	OK(uv_layout_plan(&l, 64 * UV_MiB, 1, &k, 0, 0) &&
 	   strstr(uv_last_error, "use --ram"),
 	   "%s: 64M is too small, and the message says what is needed", ver);
 	uv_kernel_free(&k);

@@ -15,14 +15,15 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <sched.h>
-#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
+
+#include <xen/xen.h>
 
 #include "uvctl.h"
 
@@ -51,6 +52,8 @@ static void usage(FILE *out)
 		"                 its revision and features, and the CPUs it runs on\n"
 		"  run            boot a Xen PVH kernel as a guest, its console here\n"
 		"                 (uvctl run --help)\n"
+		"  console DOMID  attach to the console of a guest another uvctl runs\n"
+		"                 (its domid: \"uvctl run\" says it); Ctrl-] detaches\n"
 		"\n"
 		"Options:\n"
 		"  -d, --device=PATH  the microv device (default %s, or $MICROV_DEVICE)\n"
@@ -201,30 +204,11 @@ static bool valid_name(const char *s)
 static int run_loop(struct uv_guest *g, const struct run_opts *o)
 {
 	enum uv_end end = UV_END_ERROR;
-	sigset_t sigs;
 	int sigfd, signo = 0, status;
 
-	/*
-	 * Blocked in every thread (the vCPU threads inherit the mask):
-	 * SIGINT, SIGTERM and SIGHUP reach the console loop through the
-	 * signalfd only, so the terminal is always restored; SIGUSR1 is
-	 * unblocked by the vCPU threads alone, for their kicks.
-	 */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	sigdelset(&sigs, SIGUSR1);
-	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (sigfd < 0) {
-		uv_err("signalfd: %s", strerror(errno));
+	sigfd = uv_console_signals();
+	if (sigfd < 0)
 		return UV_EXIT_ERROR;
-	}
-	/* A closed stdout must not kill uvctl with the terminal raw. */
-	signal(SIGPIPE, SIG_IGN);
-	uv_out_cancel_on(sigfd);
 
 	if (o->hvc && uv_term_raw())
 		fprintf(stderr, "uvctl: console of domain %u: Ctrl-] detaches\n",
@@ -283,7 +267,8 @@ static int run(const struct run_opts *o)
 			goto out;
 		}
 	}
-	if (uv_layout_plan(&l, o->ram, &k, initrd.size, strlen(o->cmdline)))
+	if (uv_layout_plan(&l, o->ram, o->vcpus, &k, initrd.size,
+			   strlen(o->cmdline)))
 		goto out;
 
 	/* Untouched pages cost nothing until the module pins them. */
@@ -314,6 +299,8 @@ static int run(const struct run_opts *o)
 	    uv_guest_build(&g, o->name, &l))
 		goto out;
 	status = run_loop(&g, o);
+	/* Consoles attached elsewhere (uvctl console) see it end. */
+	uv_guest_destroy(&g);
 out:
 	uv_guest_close(&g);
 	if (g.mem)
@@ -322,6 +309,43 @@ out:
 	uv_kernel_free(&k);
 	uv_buf_free(&initrd);
 	return status;
+}
+
+static int cmd_console(const char *device, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long domid;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("Usage: uvctl [-d PATH] console DOMID\n"
+			       "Attach to the console of the running domain DOMID: its\n"
+			       "output not yet read, then as it comes; what you type goes\n"
+			       "to the guest.  Ctrl-] detaches; it ends (status 0) when the\n"
+			       "domain is destroyed.  Only the user who created the domain\n"
+			       "(or CAP_SYS_ADMIN) may attach.\n");
+			return 0;
+		}
+		return UV_EXIT_USAGE;
+	}
+	if (optind != argc - 1) {
+		uv_err("console: expected one DOMID");
+		return UV_EXIT_USAGE;
+	}
+	errno = 0;
+	domid = strtoul(argv[optind], &end, 10);
+	if (errno || *end || !*argv[optind] || !domid ||
+	    domid >= DOMID_FIRST_RESERVED) {
+		uv_err("console: '%s' is not a domid (1-%u)", argv[optind],
+		       DOMID_FIRST_RESERVED - 1);
+		return UV_EXIT_USAGE;
+	}
+	return uv_console_attach(device, domid);
 }
 
 static int cmd_run(const char *device, int argc, char **argv)
@@ -481,6 +505,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "run")) {
 		argv[0] = (char *)"uvctl run";
 		return cmd_run(device, argc, argv);
+	}
+	if (!strcmp(cmd, "console")) {
+		argv[0] = (char *)"uvctl console";
+		return cmd_console(device, argc, argv);
 	}
 	uv_err("unknown command '%s'", cmd);
 	usage(stderr);

@@ -151,6 +151,8 @@ int uv_bzimage_payload(const struct uv_buf *b, const char *name,
 #define UV_ACPI_SLEEP_STS	0xb001
 #define UV_ACPI_SLP_TYP_S5	5	/* \_S5's SLP_TYP */
 #define UV_ACPI_SLP_EN		0x20	/* sleep control: SLP_EN, SLP_TYP 4:2 */
+#define UV_ACPI_RESET		0xb004	/* the FADT's reset register */
+#define UV_ACPI_RESET_VALUE	0x01
 #define UV_LEGACY_HOLE		0x9f000ULL	/* reserved to 1 MiB */
 #define UV_HIGH_RAM		0x100000ULL
 #define UV_NR_SPECIAL		2		/* console, xenstore */
@@ -160,6 +162,7 @@ int uv_bzimage_payload(const struct uv_buf *b, const char *name,
 /**
  * struct uv_layout - where everything goes in guest-physical memory
  * @ram_size:       guest RAM, one slot at GPA 0
+ * @nr_vcpus:       vCPUs, each with a local APIC in the MADT
  * @nr_e820:        entries in @e820
  * @e820:           the memory map, sorted, covering [0, @ram_size)
  * @start_info_gpa: struct hvm_start_info (EBX at the entry)
@@ -179,6 +182,7 @@ int uv_bzimage_payload(const struct uv_buf *b, const char *name,
  */
 struct uv_layout {
 	uint64_t ram_size;
+	unsigned int nr_vcpus;
 	unsigned int nr_e820;
 	struct hvm_memmap_table_entry e820[UV_E820_MAX];
 	uint64_t start_info_gpa, modlist_gpa, memmap_gpa, cmdline_gpa;
@@ -190,15 +194,16 @@ struct uv_layout {
 };
 
 int uv_layout_plan(struct uv_layout *l, uint64_t ram_size,
-		   const struct uv_kernel *k, uint64_t initrd_size,
-		   size_t cmdline_len);
+		   unsigned int nr_vcpus, const struct uv_kernel *k,
+		   uint64_t initrd_size, size_t cmdline_len);
 void uv_layout_write(const struct uv_layout *l, unsigned char *mem,
 		     const struct uv_kernel *k, const struct uv_buf *initrd,
 		     const char *cmdline);
 void uv_layout_print(const struct uv_layout *l, const struct uv_kernel *k,
 		     const char *cmdline, FILE *f, const char *prefix);
 const char *uv_e820_type_name(uint32_t type);
-uint64_t uv_acpi_write(unsigned char *mem, uint64_t gpa);
+uint64_t uv_acpi_write(unsigned char *mem, uint64_t gpa,
+		       unsigned int nr_vcpus);
 void uv_start_state(const struct uv_layout *l, struct microv_regs *regs,
 		    struct microv_sregs *sregs);
 
@@ -287,8 +292,12 @@ void uv_out_abort(void);
 void uv_out_cancel_on(int fd);
 bool uv_term_raw(void);
 void uv_term_restore(void);
+int uv_console_signals(void);
 enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
 			    int *signo);
 void uv_console_drain(struct uv_guest *g);
+
+/* attach.c */
+int uv_console_attach(const char *device, unsigned int domid);
 
 #endif /* UVCTL_H */

@@ -60,6 +60,7 @@ struct microv_host_info {
 #define MICROV_CAP_DOMAINS	2	/* domains, memory, vCPUs; the value is
 					 * the highest vCPU id plus one */
 #define MICROV_CAP_NR_MEMSLOTS	3	/* number of memory slots per domain */
+#define MICROV_CAP_OPEN_CONSOLE	4	/* MICROV_OPEN_CONSOLE exists */
 
 /* Limits of a domain. */
 #define MICROV_NAME_MAX		64	/* bytes in a name, NUL included */
@@ -297,11 +298,26 @@ struct microv_ring {
 /* MICROV_GET_CONSOLE flags (the ioctl's argument) */
 #define MICROV_CONSOLE_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
 
+/**
+ * struct microv_open_console - MICROV_OPEN_CONSOLE: the console of a domain
+ * found by its domid, for a process that holds no fd of it
+ * @domid: the domain's Xen domid
+ * @flags: MICROV_CONSOLE_NONBLOCK or 0
+ *
+ * Permitted to the user (effective uid) that created the domain and to
+ * CAP_SYS_ADMIN.  The fd is the one MICROV_GET_CONSOLE gives.
+ */
+struct microv_open_console {
+	__u32 domid;
+	__u32 flags;
+};
+
 /* ioctls on /dev/microv */
 #define MICROV_GET_API_VERSION	_IO(MICROVIO, 0x00)
 #define MICROV_CHECK_EXTENSION	_IO(MICROVIO, 0x01)
 #define MICROV_GET_HOST_INFO	_IOWR(MICROVIO, 0x02, struct microv_host_info)
 #define MICROV_CREATE_DOMAIN	_IOWR(MICROVIO, 0x03, struct microv_create_domain)
+#define MICROV_OPEN_CONSOLE	_IOW(MICROVIO, 0x04, struct microv_open_console)
 
 /* ioctls on a domain fd */
 #define MICROV_SET_MEMORY_REGION _IOW(MICROVIO, 0x10, struct microv_memory_region)
