@@ -12,7 +12,8 @@
  * XENSTORE_PAYLOAD_MAX long: they are gathered whole first.  Replies wait
  * in a buffer until the response ring has room.  A guest that breaks the
  * protocol (indexes apart by more than the ring, an oversized payload) is
- * no longer answered.
+ * no longer answered, and the interface's error field says why
+ * (XENSTORE_SERVER_FEATURE_ERROR), as xenstored does.
  */
 #include "xenabi.h"
 
@@ -20,6 +21,14 @@
 
 /* Requests answered per event at most. */
 #define XENABI_STORE_BATCH	32
+
+/* No more answers; the guest can read why in the interface. */
+static void xen_store_break(struct xen_store *st, u32 error)
+{
+	st->broken = true;
+	xenabi_wmb();
+	st->intf->error = error;
+}
 
 /* Copies what the request ring holds, up to @len bytes, into @buf. */
 static u32 xen_store_take(struct xen_store *st, u8 *buf, u32 len)
@@ -31,7 +40,7 @@ static u32 xen_store_take(struct xen_store *st, u8 *buf, u32 len)
 
 	xenabi_rmb();
 	if (prod - cons > XENSTORE_RING_SIZE) {
-		st->broken = true;
+		xen_store_break(st, XENSTORE_ERROR_RINGIDX);
 		return 0;
 	}
 	while (cons != prod && n < len)
@@ -51,7 +60,7 @@ static bool xen_store_flush(struct xen_store *st)
 
 	xenabi_mb();
 	if (prod - cons > XENSTORE_RING_SIZE) {
-		st->broken = true;
+		xen_store_break(st, XENSTORE_ERROR_RINGIDX);
 		return false;
 	}
 	for (; st->out_off < st->out_len && prod - cons < XENSTORE_RING_SIZE;
@@ -231,7 +240,7 @@ bool xen_store_process(struct xen_domain *d)
 			break;
 		if (st->in_len >= XENABI_STORE_HDR) {
 			if (req->len > XENSTORE_PAYLOAD_MAX) {
-				st->broken = true;
+				xen_store_break(st, XENSTORE_ERROR_PROTO);
 				break;
 			}
 			if (st->in_len == XENABI_STORE_HDR + req->len) {
@@ -261,6 +270,7 @@ void xen_store_connect(struct xen_domain *d, void *ring, u32 port)
 	memset(st, 0, sizeof(*st));
 	st->intf = ring;
 	st->port = port;
-	st->intf->server_features = 0;
+	st->intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
+	st->intf->error = XENSTORE_ERROR_NONE;
 	st->intf->connection = XENSTORE_CONNECTED;
 }

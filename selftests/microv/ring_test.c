@@ -199,6 +199,7 @@ TEST_F(ring, connect)
 	EXPECT_EQ(self->store_port, p.value);
 	EXPECT_EQ(0, self->cons->out_prod);		/* cleared */
 	EXPECT_EQ(XENSTORE_CONNECTED, self->store->connection);
+	EXPECT_EQ(XENSTORE_SERVER_FEATURE_ERROR, self->store->server_features);
 
 	/* Twice; bad kind, flags, pad; no RAM there; read-only RAM. */
 	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));

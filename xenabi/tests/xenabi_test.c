@@ -2699,12 +2699,15 @@ TEST(xenstore_replies)
 
 	fake_init(&f, 64);
 	xs()->server_features = ~0u;
+	xs()->error = ~0u;
 	xs()->connection = XENSTORE_RECONNECT;
 	xs_request(XS_READ, 1, 0, S("a"));
 	CHECK(!xen_store_process(&f.dom));	/* not connected */
 	CHECK(xs()->req_cons == 0 && xs()->rsp_prod == 0);
 	xen_store_connect(&f.dom, xs(), 9);
-	CHECK(xs()->server_features == 0);
+	/* No reconnection; errors are reported. */
+	CHECK(xs()->server_features == XENSTORE_SERVER_FEATURE_ERROR);
+	CHECK(xs()->error == XENSTORE_ERROR_NONE);
 	CHECK(xs()->connection == XENSTORE_CONNECTED);
 	CHECK(f.dom.store.intf == xs() && f.dom.store.port == 9);
 	CHECK(xen_store_process(&f.dom));
@@ -2936,8 +2939,10 @@ TEST(xenstore_broken)
 	xen_store_connect(&f.dom, xs(), 9);
 	xs_put(&h, sizeof(h));
 	xs_put("x", 1);
+	CHECK(xs()->server_features == XENSTORE_SERVER_FEATURE_ERROR &&
+	      xs()->error == XENSTORE_ERROR_NONE);
 	CHECK(xen_store_process(&f.dom));
-	CHECK(f.dom.store.broken);
+	CHECK(f.dom.store.broken && xs()->error == XENSTORE_ERROR_PROTO);
 	CHECK(xs()->req_cons == sizeof(h) && xs()->rsp_prod == 0);
 	xs_request(XS_READ, 52, 0, S("a"));
 	CHECK(!xen_store_process(&f.dom));
@@ -2957,6 +2962,7 @@ TEST(xenstore_broken)
 	xen_store_connect(&f.dom, xs(), 9);
 	xs()->req_prod = XENSTORE_RING_SIZE + 1;
 	CHECK(!xen_store_process(&f.dom) && f.dom.store.broken);
+	CHECK(xs()->error == XENSTORE_ERROR_RINGIDX);
 	CHECK(xs()->req_cons == 0 && xs()->rsp_prod == 0);
 	xs()->req_prod = 0;
 	CHECK(!xen_store_process(&f.dom));
@@ -2969,6 +2975,7 @@ TEST(xenstore_broken)
 	xen_store_connect(&f.dom, xs(), 9);
 	xs()->rsp_cons = 5;
 	CHECK(!xen_store_process(&f.dom) && f.dom.store.broken);
+	CHECK(xs()->error == XENSTORE_ERROR_RINGIDX);
 	xs()->rsp_cons = 0;
 	xs_request(XS_READ, 53, 0, S("a"));
 	CHECK(!xen_store_process(&f.dom));
