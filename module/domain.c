@@ -21,9 +21,9 @@
 #include "domain.h"
 #include "microv.h"
 
-/* Xen's DOMID_FIRST_RESERVED is 0x7FF0; domid 0 is the host's own. */
+/* Below Xen's reserved domids; domid 0 is the host's own. */
 #define MICROV_DOMID_MIN	1
-#define MICROV_DOMID_MAX	0x7FEF
+#define MICROV_DOMID_MAX	(DOMID_FIRST_RESERVED - 1)
 
 /* Live domains by domid; the xarray's lock also guards name uniqueness. */
 static DEFINE_XARRAY_ALLOC(microv_domains);

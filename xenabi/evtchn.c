@@ -460,18 +460,7 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 {
 	struct xen_domain *d = v->domain;
 	unsigned long cmd = args[0], gva = args[1];
-	union {
-		struct evtchn_bind_interdomain bind_interdomain;
-		struct evtchn_bind_virq bind_virq;
-		struct evtchn_close close;
-		struct evtchn_send send;
-		struct evtchn_status status;
-		struct evtchn_alloc_unbound alloc_unbound;
-		struct evtchn_bind_ipi bind_ipi;
-		struct evtchn_bind_vcpu bind_vcpu;
-		struct evtchn_unmask unmask;
-		struct evtchn_reset reset;
-	} a;
+	union xen_evtchn_op a;
 	long ret;
 
 	if (cmd >= sizeof(xen_evtchn_args) / sizeof(xen_evtchn_args[0]) ||

@@ -336,6 +336,20 @@ long xen_hvm_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_memory_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_vm_assist(struct xen_vcpu *v, const unsigned long *args);
 long xen_console_io(struct xen_vcpu *v, const unsigned long *args);
+/* The argument of each event_channel_op xenabi implements. */
+union xen_evtchn_op {
+	struct evtchn_bind_interdomain bind_interdomain;
+	struct evtchn_bind_virq bind_virq;
+	struct evtchn_close close;
+	struct evtchn_send send;
+	struct evtchn_status status;
+	struct evtchn_alloc_unbound alloc_unbound;
+	struct evtchn_bind_ipi bind_ipi;
+	struct evtchn_bind_vcpu bind_vcpu;
+	struct evtchn_unmask unmask;
+	struct evtchn_reset reset;
+};
+
 long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_vcpu_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_set_timer_op(struct xen_vcpu *v, const unsigned long *args);

@@ -334,7 +334,7 @@ TEST_F(ring, console_by_domid)
 
 	EXPECT_EQ(-1, open_console(self->vm.dev, self->vm.domid, 2));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, open_console(self->vm.dev, 0x7fef, 0));
+	EXPECT_EQ(-1, open_console(self->vm.dev, DOMID_FIRST_RESERVED - 1, 0));
 	EXPECT_EQ(ESRCH, errno);
 	fd = open_console(self->vm.dev, self->vm.domid, 0);
 	ASSERT_LE(0, fd);

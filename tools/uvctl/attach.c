@@ -55,9 +55,7 @@ int uv_console_attach(const char *device, unsigned int domid)
 	sigfd = uv_console_signals();
 	if (sigfd < 0)
 		goto out;
-	if (uv_term_raw())
-		fprintf(stderr, "uvctl: console of domain %u: Ctrl-] detaches\n",
-			domid);
+	uv_term_attach(domid);
 	end = uv_console_loop(&g, true, sigfd, &signo);
 	uv_term_restore();
 	switch (end) {

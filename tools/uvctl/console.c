@@ -237,6 +237,18 @@ static void stdin_flush(struct uv_guest *g, struct input *in, bool tty,
  * Return: why it ended.
  */
 /**
+ * uv_term_attach() - raw mode for the console of domain @domid, if stdin
+ * is a terminal, and the way out said once
+ * @domid: the domain
+ */
+void uv_term_attach(unsigned int domid)
+{
+	if (uv_term_raw())
+		fprintf(stderr, "uvctl: console of domain %u: Ctrl-] detaches\n",
+			domid);
+}
+
+/**
  * uv_console_signals() - signals for a console loop, before any thread
  *
  * Blocked in every thread (vCPU threads inherit the mask): SIGINT, SIGTERM

@@ -210,9 +210,8 @@ static int run_loop(struct uv_guest *g, const struct run_opts *o)
 	if (sigfd < 0)
 		return UV_EXIT_ERROR;
 
-	if (o->hvc && uv_term_raw())
-		fprintf(stderr, "uvctl: console of domain %u: Ctrl-] detaches\n",
-			g->domid);
+	if (o->hvc)
+		uv_term_attach(g->domid);
 	if (!uv_vcpus_start(g))
 		end = uv_console_loop(g, o->hvc, sigfd, &signo);
 	if (end != UV_END_GUEST)

@@ -292,6 +292,7 @@ void uv_out_abort(void);
 void uv_out_cancel_on(int fd);
 bool uv_term_raw(void);
 void uv_term_restore(void);
+void uv_term_attach(unsigned int domid);
 int uv_console_signals(void);
 enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
 			    int *signo);

@@ -149,16 +149,7 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 			size_t *size)
 {
 	union {
-		struct evtchn_bind_interdomain bind_interdomain;
-		struct evtchn_bind_virq bind_virq;
-		struct evtchn_close close;
-		struct evtchn_send send;
-		struct evtchn_status status;
-		struct evtchn_alloc_unbound alloc_unbound;
-		struct evtchn_bind_ipi bind_ipi;
-		struct evtchn_bind_vcpu bind_vcpu;
-		struct evtchn_unmask unmask;
-		struct evtchn_reset reset;
+		union xen_evtchn_op op;
 		u8 raw[FUZZ_ARG_LEN];
 	} a;
 	u8 cmd = take(data, size, 1) % (EVTCHNOP_init_control + 2);
@@ -169,30 +160,30 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 	memset(&a, 0, sizeof(a));
 	switch (cmd) {
 	case EVTCHNOP_bind_interdomain:
-		a.bind_interdomain.remote_dom = take_dom(data, size);
-		a.bind_interdomain.remote_port = take_port(data, size);
+		a.op.bind_interdomain.remote_dom = take_dom(data, size);
+		a.op.bind_interdomain.remote_port = take_port(data, size);
 		break;
 	case EVTCHNOP_bind_virq:
-		a.bind_virq.virq = take(data, size, 1) % (NR_VIRQS + 2);
-		a.bind_virq.vcpu = take_vcpu(data, size);
+		a.op.bind_virq.virq = take(data, size, 1) % (NR_VIRQS + 2);
+		a.op.bind_virq.vcpu = take_vcpu(data, size);
 		break;
 	case EVTCHNOP_alloc_unbound:
-		a.alloc_unbound.dom = take_dom(data, size);
-		a.alloc_unbound.remote_dom = take_dom(data, size);
+		a.op.alloc_unbound.dom = take_dom(data, size);
+		a.op.alloc_unbound.remote_dom = take_dom(data, size);
 		break;
 	case EVTCHNOP_bind_ipi:
-		a.bind_ipi.vcpu = take_vcpu(data, size);
+		a.op.bind_ipi.vcpu = take_vcpu(data, size);
 		break;
 	case EVTCHNOP_bind_vcpu:
-		a.bind_vcpu.port = take_port(data, size);
-		a.bind_vcpu.vcpu = take_vcpu(data, size);
+		a.op.bind_vcpu.port = take_port(data, size);
+		a.op.bind_vcpu.vcpu = take_vcpu(data, size);
 		break;
 	case EVTCHNOP_status:
-		a.status.dom = take_dom(data, size);
-		a.status.port = take_port(data, size);
+		a.op.status.dom = take_dom(data, size);
+		a.op.status.port = take_port(data, size);
 		break;
 	case EVTCHNOP_reset:
-		a.reset.dom = take_dom(data, size);
+		a.op.reset.dom = take_dom(data, size);
 		break;
 	case EVTCHNOP_init_control + 1:	/* SCHEDOP_poll */
 		nr = take(data, size, 1) % 5;
@@ -206,7 +197,7 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 		       &(u64){ take(data, size, 1) * 100000ULL }, 8);
 		break;
 	default:	/* close, send, unmask: a port; the rest: raw */
-		a.close.port = take_port(data, size);
+		a.op.close.port = take_port(data, size);
 		break;
 	}
 	memcpy(f.mem + FUZZ_ARG, &a, sizeof(a));
@@ -216,7 +207,7 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 	f.regs[wide ? XEN_REG_RDI : XEN_REG_RBX] =
 		cmd > EVTCHNOP_init_control ? SCHEDOP_poll : cmd;
 	f.regs[wide ? XEN_REG_RSI : XEN_REG_RCX] = FUZZ_ARG;
-	to_host = cmd == EVTCHNOP_send && host_port(a.send.port);
+	to_host = cmd == EVTCHNOP_send && host_port(a.op.send.port);
 	notified = f.notified;
 	xen_hypercall(v);
 	check_notified(to_host, notified);
