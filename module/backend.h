@@ -25,6 +25,12 @@ enum microv_hv_action {
 	MICROV_HV_HALT,		/* retire it, sleep until an event */
 };
 
+/*
+ * Set by the reboot notifier before it turns virtualization off on every
+ * CPU: vCPUs stop, and a VMX instruction that faults is expected.
+ */
+extern bool microv_rebooting;
+
 enum microv_hv_action microv_hv_hypercall(struct microv_vcpu *v);
 enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val);
 u8 microv_hv_upcall_vector(struct microv_vcpu *v);
@@ -59,12 +65,18 @@ struct microv_host_caps {
  * @domain_init:      set up the backend's state of a new domain (d->arch)
  * @domain_destroy:   free it; no vCPU is left
  * @map:              map @npages pinned pages at guest-physical @gpa
- * @unmap:            unmap a range and flush every CPU's cached translations
+ * @unmap:            unmap a range, flush every CPU's cached translations,
+ *                    free the tables it left empty
+ * @table_pages:      pages of guest-physical page tables (EPT) of all
+ *                    domains
  * @vcpu_init:        set up the backend's state of a new vCPU (v->arch)
  * @vcpu_destroy:     free it
  * @vcpu_run:         MICROV_RUN: 0 with the run area filled, or -errno;
  *                    brackets each VM entry with microv_vcpu_may_enter()
  *                    and microv_vcpu_left_guest()
+ * @vcpu_store_sregs: the special registers of a vCPU that ran into
+ *                    v->sregs (they stay in the hardware's state area
+ *                    after a run: v->sregs_stale); its run_lock held
  * @vcpu_kick:        make a vCPU that is in the guest leave it soon; any
  *                    context, hard interrupts included
  * @get_gpr:          a general register of a vCPU out of the guest, by its
@@ -88,9 +100,11 @@ struct microv_backend_ops {
 	int (*map)(struct microv_domain *d, u64 gpa, struct page **pages,
 		   u64 npages, bool writable);
 	void (*unmap)(struct microv_domain *d, u64 gpa, u64 npages);
+	u64 (*table_pages)(void);
 	int (*vcpu_init)(struct microv_vcpu *v);
 	void (*vcpu_destroy)(struct microv_vcpu *v);
 	int (*vcpu_run)(struct microv_vcpu *v);
+	void (*vcpu_store_sregs)(struct microv_vcpu *v);
 	void (*vcpu_kick)(struct microv_vcpu *v);
 	unsigned long (*get_gpr)(struct microv_vcpu *v, unsigned int reg);
 	void (*set_gpr)(struct microv_vcpu *v, unsigned int reg,

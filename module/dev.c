@@ -16,6 +16,7 @@
 
 #include <uapi/linux/microv.h>
 #include "domain.h"
+#include "bench.h"
 #include "microv.h"
 
 static long microv_check_extension(unsigned long ext)
@@ -133,6 +134,13 @@ static ssize_t pinned_pages_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(pinned_pages);
 
+static ssize_t table_pages_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", microv_backend->table_pages());
+}
+static DEVICE_ATTR_RO(table_pages);
+
 static struct attribute *microv_dev_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_revision.attr,
@@ -140,9 +148,19 @@ static struct attribute *microv_dev_attrs[] = {
 	&dev_attr_cpus.attr,
 	&dev_attr_domains.attr,
 	&dev_attr_pinned_pages.attr,
+	&dev_attr_table_pages.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(microv_dev);
+static const struct attribute_group microv_dev_group = {
+	.attrs = microv_dev_attrs,
+};
+
+/* The bench build's counters (bench.h) come along; empty otherwise. */
+static const struct attribute_group *microv_dev_groups[] = {
+	&microv_dev_group,
+	&microv_bench_group,
+	NULL,
+};
 
 static const struct file_operations microv_dev_fops = {
 	.owner		= THIS_MODULE,

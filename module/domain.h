@@ -66,6 +66,9 @@ struct microv_console {
  * @regs:    general registers between two runs
  * @sregs:   special registers between two runs
  * @state_set: MICROV_VCPU_* bits: what userspace has set so far
+ * @state_dirty: MICROV_VCPU_* bits: set since the last run; the backend
+ *           loads them before its next entry
+ * @sregs_stale: @sregs are older than the backend's copy (after a run)
  * @run_lock: one MICROV_RUN (or register access) at a time
  * @wait:    where a halted or paused vCPU sleeps until it may go on
  * @in_guest: set (with a full barrier) before the vCPU checks whether it
@@ -73,8 +76,8 @@ struct microv_console {
  *           destroy wait for
  * @paging:  the guest's paging state and mode as of its last exit that
  *           needs guest memory (for the page walk)
- * @syscall_msrs: its x86_syscall_msrs[] values
- * @syscall_msrs_used: it wrote one: the backend switches them from then on
+ * @syscall_msrs: its x86_syscall_msrs[] values (zero at reset)
+ * @debug:   its DR0-DR3 and DR6
  * @lapic:   its local APIC; only its own thread touches it
  * @xen:     its Xen state
  * @xen_timer: the host timer behind its Xen timers
@@ -88,12 +91,14 @@ struct microv_vcpu {
 	struct microv_regs regs;
 	struct microv_sregs sregs;
 	u32 state_set;
+	u32 state_dirty;
+	bool sregs_stale;
 	struct mutex run_lock;
 	wait_queue_head_t wait;
 	bool in_guest;
 	struct x86_paging paging;
 	u64 syscall_msrs[X86_NR_SYSCALL_MSRS];
-	bool syscall_msrs_used;
+	struct x86_debugregs debug;
 	struct x86_lapic lapic;
 	struct xen_vcpu xen;
 	struct hrtimer xen_timer;

@@ -16,6 +16,7 @@
 #include <linux/smp.h>
 #include <asm/reboot.h>
 
+#include "backend.h"
 #include "microv.h"
 
 static int microv_cpuhp_state;
@@ -44,9 +45,13 @@ static void microv_cpu_disable_ipi(void *unused)
 	microv_backend->hardware_disable();
 }
 
+bool microv_rebooting;
+
 static int microv_reboot(struct notifier_block *nb, unsigned long code,
 			 void *unused)
 {
+	WRITE_ONCE(microv_rebooting, true);
+	smp_mb();
 	on_each_cpu(microv_cpu_disable_ipi, NULL, 1);
 	return NOTIFY_OK;
 }

@@ -195,9 +195,14 @@ static long microv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		if (!ret) {
 			v->regs = regs;
 			v->state_set |= MICROV_VCPU_REGS;
+			v->state_dirty |= MICROV_VCPU_REGS;
 		}
 		break;
 	case MICROV_GET_SREGS:
+		if (v->sregs_stale) {
+			microv_backend->vcpu_store_sregs(v);
+			v->sregs_stale = false;
+		}
 		if (copy_to_user(uarg, &v->sregs, sizeof(v->sregs)))
 			ret = -EFAULT;
 		break;
@@ -209,7 +214,9 @@ static long microv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		ret = microv_sregs_check(&sregs);
 		if (!ret) {
 			v->sregs = sregs;
+			v->sregs_stale = false;
 			v->state_set |= MICROV_VCPU_SREGS;
+			v->state_dirty |= MICROV_VCPU_SREGS;
 		}
 		break;
 	default:
@@ -308,6 +315,7 @@ long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 	v->domain = d;
 	v->id = id;
 	x86_lapic_init(&v->lapic, id);
+	x86_dr_init(&v->debug);
 	mutex_init(&v->run_lock);
 	init_waitqueue_head(&v->wait);
 	ret = microv_backend->vcpu_init(v);

@@ -7,6 +7,7 @@
 #ifndef MICROV_X86_H
 #define MICROV_X86_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 struct microv_vcpu;
@@ -18,9 +19,82 @@ struct microv_cpuid {
 void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 		  u64 guest_cr4, struct microv_cpuid *out);
 
+/*
+ * What a guest may have in CR4: no VMXE (no nested VMX), no SMXE, no PKE
+ * (PKRU stays the host's), nothing microv does not virtualise.  A guest
+ * that sets another bit gets #GP, as from a CPU without that feature.
+ */
+#define MICROV_CR4_ALLOWED (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			    X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			    X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			    X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			    X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
+			    X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP)
+
 /* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE: switched around VM entry. */
 #define X86_NR_SYSCALL_MSRS	5
 extern const u32 x86_syscall_msrs[X86_NR_SYSCALL_MSRS];
+
+/* XCR0 components (Intel SDM Vol. 1, 13.1). */
+#define X86_XCR0_X87		BIT_ULL(0)
+#define X86_XCR0_SSE		BIT_ULL(1)
+#define X86_XCR0_AVX		BIT_ULL(2)
+#define X86_XCR0_BNDREGS	BIT_ULL(3)
+#define X86_XCR0_BNDCSR		BIT_ULL(4)
+#define X86_XCR0_AVX512		(BIT_ULL(5) | BIT_ULL(6) | BIT_ULL(7))
+#define X86_XCR0_PKRU		BIT_ULL(9)
+#define X86_XCR0_TILECFG	BIT_ULL(17)
+#define X86_XCR0_TILEDATA	BIT_ULL(18)
+
+u64 x86_xcr0_guest_supported(u64 host_xcr0);
+int x86_xsetbv_check(u32 index, u64 val, u64 supported, int cpl);
+
+/* DR6 and DR7 bits (Intel SDM Vol. 3, 18.2.3 and 18.2.4). */
+#define X86_DR6_TRAP_BITS	0xfULL		/* B0-B3 */
+#define X86_DR6_BD		BIT_ULL(13)
+#define X86_DR6_BS		BIT_ULL(14)
+#define X86_DR6_BT		BIT_ULL(15)
+#define X86_DR6_WRITABLE	(X86_DR6_TRAP_BITS | X86_DR6_BD | X86_DR6_BS | \
+				 X86_DR6_BT)
+#define X86_DR6_FIXED_1		0xffff0ff0ULL	/* RTM reads 1: no TSX */
+#define X86_DR7_ENABLES		0xffULL		/* L0-L3, G0-G3 */
+#define X86_DR7_FIXED_1		BIT_ULL(10)
+#define X86_DR7_GD		BIT_ULL(13)
+#define X86_DR7_RESERVED	(BIT_ULL(11) | BIT_ULL(12) | BIT_ULL(14) | \
+				 BIT_ULL(15))
+
+/**
+ * struct x86_debugregs - a guest's DR0-DR3 and DR6 (x86_dr.c)
+ * @db:  DR0-DR3, breakpoint addresses
+ * @dr6: debug status
+ */
+struct x86_debugregs {
+	u64 db[4];
+	u64 dr6;
+};
+
+/**
+ * struct x86_dr_insn - a MOV to or from a debug register
+ * @dr:     its number, 0-7
+ * @write:  MOV to DRn
+ * @cpl:    the guest's privilege level
+ * @mode:   16, 32 or 64 (struct x86_paging)
+ * @cr4_de: CR4.DE: DR4/DR5 are reserved, not aliases
+ */
+struct x86_dr_insn {
+	unsigned int dr;
+	bool write;
+	int cpl;
+	int mode;
+	bool cr4_de;
+};
+
+enum x86_dr_result { X86_DR_OK, X86_DR_GP, X86_DR_UD, X86_DR_DB };
+
+void x86_dr_init(struct x86_debugregs *d);
+enum x86_dr_result x86_dr_access(struct x86_debugregs *d, u64 *dr7,
+				 const struct x86_dr_insn *a, u64 *val);
+void x86_dr6_debug_trap(struct x86_debugregs *d, u64 hits);
 
 int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val);
 int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val);
@@ -53,6 +127,8 @@ int x86_lapic_msr_read(struct x86_lapic *l, u32 msr, u64 *val);
 int x86_lapic_msr_write(struct x86_lapic *l, u32 msr, u64 val);
 int x86_lapic_pending(const struct x86_lapic *l);
 void x86_lapic_accept(struct x86_lapic *l, u8 vector);
+u64 x86_lapic_cr8_read(const struct x86_lapic *l);
+int x86_lapic_cr8_write(struct x86_lapic *l, u64 val);
 
 /**
  * struct x86_paging - what decides how a guest translates and runs

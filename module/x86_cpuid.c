@@ -4,7 +4,9 @@
  * virtualise, plus the hypervisor bit.  Leaves 0x40000000-0x4fffffff are
  * the hypervisor's own: the Xen personality answers its range there.
  */
+#include <linux/types.h>
 #include <asm/cpufeatures.h>
+#include <asm/fpu/xcr.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 
@@ -31,11 +33,13 @@
  * detection, the speculation-control MSRs and ARCH_CAPABILITIES).
  */
 #define LEAF7_EBX_HIDDEN (F(TSC_ADJUST) | F(INVPCID) | F(CQM) | F(RDT_A) | \
-			  F(INTEL_PT))
-#define LEAF7_ECX_HIDDEN (F(WAITPKG) | F(RDPID) | F(BUS_LOCK_DETECT))
+			  F(INTEL_PT) | F(MPX))
+#define LEAF7_ECX_HIDDEN (F(WAITPKG) | F(RDPID) | F(BUS_LOCK_DETECT) | \
+			  F(PKU) | F(OSPKE))
 #define LEAF7_EDX_HIDDEN (F(SPEC_CTRL) | F(INTEL_STIBP) | F(FLUSH_L1D) | \
 			  F(ARCH_CAPABILITIES) | F(CORE_CAPABILITIES) | \
-			  F(SPEC_CTRL_SSBD))
+			  F(SPEC_CTRL_SSBD) | F(AMX_BF16) | F(AMX_TILE) | \
+			  F(AMX_INT8))
 
 /**
  * microv_cpuid() - the guest's view of CPUID
@@ -92,10 +96,20 @@ void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 			out->edx &= ~LEAF7_EDX_HIDDEN;
 		}
 		break;
-	case 0xd:
-		if (subleaf == 1)
+	case 0xd: {
+		/* Only the components XSETBV lets it enable (x86_xsave.c). */
+		u64 ok = x86_xcr0_guest_supported(xgetbv(XCR_XFEATURE_ENABLED_MASK));
+
+		if (subleaf == 0) {
+			out->eax &= ok;
+			out->edx = 0;
+		} else if (subleaf == 1) {
 			out->eax &= ~F(XSAVES);	/* needs its VMX control */
+		} else if (subleaf < 64 && !(ok & BIT_ULL(subleaf))) {
+			memset(out, 0, sizeof(*out));
+		}
 		break;
+	}
 	case 0x80000001:
 		out->edx &= ~F(RDTSCP);		/* and TSC_AUX switching */
 		break;

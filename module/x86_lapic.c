@@ -283,3 +283,20 @@ void x86_lapic_accept(struct x86_lapic *l, u8 vector)
 	x86_lapic_clear(l->irr, vector);
 	x86_lapic_set(l->isr, vector);
 }
+
+/*
+ * CR8 is TPR[7:4] (Intel SDM Vol. 3, 11.8.6): the guest's, kept in its
+ * APIC, never the host CPU's.  MOV to CR8 with bits 63:4 set is #GP.
+ */
+u64 x86_lapic_cr8_read(const struct x86_lapic *l)
+{
+	return (l->tpr >> 4) & 0xf;
+}
+
+int x86_lapic_cr8_write(struct x86_lapic *l, u64 val)
+{
+	if (val & ~0xfULL)
+		return -EINVAL;
+	l->tpr = val << 4;
+	return 0;
+}

@@ -4,8 +4,9 @@
  * Linux guest reads before it can take a #GP (verify_cpu and early CPU
  * setup), answered as Xen answers an HVM guest; IA32_APIC_BASE and the
  * x2APIC registers (x86_lapic.c); and the SYSCALL MSRs, which no VMX
- * control switches: their guest values live here and the backend loads
- * them around VM entry (x86_syscall_msrs[]).
+ * control switches: their guest values live here and the backend puts
+ * them in the hardware from the first VM entry of a run until the thread
+ * leaves the CPU or returns to userspace (x86_syscall_msrs[]).
  */
 #include <asm/msr-index.h>
 
@@ -96,11 +97,13 @@ int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val)
 	if (ret != -ENOENT)
 		return ret;
 	if (i >= 0) {
+		/* The host loads the value: what the CPU refuses is #GP here. */
 		if (msr != MSR_STAR && msr != MSR_SYSCALL_MASK &&
 		    !x86_canonical(val))
 			return -EINVAL;
+		if (msr == MSR_SYSCALL_MASK && val >> 32)
+			return -EINVAL;
 		v->syscall_msrs[i] = val;
-		v->syscall_msrs_used = true;
 		return 0;
 	}
 	switch (msr) {

@@ -102,11 +102,21 @@ static void vmx_read_controls(void)
 	if (vmx_caps.proc_allowed1 & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS)
 		vmx_caps.proc2_allowed1 =
 			vmx_allowed1(MSR_IA32_VMX_PROCBASED_CTLS2);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
 	vmx_caps.ept_vpid_cap = 0;
 	if (vmx_caps.proc2_allowed1 &
 	    (SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID))
 		rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_caps.ept_vpid_cap);
 }
+
+/*
+ * The exits that keep the host's own CPU state out of the guest's hands
+ * (Documentation/security.rst): never run a guest without them.
+ */
+#define VMX_PROC_REQUIRED (CPU_BASED_CR8_LOAD_EXITING | \
+			   CPU_BASED_CR8_STORE_EXITING | \
+			   CPU_BASED_MOV_DR_EXITING | CPU_BASED_RDPMC_EXITING)
 
 /* What microv cannot run guests without, and why it is needed. */
 static int vmx_check_required(void)
@@ -122,11 +132,17 @@ static int vmx_check_required(void)
 	else if (!(vmx_caps.proc2_allowed1 &
 		   SECONDARY_EXEC_UNRESTRICTED_GUEST))
 		missing = "unrestricted guest";
+	else if ((vmx_caps.proc_allowed1 & VMX_PROC_REQUIRED) !=
+		 VMX_PROC_REQUIRED)
+		missing = "CR8, MOV-DR or RDPMC exiting";
+	else if (!(vmx_caps.proc2_allowed1 & SECONDARY_EXEC_WBINVD_EXITING))
+		missing = "WBINVD exiting";
 
 	if (!missing)
 		return 0;
-	pr_err("VMX lacks %s, which microv needs to run guests (secondary controls %#x, EPT/VPID caps %#llx)\n",
-	       missing, vmx_caps.proc2_allowed1, vmx_caps.ept_vpid_cap);
+	pr_err("VMX lacks %s, which microv needs to run guests (controls %#x, secondary controls %#x, EPT/VPID caps %#llx)\n",
+	       missing, vmx_caps.proc_allowed1, vmx_caps.proc2_allowed1,
+	       vmx_caps.ept_vpid_cap);
 	return -EOPNOTSUPP;
 }
 

@@ -50,7 +50,7 @@ static int vmx_event_next(struct vmx_vcpu *vv, bool *from_lapic)
 /* Before an entry, preemption off, the vCPU marked in the guest. */
 void vmx_event_inject(struct vmx_vcpu *vv)
 {
-	u32 ctl = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+	u32 ctl = vv->proc_ctl;
 	u32 want = ctl & ~CPU_BASED_INTR_WINDOW_EXITING;
 	bool from_lapic;
 	int vector = vmx_event_next(vv, &from_lapic);
@@ -68,6 +68,8 @@ void vmx_event_inject(struct vmx_vcpu *vv)
 			want |= CPU_BASED_INTR_WINDOW_EXITING;
 		}
 	}
-	if (want != ctl)
+	if (want != ctl) {
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
+		vv->proc_ctl = want;
+	}
 }

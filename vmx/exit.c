@@ -76,14 +76,97 @@ static enum vmx_exit_action vmx_exit_ud(struct vmx_vcpu *vv)
 	return VMX_EXIT_CONTINUE;
 }
 
-/* Only the NMI case gets here (no exception is intercepted): handled. */
-static enum vmx_exit_action vmx_exit_nmi(struct vmx_vcpu *vv)
+static enum vmx_exit_action vmx_exit_gp(struct vmx_vcpu *vv)
+{
+	vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
+	return VMX_EXIT_CONTINUE;
+}
+
+/* A general register by its x86 number; RSP lives in the VMCS. */
+static u64 vmx_gpr_read(struct vmx_vcpu *vv, unsigned int reg)
+{
+	return reg == VMX_RSP ? vmcs_read(GUEST_RSP) : vv->gprs[reg];
+}
+
+static void vmx_gpr_write(struct vmx_vcpu *vv, unsigned int reg, u64 val)
+{
+	if (reg == VMX_RSP)
+		vmcs_write(GUEST_RSP, val);
+	else
+		vv->gprs[reg] = val;
+}
+
+static void vmx_set_dr7(struct vmx_vcpu *vv, u64 dr7)
+{
+	vv->guest_dr7 = dr7;
+	vmcs_write(GUEST_DR7, dr7);
+}
+
+/*
+ * A #DB the guest's own debug features raised: DR6 says what hit (the
+ * hardware's DR6 is not written when #DB exits), then the guest gets it.
+ * ICEBP (INT1) is a privileged software exception and leaves DR6 alone.
+ * It replaces an event whose delivery it interrupted: both are benign,
+ * handled one after the other, and the first comes again from its cause.
+ */
+static enum vmx_exit_action vmx_exit_db(struct vmx_vcpu *vv, u32 info)
+{
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (type == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	} else {
+		type = INTR_TYPE_HARD_EXCEPTION;
+		x86_dr6_debug_trap(&vv->vcpu->debug,
+				   vmcs_read(EXIT_QUALIFICATION));
+	}
+	/* Entering the #DB handler clears DR7.GD. */
+	if (vv->guest_dr7 & X86_DR7_GD)
+		vmx_set_dr7(vv, vv->guest_dr7 & ~X86_DR7_GD);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+		   X86_TRAP_DB | type | INTR_INFO_VALID_MASK);
+	return VMX_EXIT_CONTINUE;
+}
+
+/*
+ * #AC is the guest's when its alignment checking is on (CPL 3, CR0.AM,
+ * RFLAGS.AC); any other is the host's split-lock detection, which a
+ * guest has no handler for: userspace is told.
+ */
+static enum vmx_exit_action vmx_exit_ac(struct vmx_vcpu *vv)
+{
+	struct x86_paging p;
+
+	vmx_paging_snapshot(&p);
+	if (p.cpl == 3 && (p.cr0 & X86_CR0_AM) &&
+	    (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_AC)) {
+		vmx_inject_exception(vv, X86_TRAP_AC, true, 0);
+		return VMX_EXIT_CONTINUE;
+	}
+	return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+}
+
+/*
+ * Exceptions in VMX_EXCEPTIONS_INTERCEPTED and NMIs.  An NMI or a machine
+ * check is the host's and its handler already ran (run.c).
+ */
+static enum vmx_exit_action vmx_exit_exception_nmi(struct vmx_vcpu *vv)
 {
 	u32 info = vmcs_read(VM_EXIT_INTR_INFO);
 
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return VMX_EXIT_CONTINUE;
-	return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_MC:
+		return VMX_EXIT_CONTINUE;
+	case X86_TRAP_DB:
+		return vmx_exit_db(vv, info);
+	case X86_TRAP_AC:
+		return vmx_exit_ac(vv);
+	default:
+		return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+	}
 }
 
 static enum vmx_exit_action vmx_exit_triple_fault(struct vmx_vcpu *vv)
@@ -129,8 +212,13 @@ static enum vmx_exit_action vmx_defer(struct vmx_vcpu *vv,
 	return VMX_EXIT_DEFER;
 }
 
+/*
+ * A hypercall never faults: its instruction retires here, with the VMCS
+ * at hand, so that the personality's work needs no VMCS after it.
+ */
 static enum vmx_exit_action vmx_exit_vmcall(struct vmx_vcpu *vv)
 {
+	vmx_skip_instruction();
 	return vmx_defer(vv, VMX_DEFER_HYPERCALL);
 }
 
@@ -168,6 +256,7 @@ static const struct {
 	{ MSR_GS_BASE, GUEST_GS_BASE },
 	{ MSR_IA32_CR_PAT, GUEST_IA32_PAT },
 	{ MSR_EFER, GUEST_IA32_EFER },
+	{ MSR_IA32_DEBUGCTLMSR, GUEST_IA32_DEBUGCTL },
 };
 
 static int vmx_guest_msr(u32 msr)
@@ -186,6 +275,9 @@ static enum vmx_exit_action vmx_exit_rdmsr(struct vmx_vcpu *vv)
 	int field, ret;
 	u64 val;
 
+	/* SWAPGS changes the guest's KERNEL_GS_BASE without an exit. */
+	if (msr == MSR_KERNEL_GS_BASE)
+		vmx_host_state_sync(vv);
 	/* Emulated (module/x86_msr.c), else switched by the VMCS, else #GP. */
 	ret = x86_msr_read(vv->vcpu, msr, &val);
 	if (ret) {
@@ -218,6 +310,9 @@ static bool vmx_wrmsr_ok(u32 msr, u64 val)
 			if ((val & 0xf8) || (val & 7) == 2 || (val & 7) == 3)
 				return false;
 		return true;
+	case MSR_IA32_DEBUGCTLMSR:
+		/* Single-step on branches; no LBR, BTS or freezes. */
+		return !(val & ~(u64)DEBUGCTLMSR_BTF);
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:
@@ -249,6 +344,8 @@ static enum vmx_exit_action vmx_exit_wrmsr(struct vmx_vcpu *vv)
 		vmcs_write(field, val);
 		ret = 0;
 	}
+	if (!ret)
+		vmx_host_state_wrmsr(vv, msr, val);
 	if (ret) {
 		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
 		return VMX_EXIT_CONTINUE;
@@ -257,41 +354,154 @@ static enum vmx_exit_action vmx_exit_wrmsr(struct vmx_vcpu *vv)
 	return VMX_EXIT_CONTINUE;
 }
 
-/*
- * MOV to CR0/CR4 that changes a bit VMX fixes (CR0.NE, CR4.VMXE): the
- * guest keeps its value in the read shadow, the CPU runs with the bit set.
- */
-static enum vmx_exit_action vmx_exit_cr(struct vmx_vcpu *vv)
+/* The guest's new CR0, in the shadow and (with VMX's bits) the CPU. */
+static enum vmx_exit_action vmx_cr0_commit(struct vmx_vcpu *vv, u64 val,
+					   u64 changed)
 {
-	u64 q = vmcs_read(EXIT_QUALIFICATION);
-	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-	u64 val = vv->gprs[reg], mask;
-
-	if (type != 0 || reg == VMX_RSP || (cr != 0 && cr != 4))
-		return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
-	if (cr == 4 && (val & X86_CR4_VMXE)) {
-		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
-		return VMX_EXIT_CONTINUE;
-	}
-	mask = vmcs_read(cr ? CR4_GUEST_HOST_MASK : CR0_GUEST_HOST_MASK);
-	vmcs_write(cr ? CR4_READ_SHADOW : CR0_READ_SHADOW, val);
-	vmcs_write(cr ? GUEST_CR4 : GUEST_CR0, val | mask);
+	vmcs_write(CR0_READ_SHADOW, val);
+	vmcs_write(GUEST_CR0, vmx_cr0_real(val));
+	/* The CPU would flush what it cached under the old paging bits. */
+	if (changed & (X86_CR0_PG | X86_CR0_WP | X86_CR0_CD))
+		vmx_flush_vpid(vv->vpid);
 	vmx_skip_instruction();
 	return VMX_EXIT_CONTINUE;
 }
 
-/* XSETBV: XCR0 only, x87 always on, AVX needs SSE, within the host's. */
+/*
+ * MOV to CR0 that changes a bit the host owns (NE, which VMX fixes to 1;
+ * CD and NW, which would make the physical CPU run uncached): the guest
+ * keeps its value in the read shadow, and every check the instruction
+ * makes is made here, since the CPU did not execute it.  Paging turned on
+ * or off in the same write changes EFER.LMA as the CPU would; legacy PAE
+ * paging turned on that way would need its PDPTEs read from guest memory
+ * here, and is not done.
+ */
+static enum vmx_exit_action vmx_write_cr0(struct vmx_vcpu *vv, u64 val)
+{
+	struct x86_paging p;
+	u64 changed, efer;
+	u32 entry;
+
+	vmx_paging_snapshot(&p);
+	if (p.mode != 64)
+		val = (u32)val;
+	if ((val >> 32) || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
+		return vmx_exit_gp(vv);
+	changed = val ^ p.cr0;
+	efer = p.efer;
+	if (changed & X86_CR0_PG) {
+		bool cs_l = vmcs_read(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK;
+
+		if (val & X86_CR0_PG) {
+			if (!(efer & EFER_LME))
+				return (p.cr4 & X86_CR4_PAE) ?
+				       vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT) :
+				       vmx_cr0_commit(vv, val, changed);
+			if (!(p.cr4 & X86_CR4_PAE) || cs_l)
+				return vmx_exit_gp(vv);
+			efer |= EFER_LMA;
+		} else {
+			if (cs_l && (efer & EFER_LMA))
+				return vmx_exit_gp(vv);
+			efer &= ~EFER_LMA;
+		}
+		vmcs_write(GUEST_IA32_EFER, efer);
+		entry = vmcs_read(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE;
+		vmcs_write(VM_ENTRY_CONTROLS,
+			   entry | ((efer & EFER_LMA) ? VM_ENTRY_IA32E_MODE : 0));
+	}
+	return vmx_cr0_commit(vv, val, changed);
+}
+
+/*
+ * A legal CR4 value never exits: only a bit outside MICROV_CR4_ALLOWED
+ * (VMXE, PKE, LA57, CET, ...) does, and gets #GP as on a CPU without it.
+ */
+static enum vmx_exit_action vmx_write_cr4(struct vmx_vcpu *vv, u64 val)
+{
+	if (val & ~(u64)MICROV_CR4_ALLOWED)
+		return vmx_exit_gp(vv);
+	return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+}
+
+/* CR8 is the APIC's TPR, kept in the vCPU's APIC, never the host's. */
+static enum vmx_exit_action vmx_exit_cr8(struct vmx_vcpu *vv, bool write,
+					 unsigned int reg)
+{
+	struct x86_lapic *l = &vv->vcpu->lapic;
+
+	if (!write)
+		vmx_gpr_write(vv, reg, x86_lapic_cr8_read(l));
+	else if (x86_lapic_cr8_write(l, vmx_gpr_read(vv, reg)))
+		return vmx_exit_gp(vv);
+	vmx_skip_instruction();
+	return VMX_EXIT_CONTINUE;
+}
+
+static enum vmx_exit_action vmx_exit_cr(struct vmx_vcpu *vv)
+{
+	u64 q = vmcs_read(EXIT_QUALIFICATION);
+	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+
+	/* Access types: 0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW. */
+	if (cr == 8 && type < 2)
+		return vmx_exit_cr8(vv, type == 0, reg);
+	if (type == 0 && cr == 0)
+		return vmx_write_cr0(vv, vmx_gpr_read(vv, reg));
+	if (type == 0 && cr == 4)
+		return vmx_write_cr4(vv, vmx_gpr_read(vv, reg));
+	return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+}
+
+/* MOV to or from DRn: emulated (module/x86_dr.c), never the host's. */
+static enum vmx_exit_action vmx_exit_dr(struct vmx_vcpu *vv)
+{
+	u64 q = vmcs_read(EXIT_QUALIFICATION), dr7 = vv->guest_dr7, val = 0;
+	unsigned int reg = (q >> 8) & 15;
+	struct x86_dr_insn a;
+	struct x86_paging p;
+
+	vmx_paging_snapshot(&p);
+	a.dr = q & 7;
+	a.write = !(q & BIT(4));
+	a.cpl = p.cpl;
+	a.mode = p.mode;
+	a.cr4_de = p.cr4 & X86_CR4_DE;
+	if (a.write)
+		val = vmx_gpr_read(vv, reg);
+	switch (x86_dr_access(&vv->vcpu->debug, &dr7, &a, &val)) {
+	case X86_DR_GP:
+		return vmx_exit_gp(vv);
+	case X86_DR_UD:
+		return vmx_exit_ud(vv);
+	case X86_DR_DB:
+		vmx_set_dr7(vv, dr7);
+		vmx_inject_exception(vv, X86_TRAP_DB, false, 0);
+		return VMX_EXIT_CONTINUE;
+	case X86_DR_OK:
+		break;
+	}
+	if (!a.write)
+		vmx_gpr_write(vv, reg, val);
+	else if (dr7 != vv->guest_dr7)
+		vmx_set_dr7(vv, dr7);
+	vmx_skip_instruction();
+	return VMX_EXIT_CONTINUE;
+}
+
+/*
+ * XSETBV: every check the CPU makes (module/x86_xsave.c), so that the
+ * value loaded before the next entry is one the CPU takes.
+ */
 static enum vmx_exit_action vmx_exit_xsetbv(struct vmx_vcpu *vv)
 {
 	u64 val = (vv->gprs[VMX_RDX] << 32) | (u32)vv->gprs[VMX_RAX];
-	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	int cpl = (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
 
-	if (vv->gprs[VMX_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
-	    (val & ~host) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
-		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
-		return VMX_EXIT_CONTINUE;
-	}
+	if (x86_xsetbv_check(vv->gprs[VMX_RCX], val,
+			     x86_xcr0_guest_supported(vmx_host_xcr0), cpl))
+		return vmx_exit_gp(vv);
 	vv->guest_xcr0 = val;
 	vmx_skip_instruction();
 	return VMX_EXIT_CONTINUE;
@@ -309,7 +519,7 @@ static enum vmx_exit_action vmx_exit_ept_violation(struct vmx_vcpu *vv)
 }
 
 static const vmx_exit_handler vmx_exit_handlers[] = {
-	[EXIT_REASON_EXCEPTION_NMI]	= vmx_exit_nmi,
+	[EXIT_REASON_EXCEPTION_NMI]	= vmx_exit_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_exit_continue,
 	[EXIT_REASON_TRIPLE_FAULT]	= vmx_exit_triple_fault,
 	/* The window opened: vmx_event_inject() injects and closes it. */
@@ -327,7 +537,9 @@ static const vmx_exit_handler vmx_exit_handlers[] = {
 	[EXIT_REASON_VMWRITE]		= vmx_exit_ud,
 	[EXIT_REASON_VMOFF]		= vmx_exit_ud,
 	[EXIT_REASON_VMON]		= vmx_exit_ud,
+	[EXIT_REASON_RDPMC]		= vmx_exit_gp,	/* no PMU */
 	[EXIT_REASON_CR_ACCESS]		= vmx_exit_cr,
+	[EXIT_REASON_DR_ACCESS]		= vmx_exit_dr,
 	[EXIT_REASON_IO_INSTRUCTION]	= vmx_exit_io,
 	[EXIT_REASON_MSR_READ]		= vmx_exit_rdmsr,
 	[EXIT_REASON_MSR_WRITE]		= vmx_exit_wrmsr,
@@ -337,9 +549,32 @@ static const vmx_exit_handler vmx_exit_handlers[] = {
 	[EXIT_REASON_INVEPT]		= vmx_exit_ud,
 	[EXIT_REASON_PREEMPTION_TIMER]	= vmx_exit_continue,
 	[EXIT_REASON_INVVPID]		= vmx_exit_ud,
+	/* Guest RAM is write-back and no device DMAs: nothing to write back. */
 	[EXIT_REASON_WBINVD]		= vmx_exit_skip,
 	[EXIT_REASON_XSETBV]		= vmx_exit_xsetbv,
 };
+
+/**
+ * vmx_exit_fastpath() - handle an exit on the spot, interrupts off
+ * @vv:     the vCPU that just left the guest
+ * @reason: VM_EXIT_REASON, a successful entry's
+ *
+ * For exits that need nothing of the host but a little computation: the
+ * guest's XCR0, CR2 and debug registers are still loaded, and it goes
+ * back in at once.  No event can be pending from such an exit.
+ *
+ * Return: true if handled; false to leave it to vmx_handle_exit().
+ */
+bool vmx_exit_fastpath(struct vmx_vcpu *vv, u32 reason)
+{
+	switch ((u16)reason) {
+	case EXIT_REASON_CPUID:
+		vmx_exit_cpuid(vv);
+		return true;
+	default:
+		return false;
+	}
+}
 
 enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *vv, u32 reason)
 {

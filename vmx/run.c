@@ -14,10 +14,13 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <asm/asm.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
+#include <asm/debugreg.h>
+#include <asm/mce.h>
 #include <asm/tlbflush.h>
 #include <asm/special_insns.h>
 #include <asm/traps.h>
@@ -25,6 +28,7 @@
 #include <trace/events/ipi.h>
 
 #include "../module/backend.h"
+#include "../module/bench.h"
 #include "vmcs.h"
 #include "vmx.h"
 
@@ -35,6 +39,9 @@
  */
 struct page *vmx_msr_bitmap;
 struct page *vmx_io_bitmaps;
+
+/* The host's XCR0, read once: the guest's is loaded only around entry. */
+u64 vmx_host_xcr0;
 
 #define VMX_NR_VPIDS	(1 << 16)
 static unsigned long *vmx_vpids;
@@ -49,6 +56,9 @@ int vmx_run_setup(void)
 		vmx_run_unsetup();
 		return -ENOMEM;
 	}
+	vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	/* The static key behind every vCPU's preempt notifier. */
+	preempt_notifier_inc();
 	memset(page_address(vmx_msr_bitmap), 0xff, PAGE_SIZE);
 	memset(page_address(vmx_io_bitmaps), 0xff, 2 * PAGE_SIZE);
 	/* VPID 0 is the host's. */
@@ -58,6 +68,8 @@ int vmx_run_setup(void)
 
 void vmx_run_unsetup(void)
 {
+	if (vmx_msr_bitmap && vmx_io_bitmaps && vmx_vpids)
+		preempt_notifier_dec();
 	bitmap_free(vmx_vpids);
 	if (vmx_io_bitmaps)
 		__free_pages(vmx_io_bitmaps, 1);
@@ -92,6 +104,17 @@ static void vmx_vpid_free(u16 vpid)
 	spin_unlock(&vmx_vpid_lock);
 }
 
+static void vmx_invvpid(u64 type, const void *desc)
+{
+	asm goto("1: invvpid %0, %1\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "m" (*(const u8 (*)[16])desc), "r" (type)
+		 : "cc", "memory" : fault);
+	return;
+fault:
+	vmx_insn_fault("INVVPID");
+}
+
 /* INVVPID single-context (all-context when that is all there is). */
 void vmx_flush_vpid(u16 vpid)
 {
@@ -102,7 +125,16 @@ void vmx_flush_vpid(u16 vpid)
 		return;
 	if (!((vmx_caps.ept_vpid_cap >> 32) & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT))
 		type = VMX_VPID_EXTENT_ALL_CONTEXT;
-	asm volatile("invvpid %0, %1" : : "m" (desc), "r" (type) : "cc", "memory");
+	vmx_invvpid(type, &desc);
+}
+
+/* INVVPID all-context: every VPID's translations on this CPU. */
+void vmx_flush_vpid_all(void)
+{
+	struct { u64 vpid, gla; } desc = { 0, 0 };
+
+	if (vmx_caps_features() & MICROV_FEATURE_VPID)
+		vmx_invvpid(VMX_VPID_EXTENT_ALL_CONTEXT, &desc);
 }
 
 int vmx_vcpu_init(struct microv_vcpu *v)
@@ -115,28 +147,21 @@ int vmx_vcpu_init(struct microv_vcpu *v)
 	if (!vv)
 		return -ENOMEM;
 	vv->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	/*
-	 * XSAVE area for everything the host's XCR0 enables (the guest's is a
-	 * subset).  An all-zero header means every component in its initial
-	 * state; MXCSR is loaded from the legacy area all the same.
-	 */
-	vv->fpu_size = PAGE_ALIGN(cpuid_ebx(0xd));
-	vv->fpu = alloc_pages_exact(vv->fpu_size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!vv->vmcs || !vv->fpu) {
+	/* The guest's FPU state, in its initial state (MXCSR at reset). */
+	if (!vv->vmcs || !fpu_alloc_guest_fpstate(&vv->guest_fpu)) {
 		if (vv->vmcs)
 			__free_page(vv->vmcs);
-		if (vv->fpu)
-			free_pages_exact(vv->fpu, vv->fpu_size);
 		kfree(vv);
 		return -ENOMEM;
 	}
-	((struct fxregs_state *)vv->fpu)->mxcsr = MXCSR_DEFAULT;
 	*(u32 *)page_address(vv->vmcs) = vmx_caps.revision;
 	vv->vcpu = v;
 	vv->cpu = -1;
 	INIT_LIST_HEAD(&vv->loaded_link);
 	vv->vpid = vmx_vpid_alloc();
-	vv->guest_xcr0 = XFEATURE_MASK_FP;
+	vv->guest_xcr0 = X86_XCR0_X87;
+	vv->guest_dr7 = X86_DR7_FIXED_1;
+	preempt_notifier_init(&vv->preempt, &vmx_preempt_ops);
 	v->arch = vv;
 	return 0;
 }
@@ -147,7 +172,7 @@ void vmx_vcpu_destroy(struct microv_vcpu *v)
 
 	vmx_vcpu_clear(vv);
 	vmx_vpid_free(vv->vpid);
-	free_pages_exact(vv->fpu, vv->fpu_size);
+	fpu_free_guest_fpstate(&vv->guest_fpu);
 	__free_page(vv->vmcs);
 	kfree(vv);
 	v->arch = NULL;
@@ -186,116 +211,164 @@ void vmx_vcpu_kick(struct microv_vcpu *v)
 }
 
 /*
- * What userspace left for the guest on the previous exit, into the
- * registers vmx_state_load() is about to load.
+ * Before the first entry of a run, the VMCS loaded: the registers
+ * userspace set since the last run, then what it left for the guest on
+ * the previous exit (the data of an IN).
  */
-static void vmx_complete_user_exit(struct vmx_vcpu *vv)
+static void vmx_run_load_state(struct vmx_vcpu *vv)
 {
-	struct microv_run *run = vv->vcpu->run;
-	struct microv_regs *regs = &vv->vcpu->regs;
+	struct microv_vcpu *v = vv->vcpu;
 
+	if (v->state_dirty & MICROV_VCPU_SREGS)
+		vmx_sregs_load(vv);
+	if (v->state_dirty & MICROV_VCPU_REGS)
+		vmx_regs_load(vv);
+	v->state_dirty = 0;
 	if (vv->io_in_size) {
 		u64 mask = (1ull << (vv->io_in_size * 8)) - 1;
 
-		regs->rax = (regs->rax & ~mask) | (run->io.data & mask);
+		vv->gprs[VMX_RAX] = (vv->gprs[VMX_RAX] & ~mask) |
+				    (v->run->io.data & mask);
 		vv->io_in_size = 0;
 	}
-
-	run->exit_reason = MICROV_EXIT_NONE;
 }
 
 /*
- * One VM entry and exit, interrupts off.  The guest's FPU state and XCR0
- * are in the registers only in between; kernel_fpu_begin() saved the
- * task's own state first, to be restored on the way back to userspace.
+ * Back to userspace, the VMCS loaded: the general registers into the
+ * module's copy; the special ones stay in the VMCS until asked for.
  */
-static int vmx_enter_once(struct vmx_vcpu *vv)
+static void vmx_run_store_state(struct vmx_vcpu *vv)
 {
-	struct microv_vcpu *v = vv->vcpu;
-	u64 host_sys[X86_NR_SYSCALL_MSRS];
-	bool sys = v->syscall_msrs_used;
-	u64 host_xcr0 = 0, mask = -1ull;
-	unsigned long cr3, cr4;
-	u16 fs, gs, ds, es;
-	u64 fs_base;
+	vmx_regs_store(vv);
+	vv->vcpu->sregs_stale = true;
+}
+
+/* MICROV_GET_SREGS after a run: the VMCS has them. */
+void vmx_vcpu_store_sregs(struct microv_vcpu *v)
+{
+	struct vmx_vcpu *vv = to_vmx(v);
+
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	vmx_sregs_store(vv);
+	preempt_enable();
+}
+
+/*
+ * The guest's debug registers in the hardware for this entry: DR0-DR3
+ * only if its DR7 (loaded by VM entry) enables a breakpoint.  DR6 is
+ * never the guest's in the hardware: MOV DR exits, and a #DB that exits
+ * does not write it.
+ */
+static void vmx_load_guest_debugregs(struct vmx_vcpu *vv)
+{
+	const u64 *db = vv->vcpu->debug.db;
+
+	if (!(vv->guest_dr7 & X86_DR7_ENABLES))
+		return;
+	set_debugreg(db[0], 0);
+	set_debugreg(db[1], 1);
+	set_debugreg(db[2], 2);
+	set_debugreg(db[3], 3);
+	microv_count(MICROV_INSN_MOV_DR);
+}
+
+/*
+ * The fast path's bound.  A host interrupt that arrives makes the next
+ * entry exit at once on a real CPU; an emulated one (Bochs) does not exit
+ * on it while the guest has IF=0.  So the fast path ends when the guest's
+ * slice (the preemption timer, saved across its exits) runs out, or,
+ * where the timer is not saved, after this many exits.
+ */
+#define VMX_FASTPATH_MAX	128
+
+/*
+ * One VM entry and exit, interrupts off, or several: exits that
+ * vmx_exit_fastpath() handles on the spot go straight back in.  Only what a VM exit clobbers
+ * and the kernel needs right away is switched here: CR2, XCR0 (when the
+ * guest's differs), DR7 and DEBUGCTL (when the host uses them); the
+ * rest is switched once per run (host_state.c) or, for the FPU, with the
+ * task's own state (fpu_swap_kvm_fpstate()).
+ */
+static int vmx_enter_once(struct vmx_vcpu *vv, u32 *reason)
+{
+	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
+	bool xcr0 = vv->guest_xcr0 != vmx_host_xcr0;
+	unsigned int n;
 	int fail;
 
-	savesegment(fs, fs);
-	savesegment(gs, gs);
-	savesegment(ds, ds);
-	savesegment(es, es);
-	rdmsrl(MSR_FS_BASE, fs_base);
-	vmcs_write(HOST_FS_BASE, fs_base);
-	cr3 = __read_cr3();
-	vmcs_write(HOST_CR3, cr3);
-	cr4 = cr4_read_shadow();
-	vmcs_write(HOST_CR4, cr4);
-
-	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
-		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		asm volatile("xrstor64 %0" : : "m" (*(u8 *)vv->fpu),
-			     "a" ((u32)mask), "d" ((u32)(mask >> 32)) : "memory");
-		if (vv->guest_xcr0 != host_xcr0)
-			xsetbv(XCR_XFEATURE_ENABLED_MASK, vv->guest_xcr0);
+	vmx_host_state_prepare(vv);
+	if (unlikely(cr3 != vv->host_cr3)) {
+		vmcs_write(HOST_CR3, cr3);
+		vv->host_cr3 = cr3;
+	}
+	if (unlikely(cr4 != vv->host_cr4)) {
+		vmcs_write(HOST_CR4, cr4);
+		vv->host_cr4 = cr4;
+	}
+	if (test_thread_flag(TIF_NEED_FPU_LOAD)) {
+		switch_fpu_return();
+		microv_count(MICROV_INSN_XRSTOR);
+	}
+	/* XSETBV checked the value (x86_xsetbv_check()): it cannot fault. */
+	if (xcr0) {
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vv->guest_xcr0);
+		microv_count(MICROV_INSN_XSETBV);
 	}
 	if (native_read_cr2() != vv->guest_cr2)
 		native_write_cr2(vv->guest_cr2);
-	/*
-	 * No VMX control switches the SYSCALL MSRs: once the guest set them,
-	 * swap them by hand, interrupts off (the host's own are in use from
-	 * the next syscall on).  SWAPGS changes KERNEL_GS_BASE without an
-	 * exit: read it back.
-	 */
-	if (sys) {
-		int i;
+	vmx_load_guest_debugregs(vv);
+	if (vv->slice_saved)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vv->slice_ticks);
 
-		for (i = 0; i < X86_NR_SYSCALL_MSRS; i++) {
-			rdmsrl(x86_syscall_msrs[i], host_sys[i]);
-			wrmsrl(x86_syscall_msrs[i], v->syscall_msrs[i]);
-		}
-	}
-
-	fail = vmx_vmenter(vv->gprs, vv->launched);
-
-	if (sys) {
-		int i;
-
-		rdmsrl(MSR_KERNEL_GS_BASE,
-		       v->syscall_msrs[X86_NR_SYSCALL_MSRS - 1]);
-		for (i = 0; i < X86_NR_SYSCALL_MSRS; i++)
-			wrmsrl(x86_syscall_msrs[i], host_sys[i]);
+	for (n = 0; ; n++) {
+		fail = vmx_vmenter(vv->gprs, vv->launched);
+		microv_count(MICROV_INSN_EXIT);
+		if (fail)
+			break;
+		*reason = vmcs_read(VM_EXIT_REASON);
+		/* A failed entry (reason bit 31) leaves the VMCS unlaunched. */
+		if (*reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+			break;
+		vv->launched = true;
+		if ((!vv->slice_saved && n >= VMX_FASTPATH_MAX) ||
+		    need_resched() ||
+		    microv_vcpu_has_work(vv->vcpu) ||
+		    !vmx_exit_fastpath(vv, *reason))
+			break;
 	}
 
 	vv->guest_cr2 = native_read_cr2();
-	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
-		if (vv->guest_xcr0 != host_xcr0)
-			xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
-		asm volatile("xsave64 %0" : "+m" (*(u8 *)vv->fpu)
-			     : "a" ((u32)mask), "d" ((u32)(mask >> 32)));
+	if (xcr0) {
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_host_xcr0);
+		microv_count(MICROV_INSN_XSETBV);
 	}
-
-	/* A VM exit sets the GDT and IDT limits to 0xffff and TR's to 0x67. */
-	load_fixmap_gdt(smp_processor_id());
-	invalidate_tss_limit();
-	{
-		struct desc_ptr idt;
-
-		store_idt(&idt);
-		idt.size = IDT_ENTRIES * sizeof(gate_desc) - 1;
-		load_idt(&idt);
+	/* A VM exit clears DEBUGCTL and sets DR7 to 0x400. */
+	if (vv->host.debugctl) {
+		update_debugctlmsr(vv->host.debugctl);
+		microv_count(MICROV_INSN_WRMSR);
 	}
-	if (ds)
-		loadsegment(ds, ds);
-	if (es)
-		loadsegment(es, es);
-	if (fs) {
-		loadsegment(fs, fs);
-		wrmsrl(MSR_FS_BASE, fs_base);
+	if (hw_breakpoint_active()) {
+		hw_breakpoint_restore();
+		microv_count(MICROV_INSN_MOV_DR);
 	}
-	if (gs)
-		load_gs_index(gs);
-
 	return fail;
+}
+
+/*
+ * A machine check while the guest ran is the host's: its handler runs as
+ * for one taken in user mode (the guest's code is not the kernel's).
+ */
+static void vmx_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
 }
 
 /* Fills the run area for a VM entry that the CPU refused. */
@@ -326,26 +399,33 @@ static enum microv_hv_action vmx_run_deferred(struct vmx_vcpu *vv)
 
 /*
  * Ends the deferred instruction, retired or faulted, with the VMCS loaded
- * again; on the way to userspace, the registers are stored back.
+ * again; on the way to userspace, the registers are stored back.  A
+ * hypercall retired already (vmx_exit_vmcall()): unless it goes to
+ * userspace, it needs nothing of the VMCS.
  */
 static void vmx_complete_deferred(struct vmx_vcpu *vv,
 				  enum microv_hv_action hv)
 {
+	bool retired = vv->deferred == VMX_DEFER_HYPERCALL;
+
+	vv->deferred = VMX_DEFER_NONE;
+	if (retired && hv != MICROV_HV_USER)
+		return;
 	preempt_disable();
 	vmx_vcpu_load(vv);
 	if (hv == MICROV_HV_FAULT)
 		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
-	else
+	else if (!retired)
 		vmx_skip_instruction();
 	if (hv == MICROV_HV_USER)
-		vmx_state_store(vv);
+		vmx_run_store_state(vv);
 	preempt_enable();
-	vv->deferred = VMX_DEFER_NONE;
 }
 
 /*
  * PAE paging (not long mode): with EPT, VM entry takes the four PDPTEs
- * from the VMCS, so read them where CR3 points, as MOV to CR3 would.
+ * from the VMCS (a VM exit saves them there), so when userspace set the
+ * special registers, read them where CR3 points, as MOV to CR3 would.
  * Preemptible: guest memory may sleep.  No RAM there: zeros, and the
  * guest's first access faults, as on a machine.
  */
@@ -353,12 +433,62 @@ static void vmx_read_pdptes(struct vmx_vcpu *vv)
 {
 	const struct microv_sregs *s = &vv->vcpu->sregs;
 
+	if (!(vv->vcpu->state_dirty & MICROV_VCPU_SREGS))
+		return;
 	memset(vv->pdptes, 0, sizeof(vv->pdptes));
 	if ((s->cr0 & X86_CR0_PG) && (s->cr4 & X86_CR4_PAE) &&
 	    !(s->efer & EFER_LMA) &&
 	    microv_gpa_access(vv->vcpu->domain, s->cr3 & 0xffffffe0,
 			      vv->pdptes, sizeof(vv->pdptes), false))
 		memset(vv->pdptes, 0, sizeof(vv->pdptes));
+}
+
+/*
+ * A run starts: the guest's FPU state goes into the registers (the
+ * task's is saved, and comes back if the thread is scheduled out), and
+ * the preempt notifier watches for the thread leaving the CPU.
+ */
+static void vmx_run_begin(struct vmx_vcpu *vv)
+{
+	fpu_swap_kvm_fpstate(&vv->guest_fpu, true);
+	microv_count(MICROV_INSN_XSAVE);
+	microv_count(MICROV_INSN_XRSTOR);
+	preempt_disable();
+	preempt_notifier_register(&vv->preempt);
+	preempt_enable();
+}
+
+/* ... and ends: the host's state back before the thread returns. */
+static void vmx_run_end(struct vmx_vcpu *vv)
+{
+	preempt_disable();
+	vmx_host_state_put(vv);
+	preempt_notifier_unregister(&vv->preempt);
+	preempt_enable();
+	fpu_swap_kvm_fpstate(&vv->guest_fpu, false);
+	microv_count(MICROV_INSN_XSAVE);
+	microv_count(MICROV_INSN_XRSTOR);
+}
+
+/*
+ * Host events that made the guest exit, handled by the host's own
+ * handlers right away, interrupts still off: an NMI, a machine check.
+ */
+static void vmx_exit_host_event(u32 reason)
+{
+	u32 info;
+
+	if ((u16)reason == EXIT_REASON_MCE_DURING_VMENTRY) {
+		vmx_machine_check();
+		return;
+	}
+	if ((u16)reason != EXIT_REASON_EXCEPTION_NMI)
+		return;
+	info = vmcs_read(VM_EXIT_INTR_INFO);
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		asm volatile("int $2");
+	else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+		vmx_machine_check();
 }
 
 /**
@@ -375,8 +505,9 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 	bool loaded = false;
 	int ret = 0;
 
-	vmx_complete_user_exit(vv);
+	v->run->exit_reason = MICROV_EXIT_NONE;
 	vmx_read_pdptes(vv);
+	vmx_run_begin(vv);
 	for (;;) {
 		u32 reason;
 		int fail;
@@ -385,13 +516,18 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 			ret = -EINTR;
 			break;
 		}
+		/* The machine goes down: VMX is off, or about to be. */
+		if (READ_ONCE(microv_rebooting)) {
+			ret = -EIO;
+			break;
+		}
 		cond_resched();
 		microv_vcpu_do_work(v);
 
 		preempt_disable();
 		vmx_vcpu_load(vv);
 		if (!loaded) {
-			vmx_state_load(vv);
+			vmx_run_load_state(vv);
 			loaded = true;
 		}
 		if (!microv_vcpu_may_enter(v)) {
@@ -402,28 +538,19 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 			continue;
 		}
 		vmx_event_inject(vv);
-		kernel_fpu_begin();
 		local_irq_disable();
 		/* A timer that went off since the check above: take it first. */
 		if (microv_vcpu_has_work(v)) {
 			local_irq_enable();
-			kernel_fpu_end();
 			microv_vcpu_left_guest(v);
 			preempt_enable();
 			continue;
 		}
-		fail = vmx_enter_once(vv);
+		fail = vmx_enter_once(vv, &reason);
 		microv_vcpu_left_guest(v);
-		reason = fail ? 0 : vmcs_read(VM_EXIT_REASON);
-		/* A failed entry (reason bit 31) leaves the VMCS unlaunched. */
-		if (!fail && !(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
-			vv->launched = true;
-		if (!fail && (u16)reason == EXIT_REASON_EXCEPTION_NMI &&
-		    (vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
-		    INTR_TYPE_NMI_INTR)
-			asm volatile("int $2");	/* the host's NMI, not the guest's */
+		if (!fail)
+			vmx_exit_host_event(reason);
 		local_irq_enable();
-		kernel_fpu_end();
 
 		if (fail || (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 			vmx_entry_failed(vv, fail);
@@ -433,17 +560,17 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 			action = vmx_handle_exit(vv, reason);
 		}
 		if (action == VMX_EXIT_USER)
-			vmx_state_store(vv);
+			vmx_run_store_state(vv);
 		preempt_enable();
 
 		if (action == VMX_EXIT_USER)
-			return 0;
+			goto out;
 		if (action == VMX_EXIT_DEFER) {
 			enum microv_hv_action hv = vmx_run_deferred(vv);
 
 			vmx_complete_deferred(vv, hv);
 			if (hv == MICROV_HV_USER)
-				return 0;
+				goto out;
 			if (hv == MICROV_HV_HALT)
 				action = VMX_EXIT_HALT;
 		}
@@ -457,9 +584,11 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 	if (loaded) {
 		preempt_disable();
 		vmx_vcpu_load(vv);
-		vmx_state_store(vv);
+		vmx_run_store_state(vv);
 		preempt_enable();
 	}
 	v->run->exit_reason = MICROV_EXIT_NONE;
+out:
+	vmx_run_end(vv);
 	return ret;
 }

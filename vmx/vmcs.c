@@ -12,12 +12,15 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/smp.h>
+#include <asm/asm.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <asm/tsc.h>
 
+#include "../module/backend.h"
+#include "../module/bench.h"
 #include "vmcs.h"
 #include "vmx.h"
 
@@ -26,37 +29,49 @@ static DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current);
 /* The VMCSs active on each CPU: what must be cleared before VMXOFF. */
 static DEFINE_PER_CPU(struct list_head, vmx_loaded);
 
-void vmcs_write(unsigned long field, unsigned long val)
+/* VMWRITE refused the value (VMfailValid): a bug of microv's. */
+void vmcs_write_failed(unsigned long field, unsigned long val)
 {
-	asm goto("vmwrite %[val], %[field]\n\t"
-		 "jbe %l[fail]"
-		 : : [field] "r" (field), [val] "rm" (val) : "cc" : fail);
-	return;
-fail:
 	pr_err_ratelimited("VMWRITE %#lx=%#lx failed\n", field, val);
 }
 
-unsigned long vmcs_read(unsigned long field)
+/**
+ * vmx_insn_fault() - a VMX instruction faulted: VMX is off on this CPU
+ * @insn: its name
+ *
+ * A bug, but never an oops; expected only once the machine reboots: the
+ * reboot notifier turns VMX off under vCPUs that may still run (as KVM's
+ * kvm_rebooting), and they stop at their next entry.
+ */
+void vmx_insn_fault(const char *insn)
 {
-	unsigned long val;
-
-	asm volatile("vmread %[field], %[val]"
-		     : [val] "=rm" (val) : [field] "r" (field) : "cc");
-	return val;
+	if (!READ_ONCE(microv_rebooting))
+		WARN_ONCE(1, "microv: %s faulted: VMX is off on CPU %d\n", insn,
+			  raw_smp_processor_id());
 }
 
 static void vmclear(struct page *vmcs)
 {
 	u64 pa = page_to_phys(vmcs);
 
-	asm volatile("vmclear %0" : : "m" (pa) : "cc", "memory");
+	asm goto("1: vmclear %0\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "m" (pa) : "cc", "memory" : fault);
+	return;
+fault:
+	vmx_insn_fault("VMCLEAR");
 }
 
 static void vmptrld(struct page *vmcs)
 {
 	u64 pa = page_to_phys(vmcs);
 
-	asm volatile("vmptrld %0" : : "m" (pa) : "cc", "memory");
+	asm goto("1: vmptrld %0\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : "m" (pa) : "cc", "memory" : fault);
+	return;
+fault:
+	vmx_insn_fault("VMPTRLD");
 }
 
 /*
@@ -68,6 +83,7 @@ static u32 vmx_adjust(u32 msr, u32 want)
 	u64 cap;
 
 	rdmsrl(msr, cap);
+	microv_count(MICROV_INSN_RDMSR);
 	return (want & (cap >> 32)) | (u32)cap;
 }
 
@@ -89,6 +105,7 @@ static u32 vmx_slice_ticks(void)
 	u64 misc;
 
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	microv_count(MICROV_INSN_RDMSR);
 	return ((u64)tsc_khz * VMX_SLICE_US / 1000) >>
 	       (misc & VMX_MISC_TIMER_RATE_MASK);
 }
@@ -97,10 +114,14 @@ static void vmx_controls_setup(struct vmx_vcpu *vv)
 {
 	u32 pin = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
 		  PIN_BASED_VMX_PREEMPTION_TIMER;
+	/*
+	 * No "enable RDTSCP": RDTSCP and RDPID #UD (CPUID hides them), so
+	 * the guest never reads the host's TSC_AUX.
+	 */
 	u32 proc2 = SECONDARY_EXEC_ENABLE_EPT |
 		    SECONDARY_EXEC_UNRESTRICTED_GUEST |
-		    SECONDARY_EXEC_ENABLE_RDTSCP | SECONDARY_EXEC_ENABLE_INVPCID;
-	u64 fixed0;
+		    SECONDARY_EXEC_ENABLE_INVPCID |
+		    SECONDARY_EXEC_WBINVD_EXITING;
 
 	if (vv->vpid)
 		proc2 |= SECONDARY_EXEC_ENABLE_VPID;
@@ -108,29 +129,36 @@ static void vmx_controls_setup(struct vmx_vcpu *vv)
 		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PINBASED_CTLS,
 					  MSR_IA32_VMX_TRUE_PINBASED_CTLS),
 			      pin));
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
-		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS,
-					  MSR_IA32_VMX_TRUE_PROCBASED_CTLS),
+	vv->proc_ctl = vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS,
+					      MSR_IA32_VMX_TRUE_PROCBASED_CTLS),
 			      CPU_BASED_HLT_EXITING |
+			      CPU_BASED_CR8_LOAD_EXITING |
+			      CPU_BASED_CR8_STORE_EXITING |
+			      CPU_BASED_MOV_DR_EXITING |
+			      CPU_BASED_RDPMC_EXITING |
 			      CPU_BASED_USE_IO_BITMAPS |
 			      CPU_BASED_USE_MSR_BITMAPS |
 			      CPU_BASED_MWAIT_EXITING |
 			      CPU_BASED_MONITOR_EXITING |
-			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS));
+			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vv->proc_ctl);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL,
 		   vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2, proc2));
 	vmcs_write(VM_EXIT_CONTROLS,
 		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_EXIT_CTLS,
 					  MSR_IA32_VMX_TRUE_EXIT_CTLS),
 			      VM_EXIT_HOST_ADDR_SPACE_SIZE |
+			      VM_EXIT_SAVE_DEBUG_CONTROLS |
 			      VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
-			      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT));
+			      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+			      VM_EXIT_SAVE_VMX_PREEMPTION_TIMER));
 	vmcs_write(VM_ENTRY_CONTROLS,
 		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_ENTRY_CTLS,
 					  MSR_IA32_VMX_TRUE_ENTRY_CTLS),
+			      VM_ENTRY_LOAD_DEBUG_CONTROLS |
 			      VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT));
 
-	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(EXCEPTION_BITMAP, VMX_EXCEPTIONS_INTERCEPTED);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -146,14 +174,62 @@ static void vmx_controls_setup(struct vmx_vcpu *vv)
 	if (vv->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vv->vpid);
 	vmcs_write(VMCS_LINK_POINTER, -1ull);
-	if (vmcs_read(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER)
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_slice_ticks());
+	if (vmcs_read(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		vv->slice_ticks = vmx_slice_ticks();
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vv->slice_ticks);
+		/* Saved on exit: it counts across the exits of the fast path. */
+		vv->slice_saved = vmcs_read(VM_EXIT_CONTROLS) &
+				  VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
+	}
 
-	/* The guest owns CR0 and CR4 but for the bits VMX fixes to 1. */
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, fixed0);
-	vmcs_write(CR0_GUEST_HOST_MASK, fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, fixed0);
-	vmcs_write(CR4_GUEST_HOST_MASK, fixed0);
+	vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_host_owned());
+	vmcs_write(CR4_GUEST_HOST_MASK, vmx_cr4_host_owned());
+}
+
+/*
+ * Guest state that userspace does not set: as at reset, once, when the
+ * VMCS is new; it lives in the VMCS from then on, across runs.
+ */
+static void vmx_guest_reset(void)
+{
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(GUEST_DR7, X86_DR7_FIXED_1);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ull);
+}
+
+/*
+ * CR0 bits whose MOV exits: those VMX fixes to 1 (NE), and CD and NW: a
+ * guest's CD would make the physical CPU run uncached.  The guest reads
+ * its own values from the read shadow.
+ */
+u64 vmx_cr0_host_owned(void)
+{
+	return (vmx_caps.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG)) |
+	       X86_CR0_CD | X86_CR0_NW;
+}
+
+/* CR4: the bits VMX fixes (VMXE) and every bit a guest may not set. */
+u64 vmx_cr4_host_owned(void)
+{
+	return vmx_caps.cr4_fixed0 | ~(u64)MICROV_CR4_ALLOWED;
+}
+
+/* What the CPU runs with for a guest value of CR0 or CR4. */
+u64 vmx_cr0_real(u64 guest)
+{
+	return (guest & ~(u64)(X86_CR0_CD | X86_CR0_NW)) |
+	       (vmx_caps.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
+}
+
+u64 vmx_cr4_real(u64 guest)
+{
+	return guest | vmx_caps.cr4_fixed0;
 }
 
 /* Host state that is the same whatever CPU the VMCS is on. */
@@ -178,6 +254,7 @@ static void vmx_host_setup(void)
 	vmcs_write(HOST_IA32_SYSENTER_CS, val);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, val);
 	vmcs_write(HOST_IA32_SYSENTER_EIP, val);
+	microv_count_n(MICROV_INSN_RDMSR, 4);
 }
 
 /* Host state of this CPU: per-CPU tables and stacks. */
@@ -196,6 +273,7 @@ static void vmx_host_cpu_setup(void)
 	vmcs_write(HOST_GS_BASE, val);
 	rdmsrl(MSR_IA32_SYSENTER_ESP, val);
 	vmcs_write(HOST_IA32_SYSENTER_ESP, val);
+	microv_count_n(MICROV_INSN_RDMSR, 2);
 }
 
 /*
@@ -289,9 +367,11 @@ void vmx_vcpu_load(struct vmx_vcpu *vv)
 	if (!vv->vmcs_setup) {
 		vmx_controls_setup(vv);
 		vmx_host_setup();
+		vmx_guest_reset();
 		vv->vmcs_setup = true;
 	}
 	vmx_host_cpu_setup();
+	vmx_ept_note_cpu(vv->vcpu->domain);
 	/* Translations cached under this VPID on another CPU are stale here. */
 	vmx_flush_vpid(vv->vpid);
 }
@@ -342,13 +422,14 @@ static const struct {
 #undef GPR
 };
 
-/* The module's registers into the VMCS, as MICROV_RUN starts. */
-void vmx_state_load(struct vmx_vcpu *vv)
+/*
+ * The registers userspace set (MICROV_SET_SREGS) into the VMCS, before
+ * the next entry; with PAE paging, the PDPTEs read at the start of the
+ * run (vmx_read_pdptes()).
+ */
+void vmx_sregs_load(struct vmx_vcpu *vv)
 {
-	struct microv_vcpu *v = vv->vcpu;
-	const struct microv_sregs *s = &v->sregs;
-	const struct microv_regs *r = &v->regs;
-	u64 cr0_fixed, cr4_fixed;
+	const struct microv_sregs *s = &vv->vcpu->sregs;
 	u32 entry;
 	int i;
 
@@ -365,13 +446,10 @@ void vmx_state_load(struct vmx_vcpu *vv)
 	vmcs_write(GUEST_IDTR_BASE, s->idt.base);
 	vmcs_write(GUEST_IDTR_LIMIT, s->idt.limit);
 
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, cr0_fixed);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, cr4_fixed);
 	vmcs_write(CR0_READ_SHADOW, s->cr0);
-	vmcs_write(GUEST_CR0, s->cr0 |
-		   (cr0_fixed & ~(X86_CR0_PE | X86_CR0_PG)));
+	vmcs_write(GUEST_CR0, vmx_cr0_real(s->cr0));
 	vmcs_write(CR4_READ_SHADOW, s->cr4);
-	vmcs_write(GUEST_CR4, s->cr4 | cr4_fixed);
+	vmcs_write(GUEST_CR4, vmx_cr4_real(s->cr4));
 	vmcs_write(GUEST_CR3, s->cr3);
 	for (i = 0; i < 4; i++)
 		vmcs_write(GUEST_PDPTR0 + 2 * i, vv->pdptes[i]);
@@ -381,6 +459,13 @@ void vmx_state_load(struct vmx_vcpu *vv)
 	if (s->efer & EFER_LMA)
 		entry |= VM_ENTRY_IA32E_MODE;
 	vmcs_write(VM_ENTRY_CONTROLS, entry);
+}
+
+/* The general registers userspace set (MICROV_SET_REGS), likewise. */
+void vmx_regs_load(struct vmx_vcpu *vv)
+{
+	const struct microv_regs *r = &vv->vcpu->regs;
+	int i;
 
 	vmcs_write(GUEST_RIP, r->rip);
 	vmcs_write(GUEST_RSP, r->rsp);
@@ -388,24 +473,12 @@ void vmx_state_load(struct vmx_vcpu *vv)
 	for (i = 0; i < ARRAY_SIZE(vmx_gpr_map); i++)
 		vv->gprs[vmx_gpr_map[i].gpr] =
 			*(const u64 *)((const void *)r + vmx_gpr_map[i].offset);
-
-	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
-	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write(GUEST_DR7, 0x400);
-	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
-	vmcs_write(GUEST_SYSENTER_CS, 0);
-	vmcs_write(GUEST_SYSENTER_ESP, 0);
-	vmcs_write(GUEST_SYSENTER_EIP, 0);
-	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ull);
 }
 
-/* CR0/CR4 as the guest sees them: its own value in the bits VMX fixes. */
-static u64 vmx_guest_cr(unsigned long real, unsigned long shadow,
-			unsigned long mask)
+/* CR0/CR4 as the guest sees them: its own value in the bits the host owns. */
+static u64 vmx_guest_cr(unsigned long real, unsigned long shadow, u64 mask)
 {
-	return (vmcs_read(real) & ~vmcs_read(mask)) |
-	       (vmcs_read(shadow) & vmcs_read(mask));
+	return (vmcs_read(real) & ~mask) | (vmcs_read(shadow) & mask);
 }
 
 /**
@@ -419,8 +492,8 @@ void vmx_paging_snapshot(struct x86_paging *p)
 {
 	u32 cs = vmcs_read(GUEST_CS_AR_BYTES);
 
-	p->cr0 = vmx_guest_cr(GUEST_CR0, CR0_READ_SHADOW, CR0_GUEST_HOST_MASK);
-	p->cr4 = vmx_guest_cr(GUEST_CR4, CR4_READ_SHADOW, CR4_GUEST_HOST_MASK);
+	p->cr0 = vmx_guest_cr(GUEST_CR0, CR0_READ_SHADOW, vmx_cr0_host_owned());
+	p->cr4 = vmx_guest_cr(GUEST_CR4, CR4_READ_SHADOW, vmx_cr4_host_owned());
 	p->cr3 = vmcs_read(GUEST_CR3);
 	p->efer = vmcs_read(GUEST_IA32_EFER);
 	p->cpl = (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
@@ -432,12 +505,13 @@ void vmx_paging_snapshot(struct x86_paging *p)
 		p->mode = (cs & VMX_AR_DB_MASK) ? 32 : 16;
 }
 
-/* The VMCS into the module's registers, as MICROV_RUN returns. */
-void vmx_state_store(struct vmx_vcpu *vv)
+/*
+ * The VMCS into the module's special registers: when userspace asks for
+ * them (MICROV_GET_SREGS), not at every return from MICROV_RUN.
+ */
+void vmx_sregs_store(struct vmx_vcpu *vv)
 {
-	struct microv_vcpu *v = vv->vcpu;
-	struct microv_sregs *s = &v->sregs;
-	struct microv_regs *r = &v->regs;
+	struct microv_sregs *s = &vv->vcpu->sregs;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(vmx_segs); i++) {
@@ -452,11 +526,18 @@ void vmx_state_store(struct vmx_vcpu *vv)
 	s->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
 	s->idt.base = vmcs_read(GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
-	s->cr0 = vmx_guest_cr(GUEST_CR0, CR0_READ_SHADOW, CR0_GUEST_HOST_MASK);
-	s->cr4 = vmx_guest_cr(GUEST_CR4, CR4_READ_SHADOW, CR4_GUEST_HOST_MASK);
+	s->cr0 = vmx_guest_cr(GUEST_CR0, CR0_READ_SHADOW, vmx_cr0_host_owned());
+	s->cr4 = vmx_guest_cr(GUEST_CR4, CR4_READ_SHADOW, vmx_cr4_host_owned());
 	s->cr3 = vmcs_read(GUEST_CR3);
 	s->cr2 = vv->guest_cr2;
 	s->efer = vmcs_read(GUEST_IA32_EFER);
+}
+
+/* The general registers, as every MICROV_RUN returns. */
+void vmx_regs_store(struct vmx_vcpu *vv)
+{
+	struct microv_regs *r = &vv->vcpu->regs;
+	int i;
 
 	r->rip = vmcs_read(GUEST_RIP);
 	r->rsp = vmcs_read(GUEST_RSP);

@@ -4,9 +4,14 @@
 #define MICROV_VMX_VMCS_H
 
 #include <linux/list.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
+#include <asm/asm.h>
+#include <asm/fpu/types.h>
+#include <asm/trapnr.h>
 #include <asm/vmx.h>
 
+#include "../module/bench.h"
 #include "../module/domain.h"
 #include "../module/x86.h"
 
@@ -15,6 +20,28 @@ enum vmx_gpr {
 	VMX_RAX, VMX_RCX, VMX_RDX, VMX_RBX, VMX_RSP, VMX_RBP, VMX_RSI, VMX_RDI,
 	VMX_R8, VMX_R9, VMX_R10, VMX_R11, VMX_R12, VMX_R13, VMX_R14, VMX_R15,
 	VMX_NR_GPRS
+};
+
+/**
+ * struct vmx_host_state - host state a VM exit does not restore, and
+ * Linux needs only once the thread leaves the kernel or the CPU
+ * @loaded:  the guest's values are in the CPU (from the first VM entry of
+ *           a run to vmx_host_state_put())
+ * @syscall_loaded: the guest's SYSCALL MSRs and KERNEL_GS_BASE among them
+ * @ds, @es, @fs, @gs: the host's selectors (a VM exit loads them as 0)
+ * @fs_base: the host's FS base
+ * @kernel_gs_base: the host's (the user's GS base, while in the kernel)
+ * @syscall: STAR, LSTAR, CSTAR, SFMASK
+ * @debugctl: IA32_DEBUGCTL (a VM exit clears it)
+ */
+struct vmx_host_state {
+	bool loaded;
+	bool syscall_loaded;
+	u16 ds, es, fs, gs;
+	u64 fs_base;
+	u64 kernel_gs_base;
+	u64 syscall[X86_NR_SYSCALL_MSRS - 1];
+	u64 debugctl;
 };
 
 /**
@@ -29,7 +56,16 @@ enum vmx_gpr {
  * @gprs:      guest registers while it is not running (RSP unused: VMCS)
  * @guest_cr2: CR2 is not switched by VMX
  * @guest_xcr0: the guest's XCR0 (XSETBV)
- * @fpu:       the guest's XSAVE area, @fpu_size bytes
+ * @guest_dr7: the guest's DR7, as in the VMCS (MOV to DR7 always exits)
+ * @guest_fpu: the guest's FPU and extended state: in the registers from
+ *             the start of a run to its end (the task's own are saved)
+ * @host:      the host state switched lazily (host_state.c)
+ * @preempt:   puts @host back when the thread is scheduled out
+ * @host_cr3, @host_cr4: the values in the VMCS's host-state area
+ * @proc_ctl:  the primary processor-based controls, as in the VMCS
+ * @slice_ticks: the preemption timer's value for one slice in the guest
+ * @slice_saved: a VM exit saves the timer: it is reloaded at each entry
+ *               from the run loop, and counts down across the fast path
  * @io_in_size: size of an IN that userspace completes on the next run
  * @pdptes:    the guest's PAE PDPTEs as MICROV_RUN starts (with EPT, VM
  *             entry loads them from the VMCS, not from memory)
@@ -47,8 +83,14 @@ struct vmx_vcpu {
 	unsigned long gprs[VMX_NR_GPRS];
 	unsigned long guest_cr2;
 	u64 guest_xcr0;
-	void *fpu;
-	size_t fpu_size;
+	u64 guest_dr7;
+	struct fpu_guest guest_fpu;
+	struct vmx_host_state host;
+	struct preempt_notifier preempt;
+	unsigned long host_cr3, host_cr4;
+	u32 proc_ctl;
+	u32 slice_ticks;
+	bool slice_saved;
 	u8 io_in_size;
 	u64 pdptes[4];
 	enum vmx_deferred {
@@ -65,8 +107,55 @@ static inline struct vmx_vcpu *to_vmx(struct microv_vcpu *v)
 	return v->arch;
 }
 
-void vmcs_write(unsigned long field, unsigned long val);
-unsigned long vmcs_read(unsigned long field);
+/*
+ * Exceptions that always exit: #DB and #AC, whose delivery can loop
+ * inside the CPU for ever (CVE-2015-8104, CVE-2015-5307), and #MC, the
+ * host's to handle.
+ */
+#define VMX_EXCEPTIONS_INTERCEPTED \
+	(BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC))
+
+u64 vmx_cr0_host_owned(void);
+u64 vmx_cr4_host_owned(void);
+u64 vmx_cr0_real(u64 guest);
+u64 vmx_cr4_real(u64 guest);
+
+void vmx_insn_fault(const char *insn);
+void vmcs_write_failed(unsigned long field, unsigned long val);
+
+/*
+ * VMCS field access, inline: the exit path is made of little else.  A
+ * fault means VMX is off on this CPU (vmx_insn_fault()).
+ */
+static __always_inline void vmcs_write(unsigned long field, unsigned long val)
+{
+	microv_count(MICROV_INSN_VMWRITE);
+	asm goto("1: vmwrite %[val], %[field]\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [field] "r" (field), [val] "rm" (val) : "cc"
+		 : fail, fault);
+	return;
+fail:
+	vmcs_write_failed(field, val);
+	return;
+fault:
+	vmx_insn_fault("VMWRITE");
+}
+
+static __always_inline unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long val;
+
+	microv_count(MICROV_INSN_VMREAD);
+	asm goto("1: vmread %[field], %[val]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : [val] "=rm" (val) : [field] "r" (field) : "cc" : fault);
+	return val;
+fault:
+	vmx_insn_fault("VMREAD");
+	return 0;
+}
 
 /* What an exit handler tells the run loop. */
 enum vmx_exit_action {
@@ -77,6 +166,7 @@ enum vmx_exit_action {
 };
 
 enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *vv, u32 reason);
+bool vmx_exit_fastpath(struct vmx_vcpu *vv, u32 reason);
 void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 			  u32 code);
 void vmx_skip_instruction(void);
@@ -94,9 +184,21 @@ void vmx_vcpu_load(struct vmx_vcpu *vv);
 void vmx_vcpu_clear(struct vmx_vcpu *vv);
 void vmx_vmcs_clear_cpu(void);
 void vmx_vmcs_init_cpu(void);
-void vmx_state_load(struct vmx_vcpu *vv);
-void vmx_state_store(struct vmx_vcpu *vv);
+void vmx_host_state_prepare(struct vmx_vcpu *vv);
+void vmx_host_state_put(struct vmx_vcpu *vv);
+void vmx_host_state_sync(struct vmx_vcpu *vv);
+void vmx_host_state_wrmsr(struct vmx_vcpu *vv, u32 msr, u64 val);
+extern struct preempt_ops vmx_preempt_ops;
+void vmx_sregs_load(struct vmx_vcpu *vv);
+void vmx_regs_load(struct vmx_vcpu *vv);
+void vmx_sregs_store(struct vmx_vcpu *vv);
+void vmx_regs_store(struct vmx_vcpu *vv);
+void vmx_vcpu_store_sregs(struct microv_vcpu *v);
 void vmx_flush_vpid(u16 vpid);
+void vmx_flush_vpid_all(void);
+void vmx_flush_all_cpu(void);
+void vmx_ept_note_cpu(struct microv_domain *d);
+u64 vmx_ept_table_pages(void);
 void vmx_paging_snapshot(struct x86_paging *p);
 
 int vmx_vcpu_init(struct microv_vcpu *v);

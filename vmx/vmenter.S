@@ -28,6 +28,7 @@ SYM_FUNC_START(vmx_vmenter)
 	push %rdi
 
 	mov $HOST_RSP, %eax
+.Lvmwrite:
 	vmwrite %rsp, %rax
 
 	/* MOVs keep the flags: ZF says which instruction to use. */
@@ -49,6 +50,7 @@ SYM_FUNC_START(vmx_vmenter)
 	mov GPR(15)(%rax), %r15
 	mov GPR(0)(%rax), %rax
 	je .Llaunch
+.Lvmresume:
 	vmresume
 	jmp vmx_vmexit
 .Llaunch:
@@ -97,4 +99,12 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 .Lvmfail:
 	mov $1, %eax
 	jmp .Lout
+
+	/*
+	 * VMX is off on this CPU (the machine reboots, vmx_insn_fault()):
+	 * a failed entry.  The stack is as at VMRESUME, where .Lout wants it.
+	 */
+	_ASM_EXTABLE(.Lvmwrite, .Lvmfail)
+	_ASM_EXTABLE(.Lvmresume, .Lvmfail)
+	_ASM_EXTABLE(.Llaunch, .Lvmfail)
 SYM_FUNC_END(vmx_vmenter)

@@ -31,6 +31,7 @@
  * @proc_allowed1: allowed-1 settings of the primary processor-based controls
  * @proc2_allowed1: allowed-1 settings of the secondary controls
  * @ept_vpid_cap: IA32_VMX_EPT_VPID_CAP
+ * @cr0_fixed0, @cr4_fixed0: CR bits that must be 1 in VMX operation
  */
 struct vmx_caps {
 	u64 basic;
@@ -40,6 +41,7 @@ struct vmx_caps {
 	u32 proc_allowed1;
 	u32 proc2_allowed1;
 	u64 ept_vpid_cap;
+	u64 cr0_fixed0, cr4_fixed0;
 };
 
 extern struct vmx_caps vmx_caps;
@@ -54,11 +56,13 @@ int vmx_cpu_enable(void);
 void vmx_cpu_disable(void);
 bool vmx_cpu_enabled(void);
 bool vmx_cpu_in_use(void);
+bool vmx_cpu_vmxon(void);
 void vmx_cpu_emergency_disable(void);
 
 struct page;
 extern struct page *vmx_msr_bitmap;
 extern struct page *vmx_io_bitmaps;
+extern u64 vmx_host_xcr0;
 int vmx_run_setup(void);
 void vmx_run_unsetup(void);
 

@@ -192,6 +192,7 @@ int vmx_cpu_enable(void)
 	}
 	vc->vmxon = true;
 	vmx_vmcs_init_cpu();
+	vmx_flush_all_cpu();
 	return 0;
 }
 
@@ -217,6 +218,12 @@ void vmx_cpu_disable(void)
 		return;
 	vmx_vmcs_clear_cpu();
 	vmx_cpu_off();
+}
+
+/* This module's VMXON is in effect here (bookkeeping; any context). */
+bool vmx_cpu_vmxon(void)
+{
+	return this_cpu_read(vmx_cpu.vmxon);
 }
 
 /* Read back from the CPU that VMX operation is on and CR4.VMXE is set. */

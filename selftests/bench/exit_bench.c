@@ -7,8 +7,17 @@
  *           the kernel and straight back), timed by the guest itself
  *   io      TSC cycles per OUT that goes to userspace and back (RUN
  *           returns, RUN again), timed by the host thread
+ *   hypercall  TSC cycles per Xen hypercall handled in the kernel
+ *           (xen_version(XENVER_version); under KVM the same VMCALL is
+ *           one of KVM's own hypercalls, unknown to it: -ENOSYS)
+ *   evtchn  TSC cycles per EVTCHNOP_send to a port bound with
+ *           EVTCHNOP_bind_ipi (microv only)
  *   domain  domains created, given 64 KiB of RAM and a vCPU, run to HLT
  *           and destroyed, per second
+ *
+ * A bench build of microv (MICROV_BENCH=1) counts the costly instructions
+ * it executes: for each figure above but domain, "BENCH microv
+ * WHAT.INSN N per-exit" lines say how many of each one exit took.
  *
  * Usage: exit_bench microv|kvm [ROUNDS]
  * It prints "BENCH <hypervisor> <what> <value> <unit>" lines.  microv.ko
@@ -37,8 +46,52 @@
 /*
  * Real mode guests.  cpuid: RDTSC, CPUID_LOOPS times CPUID, RDTSC; the two
  * readings end in ESI:EDI and EAX:EDX at the HLT.  io: OUT forever.
+ * hypercall and evtchn: the same, with a VMCALL (32-bit arguments in EBX,
+ * ECX; an argument structure at 0x3000) instead of CPUID.
  */
-extern const unsigned char cpuid_start[], cpuid_end[], io_start[], io_end[];
+extern const unsigned char cpuid_start[], cpuid_end[], io_start[], io_end[],
+	hypercall_start[], evtchn_start[], evtchn_end[];
+asm(".pushsection .rodata\n"
+    "hypercall_start:\n"
+    ".code16\n"
+    "	cli\n"
+    "	mov $20000, %ebp\n"
+    "	rdtsc\n"
+    "	mov %eax, %esi\n"
+    "	mov %edx, %edi\n"
+    "1:	mov $17, %eax\n"			/* __HYPERVISOR_xen_version */
+    "	xor %ebx, %ebx\n"			/* XENVER_version */
+    "	xor %ecx, %ecx\n"
+    "	vmcall\n"
+    "	dec %ebp\n"
+    "	jnz 1b\n"
+    "	rdtsc\n"
+    "	hlt\n"
+    "evtchn_start:\n"
+    "	cli\n"
+    "	mov $32, %eax\n"			/* __HYPERVISOR_event_channel_op */
+    "	mov $7, %ebx\n"			/* EVTCHNOP_bind_ipi, vCPU 0 */
+    "	mov $0x3000, %ecx\n"
+    "	vmcall\n"
+    "	mov 0x3004, %eax\n"
+    "	mov %eax, 0x3008\n"
+    "	mov $20000, %ebp\n"
+    "	rdtsc\n"
+    "	mov %eax, %esi\n"
+    "	mov %edx, %edi\n"
+    "2:	mov $32, %eax\n"
+    "	mov $4, %ebx\n"			/* EVTCHNOP_send */
+    "	mov $0x3008, %ecx\n"
+    "	vmcall\n"
+    "	dec %ebp\n"
+    "	jnz 2b\n"
+    "	rdtsc\n"
+    "	hlt\n"
+    "evtchn_end:\n"
+    ".code64\n"
+    ".popsection\n");
+#define hypercall_end evtchn_start
+
 asm(".pushsection .rodata\n"
     "cpuid_start:\n"
     ".code16\n"
@@ -238,19 +291,58 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void bench_cpuid(const struct hv *hv, int sys)
+/* The bench build's instruction counters (module/bench.h), if any. */
+#define COUNTS	"/sys/class/misc/microv/bench"
+
+static void counts_reset(const struct hv *hv)
+{
+	int fd = strcmp(hv->name, "microv") ? -1 : open(COUNTS, O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "0", 1) != 1)
+			die(COUNTS);
+		close(fd);
+	}
+}
+
+/* Each counter divided by the exits counted with it. */
+static void counts_print(const struct hv *hv, const char *what)
+{
+	char name[32][32];
+	double val[32], exits = 0;
+	int n = 0, i;
+	FILE *f;
+
+	if (strcmp(hv->name, "microv") || !(f = fopen(COUNTS, "r")))
+		return;
+	while (n < 32 && fscanf(f, "%31s %lf", name[n], &val[n]) == 2)
+		if (!strcmp(name[n++], "exits"))
+			exits = val[n - 1];
+	fclose(f);
+	for (i = 0; exits > 0 && i < n; i++)
+		if (strcmp(name[i], "exits"))
+			printf("BENCH %s %s.%s %.2f per-exit\n", hv->name, what,
+			       name[i], val[i] / exits);
+}
+
+/* A guest that times CPUID_LOOPS exits itself with RDTSC, then HLTs. */
+static void bench_loop(const struct hv *hv, int sys, const char *what,
+		       const unsigned char *code, size_t len)
 {
 	uint64_t rax, rdx, rsi, rdi;
 	struct guest g = { .sys = sys };
 
-	if (hv->create(&g, cpuid_start, cpuid_end - cpuid_start) ||
-	    hv->run(&g) != 2)
-		die("cpuid guest");
+	if (hv->create(&g, code, len))
+		die(what);
+	counts_reset(hv);
+	if (hv->run(&g) != 2)
+		die(what);
 	hv->regs(&g, &rax, &rdx, &rsi, &rdi);
-	printf("BENCH %s cpuid %.0f cycles/exit\n", hv->name,
+	printf("BENCH %s %s %.0f cycles/exit\n", hv->name, what,
 	       (double)((((rdx & 0xffffffff) << 32) | (rax & 0xffffffff)) -
 			(((rdi & 0xffffffff) << 32) | (rsi & 0xffffffff))) /
 	       CPUID_LOOPS);
+	counts_print(hv, what);
 	guest_destroy(&g);
 }
 
@@ -262,12 +354,14 @@ static void bench_io(const struct hv *hv, int sys, int rounds)
 
 	if (hv->create(&g, io_start, io_end - io_start) || hv->run(&g) != 1)
 		die("io guest");
+	counts_reset(hv);
 	t0 = __rdtsc();
 	for (i = 0; i < rounds; i++)
 		if (hv->run(&g) != 1)
 			die("io exit");
 	printf("BENCH %s io %.0f cycles/exit\n", hv->name,
 	       (double)(__rdtsc() - t0) / rounds);
+	counts_print(hv, "io");
 	guest_destroy(&g);
 }
 
@@ -307,7 +401,12 @@ int main(int argc, char **argv)
 	sys = open(hv->dev, O_RDWR | O_CLOEXEC);
 	if (sys < 0)
 		die(hv->dev);
-	bench_cpuid(hv, sys);
+	bench_loop(hv, sys, "cpuid", cpuid_start, cpuid_end - cpuid_start);
+	bench_loop(hv, sys, "hypercall", hypercall_start,
+		   hypercall_end - hypercall_start);
+	if (!strcmp(hv->name, "microv"))
+		bench_loop(hv, sys, "evtchn", evtchn_start,
+			   evtchn_end - evtchn_start);
 	bench_io(hv, sys, rounds);
 	bench_domain(hv, sys, rounds / 20 ? rounds / 20 : 1);
 	return 0;

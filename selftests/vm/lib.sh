@@ -81,7 +81,8 @@ build_module() {
 	[ -d "$kdir" ] || die "no headers for $ver in $kdir (apt-get install linux-headers-$ver)"
 	rm -rf "$out" && mkdir -p "$out"
 	cp -r "$TOP/Kbuild" "$TOP/module" "$TOP/vmx" "$TOP/xenabi" "$TOP/include" "$out/"
-	make -C "$kdir" M="$out" MICROV_WERROR=1 W=1 C=1 modules \
+	make -C "$kdir" M="$out" MICROV_WERROR=1 MICROV_BENCH="${MICROV_BENCH:-0}" \
+		W=1 C=1 modules \
 		>"$out/build.log" 2>&1 || return 1
 	# sparse and W=1 print warnings without failing the build.
 	! grep -E 'warning:|error:' "$out/build.log" >&2

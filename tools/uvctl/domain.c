@@ -214,14 +214,21 @@ int uv_guest_build(struct uv_guest *g, const char *name,
 {
 	unsigned int i;
 
-	if (create_domain(g, name) || set_ram(g) || set_memory_map(g, l) ||
-	    connect_rings(g, l))
+	if (create_domain(g, name))
+		return -1;
+	uv_phase("domain created");
+	/* Pinning faults in and zeroes every page: it grows with the RAM. */
+	if (set_ram(g))
+		return -1;
+	uv_phase("guest RAM pinned and mapped (EPT)");
+	if (set_memory_map(g, l) || connect_rings(g, l))
 		return -1;
 	for (i = 0; i < g->nr_vcpus; i++) {
 		g->vcpu[i].id = i;
 		if (create_vcpu(g, &g->vcpu[i], l))
 			return -1;
 	}
+	uv_phase("memory map, rings and vCPUs set");
 	/* Non-blocking: the console loop polls it with stdin. */
 	g->console = ioctl(g->dom, MICROV_GET_CONSOLE, MICROV_CONSOLE_NONBLOCK);
 	if (g->console < 0)

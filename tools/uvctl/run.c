@@ -240,6 +240,8 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	if (v->id == 0)
+		uv_phase("first MICROV_RUN");
 	ret = vcpu_run(v);
 	if (ret != RUN_STOPPED) {
 		pthread_mutex_lock(&g->lock);

@@ -240,6 +240,12 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		grep -q 'in from port 0x70 (1 bytes) -> 0xff' '$tmp/err' &&
 		grep -q 'out 0x5a to port 0x80 (1 bytes) ignored' '$tmp/err' &&
 		grep -q 'port 0x70: 2 in, 0 out' '$tmp/err'"
+	t "fake: --verbose times each startup step up to the first run" sh -c "
+		grep -q 'startup: kernel read and unpacked: [0-9.]* ms' '$tmp/err' &&
+		grep -q 'startup: guest RAM pinned and mapped (EPT): ' '$tmp/err' &&
+		grep -q 'startup: first MICROV_RUN: [0-9.]* ms ([0-9.]* ms in all)' \
+			'$tmp/err' &&
+		grep 'startup:' '$tmp/err' | tail -n 1 | grep -q 'first MICROV_RUN'"
 	FAKE_NO_RINGS=1 FAKE_NO_MAP=1 fake "shutdown:0"
 	t "fake: a module without rings or map: said, and the guest runs" sh -c "
 		[ \$? = 0 ] &&

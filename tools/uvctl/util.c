@@ -41,6 +41,33 @@ void uv_err(const char *fmt, ...)
 		fprintf(stderr, "uvctl: %s\n", uv_last_error);
 }
 
+static struct timespec uv_phase_t0, uv_phase_last;
+
+static double uv_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1e3 + (b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/**
+ * uv_phase() - for --verbose: how long the step that just ended took
+ * @what: the step; NULL starts the clock
+ *
+ * One "startup: WHAT: N ms (N ms in all)" line per step, from the
+ * command's start to the guest's first instruction.
+ */
+void uv_phase(const char *what)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (what)
+		uv_log("startup: %s: %.1f ms (%.1f ms in all)", what,
+		       uv_ms(&uv_phase_last, &now), uv_ms(&uv_phase_t0, &now));
+	else
+		uv_phase_t0 = now;
+	uv_phase_last = now;
+}
+
 /**
  * uv_log() - a note for --verbose, to stderr
  * @fmt: printf format, without "uvctl: " and without a newline

@@ -256,8 +256,10 @@ static int run(const struct run_opts *o)
 	int status = UV_EXIT_ERROR;
 
 	uv_guest_init(&g);
+	uv_phase(NULL);
 	if (uv_kernel_open(&k, o->kernel))
 		goto out;
+	uv_phase("kernel read and unpacked");
 	if (o->initrd) {
 		if (uv_read_file(o->initrd, "initrd", &initrd))
 			goto out;
@@ -265,6 +267,7 @@ static int run(const struct run_opts *o)
 			uv_err("the initrd %s is empty", o->initrd);
 			goto out;
 		}
+		uv_phase("initrd read");
 	}
 	if (uv_layout_plan(&l, o->ram, o->vcpus, &k, initrd.size,
 			   strlen(o->cmdline)))
@@ -281,6 +284,7 @@ static int run(const struct run_opts *o)
 		goto out;
 	}
 	uv_layout_write(&l, g.mem, &k, &initrd, o->cmdline);
+	uv_phase("guest RAM mapped and loaded");
 	if (o->dry_run) {
 		uv_layout_print(&l, &k, o->cmdline, stdout, "");
 		status = 0;

@@ -65,6 +65,7 @@ extern bool uv_quiet;
 
 void uv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void uv_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void uv_phase(const char *what);
 
 struct uv_buf {
 	unsigned char *data;
