@@ -10,9 +10,11 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <asm/fpu/xcr.h>
 
 #include <uapi/linux/microv.h>
 #include "microv.h"
+#include "x86.h"
 
 const struct microv_backend_ops *microv_backend = &vmx_backend_ops;
 struct microv_host_caps microv_caps;
@@ -74,6 +76,8 @@ static int __init microv_init(void)
 	ret = microv_rival_block();
 	if (ret)
 		return ret;
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		x86_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	ret = microv_backend->hardware_setup(&microv_caps);
 	if (ret)
 		goto unblock;

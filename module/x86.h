@@ -46,6 +46,7 @@ extern const u32 x86_syscall_msrs[X86_NR_SYSCALL_MSRS];
 #define X86_XCR0_TILECFG	BIT_ULL(17)
 #define X86_XCR0_TILEDATA	BIT_ULL(18)
 
+extern u64 x86_host_xcr0;
 u64 x86_xcr0_guest_supported(u64 host_xcr0);
 int x86_xsetbv_check(u32 index, u64 val, u64 supported, int cpl);
 

@@ -4,9 +4,7 @@
  * virtualise, plus the hypervisor bit.  Leaves 0x40000000-0x4fffffff are
  * the hypervisor's own: the Xen personality answers its range there.
  */
-#include <linux/types.h>
 #include <asm/cpufeatures.h>
-#include <asm/fpu/xcr.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 
@@ -30,16 +28,21 @@
 /*
  * CPUID.7.0: MSRs and instructions microv does not virtualise (TSC_ADJUST,
  * INVPCID and RDPID without their VMX controls, RDT, PT, WAITPKG, bus-lock
- * detection, the speculation-control MSRs and ARCH_CAPABILITIES).
+ * detection, the speculation-control MSRs and ARCH_CAPABILITIES), and
+ * every feature whose CR4 enable bit a guest may not set
+ * (MICROV_CR4_ALLOWED: PKU, LA57, CET, PKS), nor MPX or AMX.
  */
 #define LEAF7_EBX_HIDDEN (F(TSC_ADJUST) | F(INVPCID) | F(CQM) | F(RDT_A) | \
 			  F(INTEL_PT) | F(MPX))
+#define LEAF7_ECX_CET_SS	BIT(7)		/* shadow stacks: CR4.CET */
+#define LEAF7_ECX_PKS		BIT(31)		/* supervisor keys: CR4.PKS */
 #define LEAF7_ECX_HIDDEN (F(WAITPKG) | F(RDPID) | F(BUS_LOCK_DETECT) | \
-			  F(PKU) | F(OSPKE))
+			  F(PKU) | F(OSPKE) | F(LA57) | LEAF7_ECX_CET_SS | \
+			  LEAF7_ECX_PKS)
 #define LEAF7_EDX_HIDDEN (F(SPEC_CTRL) | F(INTEL_STIBP) | F(FLUSH_L1D) | \
 			  F(ARCH_CAPABILITIES) | F(CORE_CAPABILITIES) | \
 			  F(SPEC_CTRL_SSBD) | F(AMX_BF16) | F(AMX_TILE) | \
-			  F(AMX_INT8))
+			  F(AMX_INT8) | F(IBT))
 
 /**
  * microv_cpuid() - the guest's view of CPUID
@@ -98,7 +101,7 @@ void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 		break;
 	case 0xd: {
 		/* Only the components XSETBV lets it enable (x86_xsave.c). */
-		u64 ok = x86_xcr0_guest_supported(xgetbv(XCR_XFEATURE_ENABLED_MASK));
+		u64 ok = x86_xcr0_guest_supported(x86_host_xcr0);
 
 		if (subleaf == 0) {
 			out->eax &= ok;

@@ -20,6 +20,9 @@
 #define X86_XCR0_GUEST_ALLOWED	(X86_XCR0_X87 | X86_XCR0_SSE | \
 				 X86_XCR0_AVX | X86_XCR0_AVX512)
 
+/* The host's XCR0, read once at load (0 without XSAVE). */
+u64 x86_host_xcr0;
+
 /**
  * x86_xcr0_guest_supported() - the XCR0 bits a guest may set
  * @host_xcr0: the host's XCR0 (the guest's state is saved in its format)

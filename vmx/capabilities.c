@@ -129,6 +129,9 @@ static int vmx_check_required(void)
 		missing = "EPT 4-level page walk";
 	else if (!(vmx_caps.ept_vpid_cap & VMX_EPTP_WB_BIT))
 		missing = "EPT write-back paging structures";
+	else if (!(vmx_caps.ept_vpid_cap & VMX_EPT_INVEPT_BIT) ||
+		 !(vmx_caps.ept_vpid_cap & VMX_EPT_EXTENT_GLOBAL_BIT))
+		missing = "INVEPT, all-context";
 	else if (!(vmx_caps.proc2_allowed1 &
 		   SECONDARY_EXEC_UNRESTRICTED_GUEST))
 		missing = "unrestricted guest";

@@ -143,8 +143,7 @@ static void vmx_ept_flush(struct microv_domain *d)
  */
 void vmx_flush_all_cpu(void)
 {
-	if (vmx_caps.ept_vpid_cap & VMX_EPT_EXTENT_GLOBAL_BIT)
-		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);	/* required at load */
 	vmx_flush_vpid_all();
 }
 

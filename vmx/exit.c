@@ -103,6 +103,19 @@ static void vmx_set_dr7(struct vmx_vcpu *vv, u64 dr7)
 }
 
 /*
+ * Work that may sleep (the personality's hypercalls and MSRs, which touch
+ * guest memory; the host's split-lock policy): it runs after the exit,
+ * preemptible, with the paging state as the guest left it.
+ */
+static enum vmx_exit_action vmx_defer(struct vmx_vcpu *vv,
+				      enum vmx_deferred what)
+{
+	vmx_paging_snapshot(&vv->vcpu->paging);
+	vv->deferred = what;
+	return VMX_EXIT_DEFER;
+}
+
+/*
  * A #DB the guest's own debug features raised: DR6 says what hit (the
  * hardware's DR6 is not written when #DB exits), then the guest gets it.
  * ICEBP (INT1) is a privileged software exception and leaves DR6 alone.
@@ -131,8 +144,9 @@ static enum vmx_exit_action vmx_exit_db(struct vmx_vcpu *vv, u32 info)
 
 /*
  * #AC is the guest's when its alignment checking is on (CPL 3, CR0.AM,
- * RFLAGS.AC); any other is the host's split-lock detection, which a
- * guest has no handler for: userspace is told.
+ * RFLAGS.AC); any other is the host's split-lock detection, which the
+ * host's policy settles (handle_guest_split_lock(), preemptible: it may
+ * sleep): the instruction runs again, or the guest gets the #AC.
  */
 static enum vmx_exit_action vmx_exit_ac(struct vmx_vcpu *vv)
 {
@@ -144,7 +158,8 @@ static enum vmx_exit_action vmx_exit_ac(struct vmx_vcpu *vv)
 		vmx_inject_exception(vv, X86_TRAP_AC, true, 0);
 		return VMX_EXIT_CONTINUE;
 	}
-	return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+	vv->deferred_val = vmcs_read(GUEST_RIP);
+	return vmx_defer(vv, VMX_DEFER_SPLIT_LOCK);
 }
 
 /*
@@ -197,19 +212,6 @@ static enum vmx_exit_action vmx_exit_hlt(struct vmx_vcpu *vv)
 	/* The wait updates the guest's runstate area, by virtual address. */
 	vmx_paging_snapshot(&vv->vcpu->paging);
 	return VMX_EXIT_HALT;
-}
-
-/*
- * Work for the personality (hypercalls, its MSRs) may touch guest memory
- * and sleep: it runs after the exit, preemptible, with the paging state as
- * the guest left it.
- */
-static enum vmx_exit_action vmx_defer(struct vmx_vcpu *vv,
-				      enum vmx_deferred what)
-{
-	vmx_paging_snapshot(&vv->vcpu->paging);
-	vv->deferred = what;
-	return VMX_EXIT_DEFER;
 }
 
 /*
@@ -402,7 +404,8 @@ static enum vmx_exit_action vmx_write_cr0(struct vmx_vcpu *vv, u64 val)
 				return vmx_exit_gp(vv);
 			efer |= EFER_LMA;
 		} else {
-			if (cs_l && (efer & EFER_LMA))
+			if ((cs_l && (efer & EFER_LMA)) ||
+			    (p.cr4 & X86_CR4_PCIDE))
 				return vmx_exit_gp(vv);
 			efer &= ~EFER_LMA;
 		}
@@ -500,7 +503,7 @@ static enum vmx_exit_action vmx_exit_xsetbv(struct vmx_vcpu *vv)
 	int cpl = (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
 
 	if (x86_xsetbv_check(vv->gprs[VMX_RCX], val,
-			     x86_xcr0_guest_supported(vmx_host_xcr0), cpl))
+			     x86_xcr0_guest_supported(x86_host_xcr0), cpl))
 		return vmx_exit_gp(vv);
 	vv->guest_xcr0 = val;
 	vmx_skip_instruction();

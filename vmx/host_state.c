@@ -64,6 +64,7 @@ void vmx_host_state_prepare(struct vmx_vcpu *vv)
 	savesegment(es, h->es);
 	savesegment(fs, h->fs);
 	savesegment(gs, h->gs);
+	asm volatile("sldt %0" : "=rm" (h->ldt));
 	/* The VM exit loads it from the VMCS; the thread may have moved it. */
 	h->fs_base = x86_fsbase_read_cpu();
 	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
@@ -108,6 +109,14 @@ void vmx_host_state_put(struct vmx_vcpu *vv)
 			}
 		}
 	}
+	/*
+	 * A VM exit leaves LDTR null: a process with an LDT needs it back,
+	 * before any of its selectors is loaded.
+	 */
+	if (h->ldt) {
+		asm volatile("lldt %0" : : "rm" (h->ldt));
+		microv_count(MICROV_INSN_SEGMENT_LOAD);
+	}
 	if (h->ds) {
 		loadsegment(ds, h->ds);
 		microv_count(MICROV_INSN_SEGMENT_LOAD);
@@ -121,15 +130,22 @@ void vmx_host_state_put(struct vmx_vcpu *vv)
 		x86_fsbase_write_cpu(h->fs_base);
 		microv_count(MICROV_INSN_SEGMENT_LOAD);
 	}
-	/* Loading GS through its selector also clobbers KERNEL_GS_BASE. */
-	if (h->gs) {
-		load_gs_index(h->gs);
-		microv_count(MICROV_INSN_SEGMENT_LOAD);
-	}
+	/*
+	 * Loading GS through its selector swaps GS bases twice: the guest's
+	 * KERNEL_GS_BASE must not be the kernel's GS base even for the NMI
+	 * that may come in between; and it clobbers KERNEL_GS_BASE.
+	 */
 	if (h->syscall_loaded || h->gs) {
 		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 		microv_count(MICROV_INSN_WRMSR);
 	}
+	if (h->gs) {
+		load_gs_index(h->gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+		microv_count(MICROV_INSN_SEGMENT_LOAD);
+		microv_count(MICROV_INSN_WRMSR);
+	}
+
 	/* A VM exit leaves the GDT limit at 0xffff and TR's at 0x67. */
 	load_fixmap_gdt(raw_smp_processor_id());
 	microv_count(MICROV_INSN_LGDT_LIDT_LTR);

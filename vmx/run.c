@@ -19,6 +19,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
+#include <asm/cpu.h>
 #include <asm/debugreg.h>
 #include <asm/mce.h>
 #include <asm/tlbflush.h>
@@ -40,9 +41,6 @@
 struct page *vmx_msr_bitmap;
 struct page *vmx_io_bitmaps;
 
-/* The host's XCR0, read once: the guest's is loaded only around entry. */
-u64 vmx_host_xcr0;
-
 #define VMX_NR_VPIDS	(1 << 16)
 static unsigned long *vmx_vpids;
 static DEFINE_SPINLOCK(vmx_vpid_lock);
@@ -56,7 +54,6 @@ int vmx_run_setup(void)
 		vmx_run_unsetup();
 		return -ENOMEM;
 	}
-	vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	/* The static key behind every vCPU's preempt notifier. */
 	preempt_notifier_inc();
 	memset(page_address(vmx_msr_bitmap), 0xff, PAGE_SIZE);
@@ -266,6 +263,9 @@ static void vmx_load_guest_debugregs(struct vmx_vcpu *vv)
 
 	if (!(vv->guest_dr7 & X86_DR7_ENABLES))
 		return;
+	/* Not one host instruction on the way in may hit a guest address. */
+	if (hw_breakpoint_active())
+		set_debugreg(0, 7);
 	set_debugreg(db[0], 0);
 	set_debugreg(db[1], 1);
 	set_debugreg(db[2], 2);
@@ -276,24 +276,23 @@ static void vmx_load_guest_debugregs(struct vmx_vcpu *vv)
 /*
  * The fast path's bound.  A host interrupt that arrives makes the next
  * entry exit at once on a real CPU; an emulated one (Bochs) does not exit
- * on it while the guest has IF=0.  So the fast path ends when the guest's
- * slice (the preemption timer, saved across its exits) runs out, or,
- * where the timer is not saved, after this many exits.
+ * on it while the guest has IF=0, and the preemption timer starts afresh
+ * at each entry: after this many exits in a row the host looks anyway.
  */
-#define VMX_FASTPATH_MAX	128
+#define VMX_FASTPATH_MAX	1024
 
 /*
  * One VM entry and exit, interrupts off, or several: exits that
- * vmx_exit_fastpath() handles on the spot go straight back in.  Only what a VM exit clobbers
- * and the kernel needs right away is switched here: CR2, XCR0 (when the
- * guest's differs), DR7 and DEBUGCTL (when the host uses them); the
- * rest is switched once per run (host_state.c) or, for the FPU, with the
- * task's own state (fpu_swap_kvm_fpstate()).
+ * vmx_exit_fastpath() handles on the spot go straight back in.  Only
+ * what a VM exit clobbers and the kernel needs right away is switched
+ * here: CR2, XCR0 (when the guest's differs), DR7 and DEBUGCTL (when the
+ * host uses them); the rest is switched once per run (host_state.c) or,
+ * for the FPU, with the task's own state (fpu_swap_kvm_fpstate()).
  */
 static int vmx_enter_once(struct vmx_vcpu *vv, u32 *reason)
 {
 	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
-	bool xcr0 = vv->guest_xcr0 != vmx_host_xcr0;
+	bool xcr0 = vv->guest_xcr0 != x86_host_xcr0;
 	unsigned int n;
 	int fail;
 
@@ -318,8 +317,6 @@ static int vmx_enter_once(struct vmx_vcpu *vv, u32 *reason)
 	if (native_read_cr2() != vv->guest_cr2)
 		native_write_cr2(vv->guest_cr2);
 	vmx_load_guest_debugregs(vv);
-	if (vv->slice_saved)
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vv->slice_ticks);
 
 	for (n = 0; ; n++) {
 		fail = vmx_vmenter(vv->gprs, vv->launched);
@@ -331,8 +328,7 @@ static int vmx_enter_once(struct vmx_vcpu *vv, u32 *reason)
 		if (*reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
 			break;
 		vv->launched = true;
-		if ((!vv->slice_saved && n >= VMX_FASTPATH_MAX) ||
-		    need_resched() ||
+		if (n >= VMX_FASTPATH_MAX || need_resched() ||
 		    microv_vcpu_has_work(vv->vcpu) ||
 		    !vmx_exit_fastpath(vv, *reason))
 			break;
@@ -340,7 +336,7 @@ static int vmx_enter_once(struct vmx_vcpu *vv, u32 *reason)
 
 	vv->guest_cr2 = native_read_cr2();
 	if (xcr0) {
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_host_xcr0);
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, x86_host_xcr0);
 		microv_count(MICROV_INSN_XSETBV);
 	}
 	/* A VM exit clears DEBUGCTL and sets DR7 to 0x400. */
@@ -387,35 +383,49 @@ static void vmx_entry_failed(struct vmx_vcpu *vv, bool vmfail)
 	}
 }
 
-/* The personality's share of an exit (module/ hooks); preemptible. */
+/*
+ * What an exit left for preemptible context: the personality's share
+ * (module/ hooks), or the host's split-lock policy.
+ */
 static enum microv_hv_action vmx_run_deferred(struct vmx_vcpu *vv)
 {
 	struct microv_vcpu *v = vv->vcpu;
 
-	if (vv->deferred == VMX_DEFER_WRMSR)
+	switch (vv->deferred) {
+	case VMX_DEFER_SPLIT_LOCK:
+		return handle_guest_split_lock(vv->deferred_val) ?
+		       MICROV_HV_DONE : MICROV_HV_FAULT;
+	case VMX_DEFER_WRMSR:
 		return microv_hv_wrmsr(v, vv->deferred_msr, vv->deferred_val);
-	return microv_hv_hypercall(v);
+	default:
+		return microv_hv_hypercall(v);
+	}
 }
 
 /*
- * Ends the deferred instruction, retired or faulted, with the VMCS loaded
- * again; on the way to userspace, the registers are stored back.  A
- * hypercall retired already (vmx_exit_vmcall()): unless it goes to
- * userspace, it needs nothing of the VMCS.
+ * Ends the deferred instruction with the VMCS loaded again: retired, or
+ * faulted (#GP; #AC for a split lock the host's policy refuses), or to
+ * run again (a split lock the policy lets through); on the way to
+ * userspace, the registers are stored back.  A hypercall retired already
+ * (vmx_exit_vmcall()): unless it goes to userspace, it needs nothing of
+ * the VMCS.
  */
 static void vmx_complete_deferred(struct vmx_vcpu *vv,
 				  enum microv_hv_action hv)
 {
-	bool retired = vv->deferred == VMX_DEFER_HYPERCALL;
+	enum vmx_deferred what = vv->deferred;
 
 	vv->deferred = VMX_DEFER_NONE;
-	if (retired && hv != MICROV_HV_USER)
+	if ((what == VMX_DEFER_HYPERCALL && hv != MICROV_HV_USER) ||
+	    (what == VMX_DEFER_SPLIT_LOCK && hv == MICROV_HV_DONE))
 		return;
 	preempt_disable();
 	vmx_vcpu_load(vv);
-	if (hv == MICROV_HV_FAULT)
+	if (what == VMX_DEFER_SPLIT_LOCK)
+		vmx_inject_exception(vv, X86_TRAP_AC, true, 0);
+	else if (hv == MICROV_HV_FAULT)
 		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
-	else if (!retired)
+	else if (what == VMX_DEFER_WRMSR)
 		vmx_skip_instruction();
 	if (hv == MICROV_HV_USER)
 		vmx_run_store_state(vv);

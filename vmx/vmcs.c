@@ -150,8 +150,7 @@ static void vmx_controls_setup(struct vmx_vcpu *vv)
 			      VM_EXIT_HOST_ADDR_SPACE_SIZE |
 			      VM_EXIT_SAVE_DEBUG_CONTROLS |
 			      VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
-			      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
-			      VM_EXIT_SAVE_VMX_PREEMPTION_TIMER));
+			      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT));
 	vmcs_write(VM_ENTRY_CONTROLS,
 		   vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_ENTRY_CTLS,
 					  MSR_IA32_VMX_TRUE_ENTRY_CTLS),
@@ -174,13 +173,8 @@ static void vmx_controls_setup(struct vmx_vcpu *vv)
 	if (vv->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vv->vpid);
 	vmcs_write(VMCS_LINK_POINTER, -1ull);
-	if (vmcs_read(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER) {
-		vv->slice_ticks = vmx_slice_ticks();
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vv->slice_ticks);
-		/* Saved on exit: it counts across the exits of the fast path. */
-		vv->slice_saved = vmcs_read(VM_EXIT_CONTROLS) &
-				  VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
-	}
+	if (vmcs_read(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_slice_ticks());
 
 	vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_host_owned());
 	vmcs_write(CR4_GUEST_HOST_MASK, vmx_cr4_host_owned());

@@ -28,7 +28,8 @@ enum vmx_gpr {
  * @loaded:  the guest's values are in the CPU (from the first VM entry of
  *           a run to vmx_host_state_put())
  * @syscall_loaded: the guest's SYSCALL MSRs and KERNEL_GS_BASE among them
- * @ds, @es, @fs, @gs: the host's selectors (a VM exit loads them as 0)
+ * @ds, @es, @fs, @gs, @ldt: the host's selectors (a VM exit loads them
+ *           as 0)
  * @fs_base: the host's FS base
  * @kernel_gs_base: the host's (the user's GS base, while in the kernel)
  * @syscall: STAR, LSTAR, CSTAR, SFMASK
@@ -37,7 +38,7 @@ enum vmx_gpr {
 struct vmx_host_state {
 	bool loaded;
 	bool syscall_loaded;
-	u16 ds, es, fs, gs;
+	u16 ds, es, fs, gs, ldt;
 	u64 fs_base;
 	u64 kernel_gs_base;
 	u64 syscall[X86_NR_SYSCALL_MSRS - 1];
@@ -63,14 +64,12 @@ struct vmx_host_state {
  * @preempt:   puts @host back when the thread is scheduled out
  * @host_cr3, @host_cr4: the values in the VMCS's host-state area
  * @proc_ctl:  the primary processor-based controls, as in the VMCS
- * @slice_ticks: the preemption timer's value for one slice in the guest
- * @slice_saved: a VM exit saves the timer: it is reloaded at each entry
- *               from the run loop, and counts down across the fast path
  * @io_in_size: size of an IN that userspace completes on the next run
  * @pdptes:    the guest's PAE PDPTEs as MICROV_RUN starts (with EPT, VM
  *             entry loads them from the VMCS, not from memory)
  * @deferred:  what the last exit left for preemptible context
- * @deferred_msr, @deferred_val: the WRMSR of VMX_DEFER_WRMSR
+ * @deferred_msr, @deferred_val: the WRMSR of VMX_DEFER_WRMSR; the RIP
+ *             of VMX_DEFER_SPLIT_LOCK
  */
 struct vmx_vcpu {
 	struct microv_vcpu *vcpu;
@@ -89,14 +88,13 @@ struct vmx_vcpu {
 	struct preempt_notifier preempt;
 	unsigned long host_cr3, host_cr4;
 	u32 proc_ctl;
-	u32 slice_ticks;
-	bool slice_saved;
 	u8 io_in_size;
 	u64 pdptes[4];
 	enum vmx_deferred {
 		VMX_DEFER_NONE,
 		VMX_DEFER_HYPERCALL,	/* a VMCALL for the personality */
 		VMX_DEFER_WRMSR,	/* a WRMSR to a hypervisor MSR */
+		VMX_DEFER_SPLIT_LOCK,	/* a split-lock #AC, at deferred_val */
 	} deferred;
 	u32 deferred_msr;
 	u64 deferred_val;

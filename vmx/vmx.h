@@ -62,7 +62,6 @@ void vmx_cpu_emergency_disable(void);
 struct page;
 extern struct page *vmx_msr_bitmap;
 extern struct page *vmx_io_bitmaps;
-extern u64 vmx_host_xcr0;
 int vmx_run_setup(void);
 void vmx_run_unsetup(void);
 

@@ -7,19 +7,11 @@
 #include <stdio.h>
 
 #include "../x86.h"
+#include "tap.h"
 
 #define DR6_INIT	0xffff0ff0ULL
 #define DR7_INIT	0x400ULL
 
-static int nr, failed_total, failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failed = 1;					\
-		}							\
-	} while (0)
 
 /* A vCPU's debug registers as at reset: DR7 is the backend's. */
 struct dr {
@@ -347,27 +339,18 @@ static void debug_trap(void)
 	CHECK(s.dr7 == DR7_INIT);
 }
 
-static void run(const char *name, void (*fn)(void))
-{
-	failed = 0;
-	fn();
-	nr++;
-	printf("%s %d %s\n", failed ? "not ok" : "ok", nr, name);
-	failed_total += failed;
-}
-
 int main(void)
 {
 	printf("TAP version 13\n1..8\n");
-	run("at reset: DR0-DR3 0, DR6 0xffff0ff0, DR7 0x400", reset_state);
-	run("DR0-DR3: 64 bits in 64-bit mode, 32 in the others",
+	tap_run("at reset: DR0-DR3 0, DR6 0xffff0ff0, DR7 0x400", reset_state);
+	tap_run("DR0-DR3: 64 bits in 64-bit mode, 32 in the others",
 	    breakpoint_addresses);
-	run("DR6: writable status bits, fixed bits, bits 63:32", dr6);
-	run("DR7: bit 10 reads 1, reserved bits and bits 63:32 #GP", dr7);
-	run("DR4/DR5: DR6/DR7 aliases, #UD with CR4.DE", dr4_dr5);
-	run("#GP at CPL > 0, before DR7.GD", privilege);
-	run("DR7.GD: #DB, DR6.BD set, B0-B3 and GD cleared", general_detect);
-	run("DR6 after a #DB: B0-B3 replaced, BD and BS accumulate",
+	tap_run("DR6: writable status bits, fixed bits, bits 63:32", dr6);
+	tap_run("DR7: bit 10 reads 1, reserved bits and bits 63:32 #GP", dr7);
+	tap_run("DR4/DR5: DR6/DR7 aliases, #UD with CR4.DE", dr4_dr5);
+	tap_run("#GP at CPL > 0, before DR7.GD", privilege);
+	tap_run("DR7.GD: #DB, DR6.BD set, B0-B3 and GD cleared", general_detect);
+	tap_run("DR6 after a #DB: B0-B3 replaced, BD and BS accumulate",
 	    debug_trap);
-	return failed_total ? 1 : 0;
+	return tap_status();
 }

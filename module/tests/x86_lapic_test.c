@@ -12,20 +12,12 @@
 #include <asm/msr-index.h>
 
 #include "../x86.h"
+#include "tap.h"
 
 #define MSR(reg)	(APIC_BASE_MSR + ((reg) >> 4))
 #define X2APIC_ON	(APIC_DEFAULT_PHYS_BASE | X2APIC_ENABLE | \
 			 MSR_IA32_APICBASE_ENABLE)
 
-static int nr, failed_total, failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failed = 1;					\
-		}							\
-	} while (0)
 
 static u64 rd(struct x86_lapic *l, u32 reg)
 {
@@ -219,27 +211,18 @@ static void general_protection(void)
 	CHECK(x86_lapic_msr_write(&l, 0x900, 0) == -ENOENT);
 }
 
-static void run(const char *name, void (*fn)(void))
-{
-	failed = 0;
-	fn();
-	nr++;
-	printf("%s %d %s\n", failed ? "not ok" : "ok", nr, name);
-	failed_total += failed;
-}
-
 int main(void)
 {
 	printf("TAP version 13\n1..6\n");
-	run("x2APIC at reset: enabled, id, version, LDR, LVTs masked",
+	tap_run("x2APIC at reset: enabled, id, version, LDR, LVTs masked",
 	    reset_state);
-	run("registers read back; the timer never counts", registers_read_back);
-	run("self-IPI: IRR, ISR, EOI; illegal vectors dropped",
+	tap_run("registers read back; the timer never counts", registers_read_back);
+	tap_run("self-IPI: IRR, ISR, EOI; illegal vectors dropped",
 	    self_ipi_irr_isr_eoi);
-	run("priority: in-service class and TPR hold lower vectors back",
+	tap_run("priority: in-service class and TPR hold lower vectors back",
 	    priority);
-	run("ICR: fixed interrupts to itself only", icr);
-	run("#GP for reserved, read-only, write-only registers and xAPIC mode",
+	tap_run("ICR: fixed interrupts to itself only", icr);
+	tap_run("#GP for reserved, read-only, write-only registers and xAPIC mode",
 	    general_protection);
-	return failed_total ? 1 : 0;
+	return tap_status();
 }

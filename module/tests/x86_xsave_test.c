@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "../x86.h"
+#include "tap.h"
 
 #define X87	X86_XCR0_X87
 #define SSE	X86_XCR0_SSE
@@ -27,15 +28,6 @@
 #define HOST_ALL (X87 | SSE | AVX | BNDREGS | BNDCSR | AVX512 | PKRU | \
 		  TILECFG | TILEDATA)
 
-static int nr, failed_total, failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			failed = 1;					\
-		}							\
-	} while (0)
 
 /* XSETBV of @val to XCR0 at CPL 0, with @supported offered. */
 static int xsetbv(u64 val, u64 supported)
@@ -181,31 +173,22 @@ static void exhaustive(void)
 			if (x86_xsetbv_check(0, v, ~0ULL, 0) != want) {
 				printf("# XSETBV %#llx: want %d\n",
 				       (unsigned long long)v, want);
-				failed = 1;
+				tap_failed = 1;
 			}
 		}
 	}
 }
 
-static void run(const char *name, void (*fn)(void))
-{
-	failed = 0;
-	fn();
-	nr++;
-	printf("%s %d %s\n", failed ? "not ok" : "ok", nr, name);
-	failed_total += failed;
-}
-
 int main(void)
 {
 	printf("TAP version 13\n1..5\n");
-	run("guest XCR0: x87, SSE, AVX, whole AVX-512; never PKRU, MPX, AMX",
+	tap_run("guest XCR0: x87, SSE, AVX, whole AVX-512; never PKRU, MPX, AMX",
 	    guest_supported);
-	run("what is offered passes XSETBV", supported_is_settable);
-	run("XSETBV takes x87, SSE, AVX, AVX-512, MPX and AMX when offered",
+	tap_run("what is offered passes XSETBV", supported_is_settable);
+	tap_run("XSETBV takes x87, SSE, AVX, AVX-512, MPX and AMX when offered",
 	    valid_values);
-	run("XSETBV #GP: CPL, ECX, not offered, x87, AVX, MPX, AVX-512, AMX",
+	tap_run("XSETBV #GP: CPL, ECX, not offered, x87, AVX, MPX, AVX-512, AMX",
 	    general_protection);
-	run("XSETBV over every x87-to-AVX-512 and AMX pattern", exhaustive);
-	return failed_total ? 1 : 0;
+	tap_run("XSETBV over every x87-to-AVX-512 and AMX pattern", exhaustive);
+	return tap_status();
 }

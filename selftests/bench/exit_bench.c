@@ -49,24 +49,29 @@
  * hypercall and evtchn: the same, with a VMCALL (32-bit arguments in EBX,
  * ECX; an argument structure at 0x3000) instead of CPUID.
  */
+/* CPUID_LOOPS rounds of the loop at label N, timed with RDTSC. */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+#define LOOP_START	"	mov $" XSTR(CPUID_LOOPS) ", %ebp\n"		\
+			"	rdtsc\n"					\
+			"	mov %eax, %esi\n"				\
+			"	mov %edx, %edi\n"
+#define LOOP_END(n)	"	dec %ebp\n"					\
+			"	jnz " n "b\n"					\
+			"	rdtsc\n"					\
+			"	hlt\n"
 extern const unsigned char cpuid_start[], cpuid_end[], io_start[], io_end[],
 	hypercall_start[], evtchn_start[], evtchn_end[];
 asm(".pushsection .rodata\n"
     "hypercall_start:\n"
     ".code16\n"
     "	cli\n"
-    "	mov $20000, %ebp\n"
-    "	rdtsc\n"
-    "	mov %eax, %esi\n"
-    "	mov %edx, %edi\n"
+    LOOP_START
     "1:	mov $17, %eax\n"			/* __HYPERVISOR_xen_version */
     "	xor %ebx, %ebx\n"			/* XENVER_version */
     "	xor %ecx, %ecx\n"
     "	vmcall\n"
-    "	dec %ebp\n"
-    "	jnz 1b\n"
-    "	rdtsc\n"
-    "	hlt\n"
+    LOOP_END("1")
     "evtchn_start:\n"
     "	cli\n"
     "	mov $32, %eax\n"			/* __HYPERVISOR_event_channel_op */
@@ -75,18 +80,12 @@ asm(".pushsection .rodata\n"
     "	vmcall\n"
     "	mov 0x3004, %eax\n"
     "	mov %eax, 0x3008\n"
-    "	mov $20000, %ebp\n"
-    "	rdtsc\n"
-    "	mov %eax, %esi\n"
-    "	mov %edx, %edi\n"
+    LOOP_START
     "2:	mov $32, %eax\n"
     "	mov $4, %ebx\n"			/* EVTCHNOP_send */
     "	mov $0x3008, %ecx\n"
     "	vmcall\n"
-    "	dec %ebp\n"
-    "	jnz 2b\n"
-    "	rdtsc\n"
-    "	hlt\n"
+    LOOP_END("2")
     "evtchn_end:\n"
     ".code64\n"
     ".popsection\n");
@@ -96,16 +95,10 @@ asm(".pushsection .rodata\n"
     "cpuid_start:\n"
     ".code16\n"
     "	cli\n"
-    "	mov $20000, %ebp\n"
-    "	rdtsc\n"
-    "	mov %eax, %esi\n"
-    "	mov %edx, %edi\n"
+    LOOP_START
     "1:	xor %eax, %eax\n"
     "	cpuid\n"
-    "	dec %ebp\n"
-    "	jnz 1b\n"
-    "	rdtsc\n"
-    "	hlt\n"
+    LOOP_END("1")
     "io_start:\n"
     "	cli\n"
     "2:	out %al, $0x80\n"

@@ -91,7 +91,7 @@ show() {
 }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..25"
 lsmod | grep -q '^microv ' || insmod /microv/microv.ko
 
 boot echo "$guest/vmlinux"
@@ -123,6 +123,10 @@ show
 
 boot hang "$guest/vmlinux" --verbose
 domid=$(sed -n 's/^uvctl: domain \([0-9]*\).*/\1/p' "$out" | head -n 1)
+# Where the 128 MiB guest's start went (emulated time), for the log.
+sed -n 's/^uvctl: startup: /# startup: /p' "$out"
+grep -q "^uvctl: startup: first MICROV_RUN" "$out"
+ok $? "hang: --verbose timed the startup up to the first run"
 uvctl console "${domid:-0}" </dev/null >/tmp/attach.out 2>&1 &
 apid=$!
 sleep 2

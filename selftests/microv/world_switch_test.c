@@ -34,7 +34,8 @@ GUEST_CODE(ws);
 extern const unsigned char ws_db[], ws_ud[], ws_gp[], p_cr8[], p_cr8_bad[],
 	p_xsetbv[], p_syscall[], p_syscall_ret[], p_swapgs[], p_rdtscp[],
 	p_rdpmc[], p_pke[], p_debugctl[], p_sysenter[], p_watch[], p_gd[],
-	p_db_loop[], p_icebp[], p_cd[], p_physmap[], p_count[];
+	p_db_loop[], p_icebp[], p_cd[], p_physmap[], p_count[], p_cpuid[],
+	p_sfmask[];
 asm(".pushsection .rodata\n"
     "ws_start:\n"
     "ws_db:\n"
@@ -100,6 +101,14 @@ asm(".pushsection .rodata\n"
     "	xor %ecx, %ecx\n"
     "	rdpmc\n"
     "	out %eax, $0x64\n"
+    "	hlt\n"
+    /* SFMASK's reserved upper half: #GP, not a faulting host WRMSR. */
+    "p_sfmask:\n"
+    "	mov $0xc0000084, %ecx\n"
+    "	xor %eax, %eax\n"
+    "	mov $1, %edx\n"
+    "	wrmsr\n"
+    "	out %eax, $0x65\n"
     "	hlt\n"
     "p_pke:\n"
     "	mov %cr4, %rax\n"
@@ -208,6 +217,21 @@ asm(".pushsection .rodata\n"
     "	out %al, $0x70\n"
     "	hlt\n"
     "2:	out %eax, $0x71\n"
+    "	hlt\n"
+    /*
+     * CPUID with the guest's reset XCR0 (x87 only) loaded: leaf 0xd.0
+     * EAX on 0x6c, leaf 7.0 ECX on 0x6d.
+     */
+    "p_cpuid:\n"
+    "	mov $0xd, %eax\n"
+    "	xor %ecx, %ecx\n"
+    "	cpuid\n"
+    "	out %eax, $0x6c\n"
+    "	mov $7, %eax\n"
+    "	xor %ecx, %ecx\n"
+    "	cpuid\n"
+    "	mov %ecx, %eax\n"
+    "	out %eax, $0x6d\n"
     "	hlt\n"
     /* Counts at 0x400000 for ever. */
     "p_count:\n"
@@ -443,10 +467,14 @@ TEST_F(ws, gs_selector_and_base_survive)
 
 /*
  * What a guest may not have: the host's TSC_AUX (RDTSCP is #UD, as
- * CPUID says), performance counters (RDPMC is #GP), CR4.PKE (#GP).
+ * CPUID says), performance counters (RDPMC is #GP), CR4.PKE (#GP), an
+ * SFMASK the CPU would refuse (#GP).
  */
-TEST_F(ws, rdtscp_rdpmc_pke_refused)
+TEST_F(ws, rdtscp_rdpmc_pke_sfmask_refused)
 {
+	ws_start_at(_metadata, &self->vm, p_sfmask, 0, 0, 0);
+	expect_fault(_metadata, &self->vm, 13);
+	uv_vm_destroy(&self->vm);
 	ws_start_at(_metadata, &self->vm, p_rdtscp, 0, 0, 0);
 	expect_fault(_metadata, &self->vm, 6);
 	uv_vm_destroy(&self->vm);
@@ -648,6 +676,63 @@ TEST_F(ws, slot_deleted_under_running_vcpu)
 	usleep(10000);
 	EXPECT_EQ(seen, *counter);
 	munmap(mem, 0x10000);
+}
+
+/*
+ * CPUID says what XSETBV takes, whatever XCR0 the guest has loaded when
+ * it asks (the exit is handled with it in the CPU), and hides features
+ * whose CR4 bit a guest may not set: PKU (3), LA57 (16), CET_SS (7).
+ */
+TEST_F(ws, cpuid_xsave_and_cr4_features)
+{
+	__u32 leaf7;
+
+	ws_start_at(_metadata, &self->vm, p_cpuid, 0, 0, 0);
+	ASSERT_EQ(0, uv_run(&self->vm));
+	ASSERT_EQ(MICROV_EXIT_IO, self->vm.run->exit_reason);
+	EXPECT_EQ(0x6c, self->vm.run->io.port);
+	EXPECT_EQ(3, self->vm.run->io.data & 3)
+		TH_LOG("leaf 0xd.0 EAX %#x: x87 and SSE",
+		       (unsigned int)self->vm.run->io.data);
+	EXPECT_EQ(0, self->vm.run->io.data & (1u << 9));	/* PKRU */
+	ASSERT_EQ(0, uv_run(&self->vm));
+	ASSERT_EQ(0x6d, self->vm.run->io.port);
+	leaf7 = self->vm.run->io.data;
+	EXPECT_EQ(0, leaf7 & ((1u << 3) | (1u << 7) | (1u << 16)))
+		TH_LOG("leaf 7.0 ECX %#x", leaf7);
+}
+
+/*
+ * A process with an LDT, and GS loaded from it: both are back after the
+ * guest ran (a VM exit leaves LDTR null).
+ */
+TEST_F(ws, ldt_and_its_selector_survive)
+{
+	struct {
+		unsigned int entry_number, base_addr, limit;
+		unsigned int flags;
+	} desc = { 0 };
+	volatile __u64 *var;
+	unsigned short sel;
+	__u64 val;
+
+	var = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	ASSERT_NE(MAP_FAILED, var);
+	*var = 0x1122334455667788ull;
+	desc.base_addr = (unsigned long)var;
+	desc.limit = 0xfff;
+	desc.flags = 1 | (1 << 6);		/* seg_32bit, useable */
+	ASSERT_EQ(0, syscall(SYS_modify_ldt, 1, &desc, sizeof(desc)));
+	asm volatile("mov %0, %%gs" : : "r" (7));	/* LDT entry 0, RPL 3 */
+	ws_start_at(_metadata, &self->vm, p_swapgs, 0, 0, 0);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x62, 4, 0);
+	asm volatile("mov %%gs, %0\n\tmov %%gs:0, %1"
+		     : "=r" (sel), "=r" (val));
+	asm volatile("mov %0, %%gs" : : "r" (0));
+	EXPECT_EQ(7, sel);
+	EXPECT_EQ(0x1122334455667788ull, val);
+	munmap((void *)var, 4096);
 }
 
 /* The #AC guest at CPL 3 with ESP = @esp; #AC goes to @gate_sel:@handler. */
