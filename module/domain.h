@@ -22,12 +22,13 @@
 #include "x86.h"
 
 /**
- * struct microv_memslot - guest RAM backed by pinned pages of a process
+ * struct microv_memslot - guest RAM backed by pages of a process
  * @gpa:    guest-physical start
  * @npages: size in pages; 0 for an unused slot
- * @uaddr:  the caller's address it was pinned from
+ * @uaddr:  the caller's address its pages are pinned from
  * @flags:  MICROV_MEM_*
- * @pages:  the pinned pages, @npages of them
+ * @pages:  @npages entries: the pinned pages, NULL where not pinned yet
+ *          (memory.c pins them in chunks when first touched)
  */
 struct microv_memslot {
 	u64 gpa;
@@ -119,7 +120,7 @@ struct microv_vcpu {
  * @lock:   protects @slots, @vcpus, @nr_pages
  * @slots:  guest RAM
  * @vcpus:  created vCPUs, by id
- * @nr_pages: pages pinned for @slots
+ * @nr_pages: pages of RAM in @slots (charged to RLIMIT_MEMLOCK)
  * @paused: MICROV_PAUSE_DOMAIN: no vCPU enters the guest
  * @dying:  MICROV_DESTROY_DOMAIN: gone from the table, memory released,
  *          every ioctl but close fails with ESRCH
@@ -174,6 +175,8 @@ void microv_vcpu_free(struct microv_vcpu *v);
 int microv_sregs_check(const struct microv_sregs *s);
 
 struct microv_memslot *microv_memslot_at(struct microv_domain *d, u64 gpa);
+struct page *microv_memslot_page(struct microv_domain *d,
+				 struct microv_memslot *s, u64 gpa);
 struct page *microv_gpa_page(struct microv_domain *d, u64 gpa, bool write);
 int microv_gpa_access(struct microv_domain *d, u64 gpa, void *buf, size_t len,
 		      bool write);

@@ -30,8 +30,8 @@ struct microv_memslot *microv_memslot_at(struct microv_domain *d, u64 gpa)
 
 /*
  * The page the guest sees at @gpa: a hypervisor page placed there, else
- * the slot's pinned page; NULL if none (or read-only and @write); d->lock
- * held.
+ * the slot's page, pinned now if it was not; NULL if none (or read-only
+ * and @write, or it cannot be pinned); d->lock held.
  */
 struct page *microv_gpa_page(struct microv_domain *d, u64 gpa, bool write)
 {
@@ -43,7 +43,7 @@ struct page *microv_gpa_page(struct microv_domain *d, u64 gpa, bool write)
 	s = microv_memslot_at(d, gpa);
 	if (!s || (write && (s->flags & MICROV_MEM_READONLY)))
 		return NULL;
-	return s->pages[(gpa - s->gpa) >> PAGE_SHIFT];
+	return microv_memslot_page(d, s, gpa);
 }
 
 /**

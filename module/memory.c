@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest RAM: memory slots backed by the creator's own pages, pinned
- * long-term (FOLL_LONGTERM, so they are migrated out of movable zones and
- * CMA first) and charged to its RLIMIT_MEMLOCK, then mapped into the
- * guest by the backend (EPT for VMX).
+ * Guest RAM: memory slots backed by the creator's own pages, charged to
+ * its RLIMIT_MEMLOCK when the slot is set, pinned long-term
+ * (FOLL_LONGTERM, so they are migrated out of movable zones and CMA
+ * first) when first touched, then mapped into the guest by the backend
+ * (EPT for VMX).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,57 +23,201 @@ u64 microv_pinned_pages(void)
 	return atomic64_read(&microv_pinned);
 }
 
-/* Frees the array of @npages pages and the charge for them. */
-static void microv_unaccount(struct microv_domain *d, struct page **pages,
-			     u64 npages)
+/*
+ * Guest RAM is pinned when it is first touched, by the guest (an EPT
+ * violation) or by the hypervisor (a hypercall's argument), this many
+ * pages at a time: a guest pays for what it uses, and starting one costs
+ * the same whatever its size.  A chunk is pinned whole or not at all, so
+ * its first entry in the slot's array says which.
+ */
+#define MICROV_PIN_CHUNK	16
+
+static u64 microv_chunk_start(u64 idx)
 {
-	kvfree(pages);
-	account_locked_vm(d->mm, npages, false);
-	atomic64_sub(npages, &microv_pinned);
+	return round_down(idx, MICROV_PIN_CHUNK);
 }
 
-static void microv_unpin(struct microv_domain *d, struct page **pages,
-			 u64 npages, bool dirty)
+static u64 microv_chunk_len(const struct microv_memslot *s, u64 start)
 {
-	unpin_user_pages_dirty_lock(pages, npages, dirty);
-	microv_unaccount(d, pages, npages);
+	return min_t(u64, MICROV_PIN_CHUNK, s->npages - start);
 }
 
-/* Pins @npages of the caller's memory at @uaddr; writable unless @ro. */
-static struct page **microv_pin(struct microv_domain *d, u64 uaddr,
-				u64 npages, bool ro)
+/* Lets go of every pinned chunk of @s, the array and the charge too. */
+static void microv_memslot_unpin(struct microv_domain *d,
+				 struct microv_memslot *s)
 {
-	unsigned int gup = FOLL_LONGTERM | (ro ? 0 : FOLL_WRITE);
-	struct page **pages;
-	u64 done = 0;
-	int ret;
+	bool dirty = !(s->flags & MICROV_MEM_READONLY);
+	u64 start, n, pinned = 0;
 
-	ret = account_locked_vm(d->mm, npages, true);
-	if (ret)
-		return ERR_PTR(ret);
-	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages) {
-		account_locked_vm(d->mm, npages, false);
-		return ERR_PTR(-ENOMEM);
+	for (start = 0; start < s->npages; start += MICROV_PIN_CHUNK) {
+		if (!s->pages[start])
+			continue;
+		n = microv_chunk_len(s, start);
+		unpin_user_pages_dirty_lock(s->pages + start, n, dirty);
+		pinned += n;
 	}
-	atomic64_add(npages, &microv_pinned);
-	while (done < npages) {
-		int chunk = min_t(u64, npages - done, SZ_1G >> PAGE_SHIFT);
+	atomic64_sub(pinned, &microv_pinned);
+	account_locked_vm(d->mm, s->npages, false);
+	kvfree(s->pages);
+}
 
-		ret = pin_user_pages_fast(uaddr + (done << PAGE_SHIFT), chunk,
-					  gup, pages + done);
-		if (ret <= 0) {
-			ret = ret ? ret : -EFAULT;
+/*
+ * Maps (or unmaps) the pinned chunk of @s at @start, but not the frames
+ * where a hypervisor page sits: those stay on top of the RAM.
+ */
+static int microv_chunk_map(struct microv_domain *d, struct microv_memslot *s,
+			    u64 start, bool map)
+{
+	bool writable = !(s->flags & MICROV_MEM_READONLY);
+	u64 n = microv_chunk_len(s, start), i, j;
+	u64 gpa = s->gpa + (start << PAGE_SHIFT);
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i = j + 1) {
+		for (j = i; j < n; j++)
+			if (microv_xen_page_at(d, gpa + (j << PAGE_SHIFT)))
+				break;
+		if (j == i)
+			continue;
+		if (map)
+			ret = microv_backend->map(d, gpa + (i << PAGE_SHIFT),
+						  s->pages + start + i, j - i,
+						  writable);
+		else
+			microv_backend->unmap(d, gpa + (i << PAGE_SHIFT), j - i);
+	}
+	return ret;
+}
+
+/*
+ * Pins the chunk of @s holding page @idx and maps it for the guest;
+ * d->lock held.  Only the creator's own threads can pin (the slot is its
+ * memory): from any other process an unpinned page is -EFAULT.
+ *
+ * Return: 0, -EFAULT (the memory behind the slot is gone or was made
+ * inaccessible since MICROV_SET_MEMORY_REGION) or -ENOMEM.
+ */
+static int microv_memslot_pin(struct microv_domain *d, struct microv_memslot *s,
+			      u64 idx)
+{
+	unsigned int gup = FOLL_LONGTERM;
+	u64 start = microv_chunk_start(idx), n = microv_chunk_len(s, start);
+	struct page **pages = s->pages + start;
+	u64 done = 0;
+	int ret = 0;
+
+	if (pages[0])
+		return 0;
+	if (current->mm != d->mm)
+		return -EFAULT;
+	if (!(s->flags & MICROV_MEM_READONLY))
+		gup |= FOLL_WRITE;
+	while (done < n) {
+		ret = pin_user_pages_fast(s->uaddr + ((start + done) << PAGE_SHIFT),
+					  n - done, gup, pages + done);
+		if (ret <= 0)
 			break;
-		}
 		done += ret;
 	}
-	if (done == npages)
-		return pages;
-
+	if (done == n) {
+		atomic64_add(n, &microv_pinned);
+		ret = microv_chunk_map(d, s, start, true);
+		if (!ret)
+			return 0;
+		microv_chunk_map(d, s, start, false);
+		atomic64_sub(n, &microv_pinned);
+	}
 	unpin_user_pages(pages, done);
-	microv_unaccount(d, pages, npages);
-	return ERR_PTR(ret == -EFAULT || ret == -ENOMEM ? ret : -EFAULT);
+	memset(pages, 0, n * sizeof(*pages));
+	return ret == -ENOMEM || ret == -EINTR ? ret : -EFAULT;
+}
+
+/**
+ * microv_memslot_page() - the pinned page behind a slot's frame
+ * @d:   the domain, d->lock held
+ * @s:   the slot
+ * @gpa: an address inside it
+ *
+ * Pins (and maps) its chunk first if need be.
+ *
+ * Return: the page, or NULL if it cannot be pinned (microv_memslot_pin()).
+ */
+struct page *microv_memslot_page(struct microv_domain *d,
+				 struct microv_memslot *s, u64 gpa)
+{
+	u64 idx = (gpa - s->gpa) >> PAGE_SHIFT;
+
+	if (microv_memslot_pin(d, s, idx))
+		return NULL;
+	return s->pages[idx];
+}
+
+/**
+ * microv_memory_fault() - the guest touched a frame that is not mapped
+ * @d:   the domain
+ * @gpa: the guest-physical address it touched
+ *
+ * Called by the backend, preemptible, on the vCPU's thread.
+ *
+ * Return: 0 (the frame is mapped now: enter the guest again), -ENOENT (no
+ * RAM there: an MMIO exit), -EFAULT or -ENOMEM (microv_memslot_pin()),
+ * -ESRCH (the domain is being destroyed).
+ */
+int microv_memory_fault(struct microv_domain *d, u64 gpa)
+{
+	struct microv_memslot *s;
+	u64 idx;
+	int ret;
+
+	mutex_lock(&d->lock);
+	if (d->dying) {
+		ret = -ESRCH;
+		goto out;
+	}
+	/* Mapped where it sits: the guest raced a move of it. */
+	ret = 0;
+	if (microv_xen_page_at(d, gpa))
+		goto out;
+	s = microv_memslot_at(d, gpa);
+	if (!s) {
+		ret = -ENOENT;
+		goto out;
+	}
+	idx = (gpa - s->gpa) >> PAGE_SHIFT;
+	if (!s->pages[microv_chunk_start(idx)])
+		ret = microv_memslot_pin(d, s, idx);
+	else	/* pinned, unmapped when a hypervisor page left it */
+		ret = microv_chunk_map(d, s, microv_chunk_start(idx), true);
+out:
+	mutex_unlock(&d->lock);
+	return ret;
+}
+
+/*
+ * The caller's memory at [@uaddr, +@size) must be mapped, readable, and
+ * writable unless @ro, as pinning it later will need: checked now so that
+ * a bad region fails here, not at the guest's first touch.
+ */
+static int microv_region_backed(u64 uaddr, u64 size, bool ro)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	u64 addr = uaddr;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	while (addr < uaddr + size) {
+		vma = vma_lookup(mm, addr);
+		if (!vma || (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    !(vma->vm_flags & VM_READ) ||
+		    (!ro && !(vma->vm_flags & VM_WRITE))) {
+			ret = -EFAULT;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ret;
 }
 
 static int microv_region_check(const struct microv_memory_region *r)
@@ -135,8 +280,7 @@ static void microv_memslot_clear(struct microv_domain *d,
 		return;
 	microv_backend->unmap(d, s->gpa, s->npages);
 	microv_xen_pages_remap(d, s->gpa, s->npages);
-	microv_unpin(d, s->pages, s->npages,
-		     !(s->flags & MICROV_MEM_READONLY));
+	microv_memslot_unpin(d, s);
 	d->nr_pages -= s->npages;
 	memset(s, 0, sizeof(*s));
 	microv_memory_changed(d);
@@ -147,12 +291,14 @@ static void microv_memslot_clear(struct microv_domain *d,
  * @d: the domain
  * @r: the region; size 0 deletes the slot, a used slot is replaced
  *
- * The new memory is pinned before the old is let go, so a failure to pin
- * leaves the slot as it was; a failure to map it (-ENOMEM) leaves it empty.
+ * The region is charged to RLIMIT_MEMLOCK whole, now; its pages are
+ * pinned and mapped as they are first touched (microv_memslot_pin()).
+ * A failure leaves the slot as it was.
  *
  * Return: 0, or -EINVAL (slot, flags, alignment, beyond MICROV_MAX_GPA),
- * -EEXIST (overlaps another slot), -EFAULT (memory not all there or not
- * writable), -ENOMEM (no memory, or over RLIMIT_MEMLOCK).
+ * -EEXIST (overlaps another slot), -EFAULT (memory not all mapped, or not
+ * writable for a writable slot), -ENOMEM (no memory, or over
+ * RLIMIT_MEMLOCK).
  */
 int microv_memslot_set(struct microv_domain *d,
 		       const struct microv_memory_region *r)
@@ -181,19 +327,19 @@ int microv_memslot_set(struct microv_domain *d,
 		ret = -EEXIST;
 		goto out;
 	}
-	pages = microv_pin(d, r->userspace_addr, npages, ro);
-	if (IS_ERR(pages)) {
-		ret = PTR_ERR(pages);
+	ret = microv_region_backed(r->userspace_addr, r->memory_size, ro);
+	if (ret)
+		goto out;
+	ret = account_locked_vm(d->mm, npages, true);
+	if (ret)
+		goto out;
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages) {
+		account_locked_vm(d->mm, npages, false);
+		ret = -ENOMEM;
 		goto out;
 	}
 	microv_memslot_clear(d, s);
-	ret = microv_backend->map(d, r->guest_phys_addr, pages, npages, !ro);
-	if (ret) {
-		microv_backend->unmap(d, r->guest_phys_addr, npages);
-		microv_unpin(d, pages, npages, false);
-		goto out;
-	}
-	microv_xen_pages_remap(d, r->guest_phys_addr, npages);
 	s->gpa = r->guest_phys_addr;
 	s->npages = npages;
 	s->uaddr = r->userspace_addr;

@@ -98,9 +98,9 @@ size_t microv_console_room(struct microv_domain *d)
  * The page must be RAM the guest can write; it is cleared, held until the
  * domain dies, and served from then on.
  *
- * Return: 0, or -EFAULT, -EINVAL (kind, flags, pad, no writable RAM at
- * gfn, or the other ring's page), -EBUSY (that ring is already connected),
- * -ENOSPC (no free port).
+ * Return: 0, or -EFAULT (the argument, or the page cannot be pinned),
+ * -EINVAL (kind, flags, pad, no writable RAM at gfn, or the other ring's
+ * page), -EBUSY (that ring is already connected), -ENOSPC (no free port).
  */
 long microv_ring_connect(struct microv_domain *d,
 			 struct microv_ring __user *uring)
@@ -131,7 +131,11 @@ long microv_ring_connect(struct microv_domain *d,
 		ret = -EINVAL;
 		goto out;
 	}
-	page = s->pages[r.gfn - (s->gpa >> PAGE_SHIFT)];
+	page = microv_memslot_page(d, s, r.gfn << PAGE_SHIFT);
+	if (!page) {
+		ret = -EFAULT;
+		goto out;
+	}
 	if (page == d->ring_pages[MICROV_RING_CONSOLE] ||
 	    page == d->ring_pages[MICROV_RING_XENSTORE]) {
 		ret = -EINVAL;	/* two rings in one page overwrite each other */

@@ -98,17 +98,21 @@ static void microv_xen_unmap_gfn(struct xen_vcpu *xv, void *va)
 }
 
 /*
- * Puts guest frame @gfn back as the slots say: RAM if a slot has it, else
- * nothing; d->lock held.  The unmap flushes what CPUs cached of it.
+ * Puts guest frame @gfn back as the slots say: RAM if a slot has it
+ * pinned, else nothing (the guest's next touch pins it); d->lock held.
+ * The unmap flushes what CPUs cached of it.
  */
 static void microv_gfn_restore(struct microv_domain *d, u64 gfn)
 {
 	struct microv_memslot *s = microv_memslot_at(d, gfn << PAGE_SHIFT);
+	struct page **page;
 
 	microv_backend->unmap(d, gfn << PAGE_SHIFT, 1);
-	if (s)
-		microv_backend->map(d, gfn << PAGE_SHIFT,
-				    &s->pages[gfn - (s->gpa >> PAGE_SHIFT)], 1,
+	if (!s)
+		return;
+	page = &s->pages[gfn - (s->gpa >> PAGE_SHIFT)];
+	if (*page)
+		microv_backend->map(d, gfn << PAGE_SHIFT, page, 1,
 				    !(s->flags & MICROV_MEM_READONLY));
 }
 

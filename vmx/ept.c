@@ -234,26 +234,30 @@ static bool vmx_ept_table_empty(const u64 *table)
 }
 
 /*
- * Unlinks the tables under @table (at @level, mapping from @base) that
- * [@start, @end) left empty, onto @freed; they are freed after the flush,
- * as the CPU may cache the links to them.
+ * Clears the entries for [@start, @end) under @table (at @level, mapping
+ * from @base, which the range overlaps) and unlinks the tables that
+ * leaves empty onto @freed; they are freed after the flush, as the CPU
+ * may cache the links to them.  Only what is mapped is visited: a big
+ * slot the guest barely touched goes at the cost of what it touched.
  */
-static void vmx_ept_prune(struct vmx_ept *ept, u64 *table, int level,
-			  u64 base, u64 start, u64 end, struct list_head *freed)
+static void vmx_ept_zap(struct vmx_ept *ept, u64 *table, int level, u64 base,
+			u64 start, u64 end, struct list_head *freed)
 {
 	u64 span = vmx_ept_span(level);
-	int i;
+	u64 first = start > base ? (start - base) / span : 0;
+	u64 last = min_t(u64, (end - 1 - base) / span, EPT_ENTRIES - 1);
+	u64 i, *child;
 
-	for (i = 0; i < EPT_ENTRIES; i++) {
-		u64 lo = base + i * span, *child;
-
-		if (lo >= end || lo + span <= start ||
-		    !(table[i] & VMX_EPT_RWX_MASK))
+	for (i = first; i <= last; i++) {
+		if (!(table[i] & VMX_EPT_RWX_MASK))
 			continue;
+		if (level == 1) {
+			table[i] = 0;
+			continue;
+		}
 		child = __va(table[i] & PAGE_MASK);
-		if (level > 2)
-			vmx_ept_prune(ept, child, level - 1, lo, start, end,
-				      freed);
+		vmx_ept_zap(ept, child, level - 1, base + i * span, start, end,
+			    freed);
 		if (vmx_ept_table_empty(child)) {
 			table[i] = 0;
 			list_add(&virt_to_page(child)->lru, freed);
@@ -271,16 +275,11 @@ void vmx_ept_unmap(struct microv_domain *d, u64 gpa, u64 npages)
 	struct vmx_ept *ept = to_ept(d);
 	struct page *page, *tmp;
 	LIST_HEAD(freed);
-	u64 i;
 
-	for (i = 0; i < npages; i++) {
-		u64 *pte = vmx_ept_pte(ept, gpa + (i << PAGE_SHIFT), false);
-
-		if (pte)
-			*pte = 0;
-	}
-	vmx_ept_prune(ept, ept->root, EPT_LEVELS, 0, gpa,
-		      gpa + (npages << PAGE_SHIFT), &freed);
+	if (!npages)
+		return;
+	vmx_ept_zap(ept, ept->root, EPT_LEVELS, 0, gpa,
+		    gpa + (npages << PAGE_SHIFT), &freed);
 	vmx_ept_flush(d);
 	list_for_each_entry_safe(page, tmp, &freed, lru) {
 		list_del(&page->lru);

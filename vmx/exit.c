@@ -510,14 +510,24 @@ static enum vmx_exit_action vmx_exit_xsetbv(struct vmx_vcpu *vv)
 	return VMX_EXIT_CONTINUE;
 }
 
-/* Guest-physical memory with no RAM behind it, or a write to ROM. */
+/*
+ * Nothing mapped there: RAM not pinned yet, or none at all, which the run
+ * loop finds out (vmx_run_ept_fault()); or a write to read-only RAM, for
+ * userspace to emulate.
+ */
 static enum vmx_exit_action vmx_exit_ept_violation(struct vmx_vcpu *vv)
 {
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
 	struct microv_run *run = vv->vcpu->run;
 
-	run->mmio.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	run->mmio.is_write = !!(vmcs_read(EXIT_QUALIFICATION) &
-				EPT_VIOLATION_ACC_WRITE);
+	vv->deferred_val = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	vv->deferred_write = qual & EPT_VIOLATION_ACC_WRITE;
+	if (!(qual & EPT_VIOLATION_RWX_MASK)) {
+		vv->deferred = VMX_DEFER_EPT;
+		return VMX_EXIT_DEFER;
+	}
+	run->mmio.gpa = vv->deferred_val;
+	run->mmio.is_write = vv->deferred_write;
 	return vmx_user_exit(vv, MICROV_EXIT_MMIO);
 }
 

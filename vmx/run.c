@@ -433,6 +433,32 @@ static void vmx_complete_deferred(struct vmx_vcpu *vv,
 }
 
 /*
+ * The guest touched a frame with nothing mapped: module/ pins and maps
+ * the RAM there, or there is none and userspace hears of an MMIO access.
+ *
+ * Return: 0 to enter the guest again, 1 to return to userspace (run area
+ * set), or -errno for MICROV_RUN (microv_memory_fault()).
+ */
+static int vmx_run_ept_fault(struct vmx_vcpu *vv)
+{
+	struct microv_run *run = vv->vcpu->run;
+	int ret;
+
+	vv->deferred = VMX_DEFER_NONE;
+	ret = microv_memory_fault(vv->vcpu->domain, vv->deferred_val);
+	if (ret != -ENOENT)
+		return ret;
+	run->exit_reason = MICROV_EXIT_MMIO;
+	run->mmio.gpa = vv->deferred_val;
+	run->mmio.is_write = vv->deferred_write;
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	vmx_run_store_state(vv);
+	preempt_enable();
+	return 1;
+}
+
+/*
  * PAE paging (not long mode): with EPT, VM entry takes the four PDPTEs
  * from the VMCS (a VM exit saves them there), so when userspace set the
  * special registers, read them where CR3 points, as MOV to CR3 would.
@@ -505,8 +531,9 @@ static void vmx_exit_host_event(u32 reason)
  * vmx_vcpu_run() - MICROV_RUN on VMX
  * @v: the vCPU, its run_lock held
  *
- * Return: 0 with the run area saying why, -EINTR (a signal is pending) or
- * -ESRCH (the domain was destroyed).
+ * Return: 0 with the run area saying why, -EINTR (a signal is pending),
+ * -ESRCH (the domain was destroyed), -EFAULT (guest RAM could not be
+ * pinned: the memory behind its slot is gone) or -ENOMEM.
  */
 int vmx_vcpu_run(struct microv_vcpu *v)
 {
@@ -575,6 +602,16 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 
 		if (action == VMX_EXIT_USER)
 			goto out;
+		if (action == VMX_EXIT_DEFER && vv->deferred == VMX_DEFER_EPT) {
+			ret = vmx_run_ept_fault(vv);
+			if (ret > 0) {
+				ret = 0;
+				goto out;
+			}
+			if (ret)
+				break;
+			continue;
+		}
 		if (action == VMX_EXIT_DEFER) {
 			enum microv_hv_action hv = vmx_run_deferred(vv);
 

@@ -69,7 +69,9 @@ struct vmx_host_state {
  *             entry loads them from the VMCS, not from memory)
  * @deferred:  what the last exit left for preemptible context
  * @deferred_msr, @deferred_val: the WRMSR of VMX_DEFER_WRMSR; the RIP
- *             of VMX_DEFER_SPLIT_LOCK
+ *             of VMX_DEFER_SPLIT_LOCK; the guest-physical address of
+ *             VMX_DEFER_EPT
+ * @deferred_write: VMX_DEFER_EPT's access was a write
  */
 struct vmx_vcpu {
 	struct microv_vcpu *vcpu;
@@ -95,9 +97,11 @@ struct vmx_vcpu {
 		VMX_DEFER_HYPERCALL,	/* a VMCALL for the personality */
 		VMX_DEFER_WRMSR,	/* a WRMSR to a hypervisor MSR */
 		VMX_DEFER_SPLIT_LOCK,	/* a split-lock #AC, at deferred_val */
+		VMX_DEFER_EPT,		/* nothing mapped at deferred_val */
 	} deferred;
 	u32 deferred_msr;
 	u64 deferred_val;
+	bool deferred_write;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct microv_vcpu *v)

@@ -284,6 +284,16 @@ asm(".pushsection .rodata\n"
     "guest_unbacked_end:\n"
     ".popsection\n");
 
+/* 64-bit: a write at 1 MiB, a read near 2 MiB, then HLT. */
+GUEST_CODE(guest_touch);
+asm(".pushsection .rodata\n"
+    "guest_touch_start:\n"
+    "	movq $0x77, 0x100000\n"
+    "	mov 0x1ff008, %rax\n"
+    "	hlt\n"
+    "guest_touch_end:\n"
+    ".popsection\n");
+
 /* Real mode: no IVT to speak of (limit 0), then INT3: triple fault. */
 GUEST_CODE(guest_triple);
 asm(".pushsection .rodata\n"
@@ -600,6 +610,33 @@ TEST_F(run, unbacked_and_readonly_memory)
 	EXPECT_EQ(0, *(unsigned char *)rom);
 	ASSERT_EQ(0, uv_set_region(vm->dom, 1, 0, NULL, 0, 0));
 	munmap(rom, 0x1000);
+}
+
+/*
+ * Guest RAM is pinned 16 pages at a time as it is first touched: a 2 MiB
+ * guest that touches its code, its page tables and two far pages has 4
+ * chunks pinned.  A page the process unmapped behind the slot makes
+ * MICROV_RUN fail with EFAULT; with memory back there, the guest goes on.
+ */
+TEST_F(run, ram_pinned_when_touched)
+{
+	unsigned char *far;
+	struct microv_regs regs;
+
+	CREATE(&self->vm, guest_touch, UV_LONG64);
+	EXPECT_EQ(0, microv_counter("pinned_pages"));
+	*(__u64 *)(self->vm.mem + 0x1ff008) = 0xabcdef;
+	far = self->vm.mem + 0x100000;
+	ASSERT_EQ(0, munmap(far, 0x1000));
+	ASSERT_EQ(-1, ioctl(self->vm.vcpu, MICROV_RUN, 0));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(far, mmap(far, 0x1000, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	EXPECT_EQ(0xabcdef, regs.rax);
+	EXPECT_EQ(0x77, *(__u64 *)far);
+	EXPECT_EQ(4 * 16, microv_counter("pinned_pages"));
 }
 
 /*

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: boots the first kernel of the bench under Bochs and runs
 # selftests/bench/exit_bench there, first against microv, then against
-# Debian's own kvm_intel in the same boot; prints the figures and the
+# Debian's own kvm_intel in the same boot, and selftests/bench/startup_bench
+# (uvctl starting small and big guests); prints the figures and the
 # microv/KVM ratios.  A benchmark, not a test: under Bochs every figure
 # is emulated time, so only the ratios mean something; Bochs counts one
 # cycle per instruction, so the module also counts how many of each
@@ -16,6 +17,7 @@ ver=${kernels%% *}
 # The module counts its costly instructions (module/bench.h).
 MICROV_BENCH=1 build_module "$ver" || die "module build failed: $BUILD/$ver/module/build.log"
 build_selftests || die "selftests build failed"
+make -s -C "$TOP/tools" O="$BUILD/tools" >&2 || die "uvctl build failed"
 build_pvhboot || die "pvhboot build failed"
 make_initramfs "$ver" >/dev/null
 serial=$(run_bochs "$ver" bench)

@@ -136,11 +136,12 @@ make_initramfs() {
 		die "/bin/busybox is not static: apt-get install busybox-static"
 	cp "$TOP/selftests/vm/init" "$root/init"
 	cp "$BUILD/$ver/module/microv.ko" "$root/microv/"
-	cp "$BUILD"/selftests/*_test "$BUILD/selftests/exit_bench" "$root/microv/tests/"
+	cp "$BUILD"/selftests/*_test "$BUILD"/selftests/*_bench \
+		"$BUILD/selftests/tiny_pvh.elf" "$root/microv/tests/"
+	[ ! -x "$BUILD/tools/uvctl" ] || cp "$BUILD/tools/uvctl" "$root/bin/uvctl"
 	copy_kvm_modules "$ver" "$root/microv/kvm"
 	if [ -n "$guest" ]; then
 		mkdir -p "$root/microv/guest"
-		cp "$BUILD/tools/uvctl" "$root/bin/uvctl"
 		cp "$TOP/selftests/microv/boot_test.sh" "$root/microv/tests/"
 		[ -s "$BUILD/guest/initrd.cpio" ] || make_guest_initrd
 		cp "$BUILD/guest/initrd.cpio" "$root/microv/guest/initrd"

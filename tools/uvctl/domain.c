@@ -217,10 +217,10 @@ int uv_guest_build(struct uv_guest *g, const char *name,
 	if (create_domain(g, name))
 		return -1;
 	uv_phase("domain created");
-	/* Pinning faults in and zeroes every page: it grows with the RAM. */
+	/* The module pins RAM as the guest touches it, not here. */
 	if (set_ram(g))
 		return -1;
-	uv_phase("guest RAM pinned and mapped (EPT)");
+	uv_phase("guest RAM slot set");
 	if (set_memory_map(g, l) || connect_rings(g, l))
 		return -1;
 	for (i = 0; i < g->nr_vcpus; i++) {

@@ -242,7 +242,7 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		grep -q 'port 0x70: 2 in, 0 out' '$tmp/err'"
 	t "fake: --verbose times each startup step up to the first run" sh -c "
 		grep -q 'startup: kernel read and unpacked: [0-9.]* ms' '$tmp/err' &&
-		grep -q 'startup: guest RAM pinned and mapped (EPT): ' '$tmp/err' &&
+		grep -q 'startup: guest RAM slot set: ' '$tmp/err' &&
 		grep -q 'startup: first MICROV_RUN: [0-9.]* ms ([0-9.]* ms in all)' \
 			'$tmp/err' &&
 		grep 'startup:' '$tmp/err' | tail -n 1 | grep -q 'first MICROV_RUN'"
