@@ -16,7 +16,9 @@ struct page;
 /*
  * What the hypervisor personality (the Xen ABI) tells a backend after a
  * hypercall or a write to one of its MSRs (microv_hv_hypercall(),
- * microv_hv_wrmsr()).
+ * microv_hv_wrmsr()).  A backend first offers a hypercall to
+ * microv_hv_hypercall_atomic(), with interrupts off, and calls
+ * microv_hv_hypercall() (which may sleep) only if that did not answer.
  */
 enum microv_hv_action {
 	MICROV_HV_DONE,		/* retire the instruction, enter the guest */
@@ -32,6 +34,7 @@ enum microv_hv_action {
 extern bool microv_rebooting;
 
 enum microv_hv_action microv_hv_hypercall(struct microv_vcpu *v);
+bool microv_hv_hypercall_atomic(struct microv_vcpu *v);
 enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val);
 u8 microv_hv_upcall_vector(struct microv_vcpu *v);
 int microv_memory_fault(struct microv_domain *d, u64 gpa);

@@ -241,6 +241,16 @@ enum microv_hv_action microv_hv_hypercall(struct microv_vcpu *v)
 	}
 }
 
+/*
+ * microv_hv_hypercall_atomic() - a hypercall answered with interrupts off,
+ * if it needs no guest memory (xen_hypercall_atomic()); v->paging as it
+ * exited.  Return: true if answered: retire it and enter the guest again.
+ */
+bool microv_hv_hypercall_atomic(struct microv_vcpu *v)
+{
+	return xen_hypercall_atomic(&v->xen);
+}
+
 /* A WRMSR to 0x40000000-0x400000ff: the hypercall page, or #GP. */
 enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val)
 {

@@ -14,11 +14,19 @@
 #include <asm/traps.h>
 #include <asm/vmx.h>
 
+#include "../module/backend.h"
 #include "../module/x86.h"
 #include "vmcs.h"
 #include "vmx.h"
 
 typedef enum vmx_exit_action (*vmx_exit_handler)(struct vmx_vcpu *vv);
+
+/* A single-step #DB pending after the current instruction (DR6.BS). */
+static void vmx_pending_single_step(void)
+{
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+		   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | X86_DR6_BS);
+}
 
 void vmx_skip_instruction(void)
 {
@@ -28,6 +36,15 @@ void vmx_skip_instruction(void)
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 		   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	/*
+	 * With RFLAGS.TF the CPU owes a single-step trap once an instruction
+	 * retires, and it did not retire it: the next entry delivers the #DB
+	 * (DR6.BS).  With DEBUGCTL.BTF only branches trap, and no branch
+	 * exits.
+	 */
+	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	    !(vmcs_read(GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF))
+		vmx_pending_single_step();
 }
 
 /* Error codes are not pushed in real mode (SDM 26.2.1.3). */
@@ -110,7 +127,8 @@ static void vmx_set_dr7(struct vmx_vcpu *vv, u64 dr7)
 static enum vmx_exit_action vmx_defer(struct vmx_vcpu *vv,
 				      enum vmx_deferred what)
 {
-	vmx_paging_snapshot(&vv->vcpu->paging);
+	if (!vv->paging_fresh)
+		vmx_paging_snapshot(&vv->vcpu->paging);
 	vv->deferred = what;
 	return VMX_EXIT_DEFER;
 }
@@ -137,6 +155,16 @@ static enum vmx_exit_action vmx_exit_db(struct vmx_vcpu *vv, u32 info)
 	/* Entering the #DB handler clears DR7.GD. */
 	if (vv->guest_dr7 & X86_DR7_GD)
 		vmx_set_dr7(vv, vv->guest_dr7 & ~X86_DR7_GD);
+	/*
+	 * A #DB in the shadow of STI or MOV SS with RFLAGS.TF: VM entry
+	 * wants a single-step trap pending there (SDM 26.3.1.5), which the
+	 * CPU does not record when #DB exits.  The injected #DB is
+	 * delivered first; the guest sees no difference.
+	 */
+	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	    (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+	     (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmx_pending_single_step();
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
 		   X86_TRAP_DB | type | INTR_INFO_VALID_MASK);
 	return VMX_EXIT_CONTINUE;
@@ -583,6 +611,13 @@ bool vmx_exit_fastpath(struct vmx_vcpu *vv, u32 reason)
 	switch ((u16)reason) {
 	case EXIT_REASON_CPUID:
 		vmx_exit_cpuid(vv);
+		return true;
+	case EXIT_REASON_VMCALL:
+		vmx_paging_snapshot(&vv->vcpu->paging);
+		vv->paging_fresh = true;	/* for vmx_defer() if not answered */
+		if (!microv_hv_hypercall_atomic(vv->vcpu))
+			return false;
+		vmx_skip_instruction();
 		return true;
 	default:
 		return false;

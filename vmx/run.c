@@ -319,6 +319,7 @@ static int vmx_enter_once(struct vmx_vcpu *vv, u32 *reason)
 	vmx_load_guest_debugregs(vv);
 
 	for (n = 0; ; n++) {
+		vv->paging_fresh = false;
 		fail = vmx_vmenter(vv->gprs, vv->launched);
 		microv_count(MICROV_INSN_EXIT);
 		if (fail)

@@ -72,6 +72,7 @@ struct vmx_host_state {
  *             of VMX_DEFER_SPLIT_LOCK; the guest-physical address of
  *             VMX_DEFER_EPT
  * @deferred_write: VMX_DEFER_EPT's access was a write
+ * @paging_fresh: vcpu->paging was captured at the current exit already
  */
 struct vmx_vcpu {
 	struct microv_vcpu *vcpu;
@@ -102,6 +103,7 @@ struct vmx_vcpu {
 	u32 deferred_msr;
 	u64 deferred_val;
 	bool deferred_write;
+	bool paging_fresh;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct microv_vcpu *v)

@@ -87,6 +87,55 @@ int xen_wrmsr(struct xen_vcpu *v, u32 msr, u64 val)
 	return 0;
 }
 
+/*
+ * The arguments of a hypercall, from RDI, RSI, RDX, R10, R8 in 64-bit
+ * mode, EBX, ECX, EDX, ESI, EDI otherwise.  Return: whether it is 64-bit.
+ */
+static bool xen_hypercall_args(struct xen_vcpu *v, unsigned long args[5])
+{
+	static const enum xen_reg regs64[] = {
+		XEN_REG_RDI, XEN_REG_RSI, XEN_REG_RDX, XEN_REG_R10, XEN_REG_R8,
+	};
+	static const enum xen_reg regs32[] = {
+		XEN_REG_RBX, XEN_REG_RCX, XEN_REG_RDX, XEN_REG_RSI, XEN_REG_RDI,
+	};
+	const struct xen_vcpu_ops *ops = v->ops;
+	bool wide = ops->mode(v) == 64;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		args[i] = ops->get_reg(v, wide ? regs64[i] : regs32[i]);
+		if (!wide)
+			args[i] = (u32)args[i];
+	}
+	return wide;
+}
+
+static bool xen_hypercall_known(unsigned long nr)
+{
+	return nr < sizeof(xen_hypercalls) / sizeof(xen_hypercalls[0]) &&
+	       xen_hypercalls[nr];
+}
+
+/* Runs hypercall @nr, its result into RAX (EAX). */
+static void xen_hypercall_run(struct xen_vcpu *v, unsigned long nr,
+			      const unsigned long *args, bool wide)
+{
+	long ret;
+
+	v->domain->nr_hypercalls++;
+	v->exit = XEN_EXIT_NONE;
+	if (v->ops->cpl(v) != 0)
+		ret = -EPERM;
+	else if (xen_hypercall_known(nr))
+		ret = xen_hypercalls[nr](v, args);
+	else
+		ret = -ENOSYS;
+	if (ret == -ENOSYS)
+		v->domain->nr_enosys++;
+	v->ops->set_reg(v, XEN_REG_RAX, wide ? (unsigned long)ret : (u32)ret);
+}
+
 /**
  * xen_hypercall() - run the hypercall the guest asked for
  * @v: the vCPU, stopped at its hypercall instruction
@@ -99,37 +148,39 @@ int xen_wrmsr(struct xen_vcpu *v, u32 msr, u64 val)
  */
 enum xen_exit xen_hypercall(struct xen_vcpu *v)
 {
-	static const enum xen_reg regs64[] = {
-		XEN_REG_RDI, XEN_REG_RSI, XEN_REG_RDX, XEN_REG_R10, XEN_REG_R8,
-	};
-	static const enum xen_reg regs32[] = {
-		XEN_REG_RBX, XEN_REG_RCX, XEN_REG_RDX, XEN_REG_RSI, XEN_REG_RDI,
-	};
-	const struct xen_vcpu_ops *ops = v->ops;
-	bool wide = ops->mode(v) == 64;
-	unsigned long args[5], nr;
-	unsigned int i;
-	long ret;
+	unsigned long args[5];
+	bool wide = xen_hypercall_args(v, args);
 
-	nr = (u32)ops->get_reg(v, XEN_REG_RAX);
-	for (i = 0; i < 5; i++) {
-		args[i] = ops->get_reg(v, wide ? regs64[i] : regs32[i]);
-		if (!wide)
-			args[i] = (u32)args[i];
-	}
-	v->domain->nr_hypercalls++;
-	v->exit = XEN_EXIT_NONE;
-
-	if (ops->cpl(v) != 0) {
-		ret = -EPERM;
-	} else if (nr < sizeof(xen_hypercalls) / sizeof(xen_hypercalls[0]) &&
-		   xen_hypercalls[nr]) {
-		ret = xen_hypercalls[nr](v, args);
-	} else {
-		ret = -ENOSYS;
-	}
-	if (ret == -ENOSYS)
-		v->domain->nr_enosys++;
-	ops->set_reg(v, XEN_REG_RAX, wide ? (unsigned long)ret : (u32)ret);
+	xen_hypercall_run(v, (u32)v->ops->get_reg(v, XEN_REG_RAX), args, wide);
 	return v->exit;
+}
+
+/**
+ * xen_hypercall_atomic() - a hypercall answered from registers alone
+ * @v: the vCPU, stopped at its hypercall instruction; may be atomic
+ *
+ * What needs neither guest memory nor sleep is answered where the exit
+ * is handled, as Xen answers every hypercall: what is refused outright
+ * (CPL > 0, an unknown number) and xen_version's sub-ops that return a
+ * value (xen_version_op_atomic()).  Everything else is left for
+ * xen_hypercall(), which may sleep.
+ *
+ * Return: true if answered (RAX holds the result, v->exit is
+ * XEN_EXIT_NONE), false if nothing was done.
+ */
+bool xen_hypercall_atomic(struct xen_vcpu *v)
+{
+	unsigned long nr = (u32)v->ops->get_reg(v, XEN_REG_RAX);
+	unsigned long args[5];
+	bool wide;
+
+	if (v->ops->cpl(v) == 0 && xen_hypercall_known(nr) &&
+	    nr != __HYPERVISOR_xen_version)
+		return false;
+	wide = xen_hypercall_args(v, args);
+	if (v->ops->cpl(v) == 0 && nr == __HYPERVISOR_xen_version &&
+	    !xen_version_op_atomic(args))
+		return false;
+	xen_hypercall_run(v, nr, args, wide);
+	return true;
 }

@@ -80,6 +80,22 @@ static long xen_platform_parameters(struct xen_vcpu *v, unsigned long gva)
 	}
 }
 
+/*
+ * xen_version_op_atomic() - whether sub-op @args[0] returns a value and
+ * touches no guest memory: xen_hypercall_atomic() may answer it.
+ */
+bool xen_version_op_atomic(const unsigned long *args)
+{
+	switch (args[0]) {
+	case XENVER_version:
+	case XENVER_pagesize:
+	case XENVER_build_id:
+		return true;
+	default:
+		return args[0] > XENVER_build_id;	/* -ENOSYS */
+	}
+}
+
 /**
  * xen_version_op() - __HYPERVISOR_xen_version
  * @v:    the calling vCPU

@@ -328,9 +328,11 @@ int xen_put_long(struct xen_vcpu *v, u64 gva, u64 val);
 bool xen_cpuid(struct xen_vcpu *v, u32 leaf, u32 subleaf, u32 out[4]);
 int xen_wrmsr(struct xen_vcpu *v, u32 msr, u64 val);
 enum xen_exit xen_hypercall(struct xen_vcpu *v);
+bool xen_hypercall_atomic(struct xen_vcpu *v);
 
 /* Hypercall handlers, one file per subsystem; args as Xen passes them. */
 long xen_version_op(struct xen_vcpu *v, const unsigned long *args);
+bool xen_version_op_atomic(const unsigned long *args);
 long xen_sched_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_hvm_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_memory_op(struct xen_vcpu *v, const unsigned long *args);

@@ -47,7 +47,7 @@ static unsigned long long rip_of(const struct uv_vcpu *v)
 /*
  * Logging every access of a port the guest polls would drown the
  * console: --verbose shows the first three per port and direction, then
- * each power of two, and uv_io_summary() the totals at the end.
+ * each power of two, and uv_run_summary() the totals at the end.
  */
 static bool worth_logging(uint32_t count)
 {
@@ -355,11 +355,21 @@ void uv_vcpus_join(struct uv_guest *g)
 	g->done_pipe[0] = g->done_pipe[1] = -1;
 }
 
-/* For --verbose: which ports the guest touched, and how often. */
-void uv_io_summary(const struct uv_guest *g)
+/*
+ * At the end of a run: console output the guest lost, always said when
+ * there was some; for --verbose, also which ports it touched, how often.
+ */
+void uv_run_summary(const struct uv_guest *g)
 {
+	struct microv_domain_info info = { 0 };
 	unsigned int port;
 
+	if (!ioctl(g->dom, MICROV_GET_DOMAIN_INFO, &info) &&
+	    (info.console_dropped || uv_verbose))
+		fprintf(stderr, "uvctl: console: %llu bytes of the guest's output "
+			"lost (written faster than read, or over the "
+			"console_io rate limit)\n",
+			(unsigned long long)info.console_dropped);
 	if (!uv_verbose || !g->io_counts)
 		return;
 	for (port = 0; port < 65536; port++)

@@ -246,6 +246,12 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		grep -q 'startup: first MICROV_RUN: [0-9.]* ms ([0-9.]* ms in all)' \
 			'$tmp/err' &&
 		grep 'startup:' '$tmp/err' | tail -n 1 | grep -q 'first MICROV_RUN'"
+	t "fake: --verbose says no console output was lost" \
+		grep -q 'console: 0 bytes of the guest.s output lost' "$tmp/err"
+	FAKE_CONSOLE_DROPPED=4242 fake "shutdown:0"
+	t "fake: console output lost is said even without --verbose" sh -c "
+		[ \$? = 0 ] &&
+		grep -q 'uvctl: console: 4242 bytes of the guest.s output lost' '$tmp/err'"
 	FAKE_NO_RINGS=1 FAKE_NO_MAP=1 fake "shutdown:0"
 	t "fake: a module without rings or map: said, and the guest runs" sh -c "
 		[ \$? = 0 ] &&

@@ -241,7 +241,7 @@ static int run_loop(struct uv_guest *g, const struct run_opts *o)
 		status = UV_EXIT_ERROR;
 		break;
 	}
-	uv_io_summary(g);
+	uv_run_summary(g);
 	uv_out_cancel_on(-1);
 	close(sigfd);
 	return status;

@@ -278,7 +278,7 @@ void uv_guest_close(struct uv_guest *g);
 int uv_vcpus_start(struct uv_guest *g);
 void uv_vcpus_stop(struct uv_guest *g);
 void uv_vcpus_join(struct uv_guest *g);
-void uv_io_summary(const struct uv_guest *g);
+void uv_run_summary(const struct uv_guest *g);
 
 /* console.c */
 enum uv_end {

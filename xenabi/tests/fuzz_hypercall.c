@@ -91,7 +91,9 @@ static void hypercall(struct xen_vcpu *v, u8 op, const uint8_t **data,
 		}
 		f.regs[args[op & 0x80 ? 2 : 1]] = FUZZ_ARG;
 	}
-	xen_hypercall(v);
+	/* As the module does: the atomic answer first, if there is one. */
+	if (!xen_hypercall_atomic(v))
+		xen_hypercall(v);
 }
 
 /* Fields of event-channel arguments, mostly ones that mean something. */

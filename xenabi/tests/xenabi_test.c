@@ -133,6 +133,69 @@ TEST(dispatch)
 	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_version, 0) == -EPERM);
 }
 
+/*
+ * xen_hypercall_atomic() answers exactly what needs no guest memory: for
+ * every number, xen_version sub-op, mode and CPL, either it leaves the
+ * vCPU as it was, or it gives what xen_hypercall() gives and touched no
+ * guest memory.  xen_version(XENVER_version), CPL 3 and unknown numbers
+ * are answered; a sub-op that writes to the guest and event channels are
+ * not.
+ */
+TEST(hypercall_atomic)
+{
+	static unsigned char before[FAKE_MEM_SIZE];
+	unsigned long nr, sub, answered = 0;
+	int mode, cpl;
+
+	for (mode = 32; mode <= 64; mode += 32)
+	for (cpl = 0; cpl <= 3; cpl += 3)
+	for (nr = 0; nr < 64; nr++)
+	for (sub = 0; sub < (nr == __HYPERVISOR_xen_version ? 16 : 1); sub++) {
+		unsigned long rax;
+		u64 calls;
+
+		fake_init(&f, mode);
+		f.cpl = cpl;
+		f.regs[XEN_REG_RAX] = nr;
+		f.regs[mode == 64 ? XEN_REG_RDI : XEN_REG_RBX] = sub;
+		f.regs[mode == 64 ? XEN_REG_RSI : XEN_REG_RCX] = 0x1000;
+		memcpy(before, f.mem, sizeof(before));
+		calls = f.dom.nr_hypercalls;
+		if (!xen_hypercall_atomic(&f.xv)) {
+			CHECK(f.regs[XEN_REG_RAX] == nr);
+			CHECK(f.dom.nr_hypercalls == calls);
+			continue;
+		}
+		answered++;
+		rax = f.regs[XEN_REG_RAX];
+		CHECK(f.xv.exit == XEN_EXIT_NONE);
+		CHECK(!memcmp(before, f.mem, sizeof(before)));
+		CHECK(f.dom.nr_hypercalls == calls + 1);
+		fake_init(&f, mode);
+		f.cpl = cpl;
+		f.regs[XEN_REG_RAX] = nr;
+		f.regs[mode == 64 ? XEN_REG_RDI : XEN_REG_RBX] = sub;
+		f.regs[mode == 64 ? XEN_REG_RSI : XEN_REG_RCX] = 0x1000;
+		xen_hypercall(&f.xv);
+		CHECK(f.regs[XEN_REG_RAX] == rax);
+	}
+	CHECK(answered > 2 * 64);	/* CPL 3: all of them */
+	fake_init(&f, 64);
+	f.regs[XEN_REG_RAX] = __HYPERVISOR_xen_version;
+	f.regs[XEN_REG_RDI] = XENVER_version;
+	CHECK(xen_hypercall_atomic(&f.xv));
+	CHECK(f.regs[XEN_REG_RAX] == (4 << 16 | 17));
+	f.regs[XEN_REG_RAX] = __HYPERVISOR_xen_version;
+	f.regs[XEN_REG_RDI] = XENVER_extraversion;
+	CHECK(!xen_hypercall_atomic(&f.xv));
+	f.regs[XEN_REG_RAX] = __HYPERVISOR_event_channel_op;
+	f.regs[XEN_REG_RDI] = EVTCHNOP_send;
+	CHECK(!xen_hypercall_atomic(&f.xv));
+	f.regs[XEN_REG_RAX] = 63;
+	CHECK(xen_hypercall_atomic(&f.xv));
+	CHECK((long)f.regs[XEN_REG_RAX] == -ENOSYS);
+}
+
 TEST(version_strings)
 {
 	char buf[1024];
@@ -3209,6 +3272,7 @@ int main(void)
 	RUN(cpuid_leaves);
 	RUN(hypercall_page);
 	RUN(dispatch);
+	RUN(hypercall_atomic);
 	RUN(version_strings);
 	RUN(version_values);
 	RUN(version_bad_pointers);

@@ -234,7 +234,7 @@ struct microv_domain_info {
 	__u32 domid;
 	__u32 nr_vcpus;
 	__u32 nr_memslots;
-	__u64 nr_pages;		/* guest RAM pinned for the domain */
+	__u64 nr_pages;		/* pages of guest RAM in its slots */
 	char name[MICROV_NAME_MAX];
 	__u64 nr_hypercalls;	/* hypercalls the guest made */
 	__u64 nr_enosys;	/* of which unknown or unsupported */
