@@ -95,7 +95,8 @@ static int microv_chunk_map(struct microv_domain *d, struct microv_memslot *s,
  * memory): from any other process an unpinned page is -EFAULT.
  *
  * Return: 0, -EFAULT (the memory behind the slot is gone or was made
- * inaccessible since MICROV_SET_MEMORY_REGION) or -ENOMEM.
+ * inaccessible since MICROV_SET_MEMORY_REGION), -ENOMEM, or -EINTR (a
+ * fatal signal while a page was brought in).
  */
 static int microv_memslot_pin(struct microv_domain *d, struct microv_memslot *s,
 			      u64 idx)
@@ -127,7 +128,9 @@ static int microv_memslot_pin(struct microv_domain *d, struct microv_memslot *s,
 		microv_chunk_map(d, s, start, false);
 		atomic64_sub(n, &microv_pinned);
 	}
-	unpin_user_pages(pages, done);
+	/* Mapped for a moment, the pages may have been written since. */
+	unpin_user_pages_dirty_lock(pages, done,
+				    (gup & FOLL_WRITE) && done == n);
 	memset(pages, 0, n * sizeof(*pages));
 	return ret == -ENOMEM || ret == -EINTR ? ret : -EFAULT;
 }
@@ -161,7 +164,7 @@ struct page *microv_memslot_page(struct microv_domain *d,
  *
  * Return: 0 (the frame is mapped now: enter the guest again), -ENOENT (no
  * RAM there: an MMIO exit), -EFAULT or -ENOMEM (microv_memslot_pin()),
- * -ESRCH (the domain is being destroyed).
+ * -ESRCH (the domain is being destroyed), -EINTR (a fatal signal).
  */
 int microv_memory_fault(struct microv_domain *d, u64 gpa)
 {
@@ -169,7 +172,9 @@ int microv_memory_fault(struct microv_domain *d, u64 gpa)
 	u64 idx;
 	int ret;
 
-	mutex_lock(&d->lock);
+	/* Pinning may wait on a page-in: a fatal signal ends the wait. */
+	if (mutex_lock_killable(&d->lock))
+		return -EINTR;
 	if (d->dying) {
 		ret = -ESRCH;
 		goto out;

@@ -137,6 +137,8 @@ main() {
 	done
 	check selftests/build build_selftests
 	check selftests/pvhboot build_pvhboot
+	check "x86/build (the kernel's x86 selftests; log $BUILD/x86-selftests.log)" \
+		build_x86_selftests
 	phase_end
 
 	phase_start "emulated machines"
@@ -166,6 +168,15 @@ main() {
 	done
 	[ -f "$BUILD/${kernels%% *}/qemu.results" ] ||
 		result "not ok" "qemu/${kernels%% *} (not run: the build failed)"
+	if [ -d "$BUILD/x86-selftests" ]; then
+		serials=
+		for k in $kernels; do
+			serials="$serials $BUILD/$k/bochs/serial.log"
+		done
+		"$TOP/selftests/vm/x86-compare.sh" $serials >"$BUILD/x86-compare.txt"
+		grep '^#' "$BUILD/x86-compare.txt" >&2
+		collect <"$BUILD/x86-compare.txt"
+	fi
 	phase_end
 
 	log "total: $(($(date +%s) - t0)) s"

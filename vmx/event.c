@@ -11,7 +11,6 @@
 #include <asm/vmx.h>
 
 #include "../module/backend.h"
-#include "../module/x86.h"
 #include "vmcs.h"
 
 /* Right after an exit, with the VMCS loaded. */
@@ -57,9 +56,13 @@ void vmx_event_inject(struct vmx_vcpu *vv)
 	int vector = vmx_event_next(vv, &from_lapic);
 
 	if (vector > 0) {
-		/* A single-step trap owed comes first (it exits: #DB). */
+		/*
+		 * A pending debug trap comes first (it exits: #DB); an
+		 * injected interrupt would make VM entry drop it.
+		 */
 		if (!(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
-		    !(vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) & X86_DR6_BS) &&
+		    !(vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) &
+		      VMX_PENDING_DBG_VALID) &&
 		    (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 		    !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 		      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {

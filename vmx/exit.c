@@ -21,6 +21,16 @@
 
 typedef enum vmx_exit_action (*vmx_exit_handler)(struct vmx_vcpu *vv);
 
+/*
+ * Whether the guest single-steps: RFLAGS.TF, and DEBUGCTL.BTF clear (with
+ * BTF only branches trap, and no branch exits).
+ */
+static bool vmx_single_step_armed(void)
+{
+	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	       !(vmcs_read(GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF);
+}
+
 /* A single-step #DB pending after the current instruction (DR6.BS). */
 static void vmx_pending_single_step(void)
 {
@@ -37,13 +47,11 @@ void vmx_skip_instruction(void)
 		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 		   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 	/*
-	 * With RFLAGS.TF the CPU owes a single-step trap once an instruction
-	 * retires, and it did not retire it: the next entry delivers the #DB
-	 * (DR6.BS).  With DEBUGCTL.BTF only branches trap, and no branch
-	 * exits.
+	 * A single-stepping guest is owed a trap once an instruction
+	 * retires, and the CPU did not retire this one: the next entry
+	 * delivers the #DB (DR6.BS).
 	 */
-	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
-	    !(vmcs_read(GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF))
+	if (vmx_single_step_armed())
 		vmx_pending_single_step();
 }
 
@@ -156,14 +164,14 @@ static enum vmx_exit_action vmx_exit_db(struct vmx_vcpu *vv, u32 info)
 	if (vv->guest_dr7 & X86_DR7_GD)
 		vmx_set_dr7(vv, vv->guest_dr7 & ~X86_DR7_GD);
 	/*
-	 * A #DB in the shadow of STI or MOV SS with RFLAGS.TF: VM entry
-	 * wants a single-step trap pending there (SDM 26.3.1.5), which the
-	 * CPU does not record when #DB exits.  The injected #DB is
-	 * delivered first; the guest sees no difference.
+	 * A #DB in the shadow of STI or MOV SS while single-stepping: VM
+	 * entry wants a single-step trap pending there, and none with BTF
+	 * (SDM 26.3.1.5), which the CPU does not record when #DB exits.  The
+	 * injected #DB is delivered first; the guest sees no difference.
 	 */
-	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
-	    (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-	     (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+	if ((vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+	     (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+	    vmx_single_step_armed())
 		vmx_pending_single_step();
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
 		   X86_TRAP_DB | type | INTR_INFO_VALID_MASK);
@@ -594,6 +602,28 @@ static const vmx_exit_handler vmx_exit_handlers[] = {
 	[EXIT_REASON_WBINVD]		= vmx_exit_skip,
 	[EXIT_REASON_XSETBV]		= vmx_exit_xsetbv,
 };
+
+/**
+ * vmx_exit_ss_fixup() - flat attributes for an unusable SS
+ *
+ * A 64-bit kernel runs with a NULL SS after an interrupt from user mode,
+ * and the VMCS keeps such an SS as unusable, its attributes other than
+ * DPL undefined.  Intel's SYSRET then gives the 32-bit user code it
+ * returns to flat SS attributes; AMD's (and Bochs's, for every CPU
+ * model) keeps the ones SS had, and with a B bit of 0 from the VMCS the
+ * user code's pushes and pops use SP: 32-bit programs die at their
+ * first system call return.  A CPU ignores these bits of an unusable
+ * SS, so they are made flat 32-bit data, as a native NULL SS is left.
+ */
+void vmx_exit_ss_fixup(void)
+{
+	u32 ar = vmcs_read(GUEST_SS_AR_BYTES);
+
+	if (unlikely(ar & VMX_AR_UNUSABLE_MASK) && !(ar & VMX_AR_DB_MASK))
+		vmcs_write(GUEST_SS_AR_BYTES,
+			   (ar & (VMX_AR_UNUSABLE_MASK | VMX_AR_DPL_MASK)) |
+			   VMX_AR_FLAT_DATA);
+}
 
 /**
  * vmx_exit_fastpath() - handle an exit on the spot, interrupts off

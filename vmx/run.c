@@ -329,6 +329,7 @@ static int vmx_enter_once(struct vmx_vcpu *vv, u32 *reason)
 		if (*reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
 			break;
 		vv->launched = true;
+		vmx_exit_ss_fixup();
 		if (n >= VMX_FASTPATH_MAX || need_resched() ||
 		    microv_vcpu_has_work(vv->vcpu) ||
 		    !vmx_exit_fastpath(vv, *reason))

@@ -171,6 +171,18 @@ enum vmx_exit_action {
 
 enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *vv, u32 reason);
 bool vmx_exit_fastpath(struct vmx_vcpu *vv, u32 reason);
+void vmx_exit_ss_fixup(void);
+
+/*
+ * Pending debug exceptions that VM entry delivers (SDM 26.6.3): a
+ * single step (BS) or an enabled breakpoint (bit 12).
+ */
+#define VMX_PENDING_DBG_VALID	(X86_DR6_BS | BIT(12))
+
+/* AR bytes of a flat 32-bit read/write data segment, and the DPL field. */
+#define VMX_AR_FLAT_DATA	(3 | VMX_AR_S_MASK | VMX_AR_P_MASK | \
+				 VMX_AR_DB_MASK | VMX_AR_G_MASK)
+#define VMX_AR_DPL_MASK		(3 << VMX_AR_DPL_SHIFT)
 void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 			  u32 code);
 void vmx_skip_instruction(void);

@@ -600,7 +600,7 @@ TEST_F(ws, cr0_cache_disable_shadowed)
 	expect_fault(_metadata, &self->vm, 13);
 }
 
-#define PHYSMAP_MOVES	20000
+#define PHYSMAP_MOVES	100000
 
 /*
  * A guest moving shared_info through PHYSMAP_MOVES places, each in a 2 MiB

@@ -52,24 +52,54 @@ fetch_kernel() {
 }
 
 # kselftest_harness.h and kselftest.h from Debian's linux-source-6.1.
-fetch_harness() {
-	local dir=$CACHE/kselftest hdr=tools/testing/selftests
+# extract_linux_source DIR STRIP PATH...: PATHs (under linux-source-6.1/)
+# of Debian's linux-source-6.1 into DIR, STRIP leading components off;
+# the package is downloaded for it and let go after.
+extract_linux_source() {
+	local dir=$1 strip=$2
 
-	if [ ! -f "$dir/kselftest_harness.h" ]; then
-		log "extracting kselftest_harness.h from linux-source-6.1"
-		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
-		(cd "$dir.tmp" && apt-get download linux-source-6.1 >/dev/null 2>&1) ||
-			die "apt-get download linux-source-6.1 failed"
-		dpkg-deb --fsys-tarfile "$dir.tmp"/linux-source-6.1_*.deb |
-			tar -xO ./usr/src/linux-source-6.1.tar.xz |
-			tar -xJ -C "$dir.tmp" --strip-components=4 \
-				"linux-source-6.1/$hdr/kselftest_harness.h" \
-				"linux-source-6.1/$hdr/kselftest.h" ||
-			die "cannot extract the kselftest headers"
-		rm -f "$dir.tmp"/*.deb
-		rm -rf "$dir" && mv "$dir.tmp" "$dir"
-	fi
+	shift 2
+	log "extracting $* from linux-source-6.1"
+	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+	(cd "$dir.tmp" && apt-get download linux-source-6.1 >/dev/null 2>&1) ||
+		die "apt-get download linux-source-6.1 failed"
+	dpkg-deb --fsys-tarfile "$dir.tmp"/linux-source-6.1_*.deb |
+		tar -xO ./usr/src/linux-source-6.1.tar.xz |
+		tar -xJ -C "$dir.tmp" --strip-components="$strip" "$@" ||
+		die "cannot extract $* from linux-source-6.1"
+	rm -f "$dir.tmp"/*.deb
+	rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+
+fetch_harness() {
+	local dir=$CACHE/kselftest hdr=linux-source-6.1/tools/testing/selftests
+
+	[ -f "$dir/kselftest_harness.h" ] ||
+		extract_linux_source "$dir" 4 "$hdr/kselftest_harness.h" \
+			"$hdr/kselftest.h"
 	echo "$dir"
+}
+
+# The kernel's own x86 selftests (tools/testing/selftests/x86 of
+# linux-source-6.1), static, 32- and 64-bit, stripped, into
+# $BUILD/x86-selftests: make check runs them in each test machine and in
+# a guest under microv, and compares (x86-compare.sh).
+build_x86_selftests() {
+	local src=$CACHE/linux-6.1-x86 out=$BUILD/x86-selftests
+	local l=linux-source-6.1
+
+	[ -f "$src/tools/testing/selftests/x86/Makefile" ] ||
+		extract_linux_source "$src" 1 "$l/tools/testing/selftests/x86" \
+			"$l/tools/testing/selftests/lib.mk" \
+			"$l/tools/testing/selftests/kselftest.h" \
+			"$l/arch/x86/include" "$l/tools/include"
+	rm -rf "$out" && mkdir -p "$out"
+	# Static (the machines have no C library): through CC, so that the
+	# Makefile's own flags per test stay.
+	make -s -C "$src/tools/testing/selftests/x86" OUTPUT="$out" \
+		CC="gcc -static" >"$out.log" 2>&1 ||
+		{ cat "$out.log" >&2; return 1; }
+	strip "$out"/*_64 "$out"/*_32
 }
 
 # Builds microv.ko for kernel VER in its own copy of the sources (two
@@ -117,10 +147,16 @@ copy_kvm_modules() {
 make_guest_initrd() {
 	local root=$BUILD/guest/initramfs
 
-	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev}
+	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp}
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$TOP/selftests/vm/guest/init" "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$BUILD/guest/initrd.cpio"
+	# The same with the x86 selftests, when they are built.
+	rm -f "$BUILD/guest/initrd-x86.cpio"
+	[ -d "$BUILD/x86-selftests" ] || return 0
+	cp -r "$BUILD/x86-selftests" "$root/x86"
+	cp "$TOP/selftests/microv/x86_selftests.sh" "$root/bin/"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$BUILD/guest/initrd-x86.cpio"
 }
 
 # initramfs: busybox, the module for VER, the tests, the bench's /init;
@@ -145,6 +181,12 @@ make_initramfs() {
 		cp "$TOP/selftests/microv/boot_test.sh" "$root/microv/tests/"
 		[ -s "$BUILD/guest/initrd.cpio" ] || make_guest_initrd
 		cp "$BUILD/guest/initrd.cpio" "$root/microv/guest/initrd"
+		if [ -s "$BUILD/guest/initrd-x86.cpio" ]; then
+			cp "$BUILD/guest/initrd-x86.cpio" "$root/microv/guest/"
+			cp -r "$BUILD/x86-selftests" "$root/microv/x86"
+			cp "$TOP/selftests/microv/x86_selftests.sh" \
+				"$TOP/selftests/microv/x86_test.sh" "$root/microv/tests/"
+		fi
 		cp "$(vmlinux_of "$guest")" "$root/microv/guest/vmlinux"
 		[ -z "$bzimage" ] || cp "$(fetch_kernel "$guest")/boot/vmlinuz-$guest" \
 			"$root/microv/guest/bzImage"
@@ -215,7 +257,7 @@ run_bochs() {
 	iso=$(make_iso "$ver" "$suite")
 	rm -rf "$dir" && mkdir -p "$dir"
 	cat >"$dir/bochsrc" <<-RC
-		megs: 512
+		megs: 1024
 		cpu: model=${MICROV_BOCHS_CPU:-corei7_haswell_4770}, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
 		romimage: file=/usr/share/bochs/BIOS-bochs-latest
 		vgaromimage: file=/usr/share/vgabios/vgabios.bin
