@@ -604,28 +604,6 @@ static const vmx_exit_handler vmx_exit_handlers[] = {
 };
 
 /**
- * vmx_exit_ss_fixup() - flat attributes for an unusable SS
- *
- * A 64-bit kernel runs with a NULL SS after an interrupt from user mode,
- * and the VMCS keeps such an SS as unusable, its attributes other than
- * DPL undefined.  Intel's SYSRET then gives the 32-bit user code it
- * returns to flat SS attributes; AMD's (and Bochs's, for every CPU
- * model) keeps the ones SS had, and with a B bit of 0 from the VMCS the
- * user code's pushes and pops use SP: 32-bit programs die at their
- * first system call return.  A CPU ignores these bits of an unusable
- * SS, so they are made flat 32-bit data, as a native NULL SS is left.
- */
-void vmx_exit_ss_fixup(void)
-{
-	u32 ar = vmcs_read(GUEST_SS_AR_BYTES);
-
-	if (unlikely(ar & VMX_AR_UNUSABLE_MASK) && !(ar & VMX_AR_DB_MASK))
-		vmcs_write(GUEST_SS_AR_BYTES,
-			   (ar & (VMX_AR_UNUSABLE_MASK | VMX_AR_DPL_MASK)) |
-			   VMX_AR_FLAT_DATA);
-}
-
-/**
  * vmx_exit_fastpath() - handle an exit on the spot, interrupts off
  * @vv:     the vCPU that just left the guest
  * @reason: VM_EXIT_REASON, a successful entry's

@@ -171,7 +171,6 @@ enum vmx_exit_action {
 
 enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *vv, u32 reason);
 bool vmx_exit_fastpath(struct vmx_vcpu *vv, u32 reason);
-void vmx_exit_ss_fixup(void);
 
 /*
  * Pending debug exceptions that VM entry delivers (SDM 26.6.3): a
@@ -183,6 +182,29 @@ void vmx_exit_ss_fixup(void);
 #define VMX_AR_FLAT_DATA	(3 | VMX_AR_S_MASK | VMX_AR_P_MASK | \
 				 VMX_AR_DB_MASK | VMX_AR_G_MASK)
 #define VMX_AR_DPL_MASK		(3 << VMX_AR_DPL_SHIFT)
+
+/**
+ * vmx_exit_ss_fixup() - flat attributes for an unusable SS
+ *
+ * A 64-bit kernel runs with a NULL SS after an interrupt from user mode,
+ * and the VMCS keeps such an SS as unusable, its attributes other than
+ * DPL undefined.  Intel's SYSRET then gives the 32-bit user code it
+ * returns to flat SS attributes; AMD's (and Bochs's, for every CPU
+ * model) keeps the ones SS had, and with a B bit of 0 from the VMCS the
+ * user code's pushes and pops use SP: a 32-bit program dies at a system
+ * call's return.  A CPU ignores these bits of an unusable SS, so they
+ * are made flat 32-bit data.  Per exit: one VMREAD.
+ */
+static __always_inline void vmx_exit_ss_fixup(void)
+{
+	u32 ar = vmcs_read(GUEST_SS_AR_BYTES);
+
+	if (unlikely(ar & VMX_AR_UNUSABLE_MASK) && !(ar & VMX_AR_DB_MASK))
+		vmcs_write(GUEST_SS_AR_BYTES,
+			   (ar & (VMX_AR_UNUSABLE_MASK | VMX_AR_DPL_MASK)) |
+			   VMX_AR_FLAT_DATA);
+}
+
 void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 			  u32 code);
 void vmx_skip_instruction(void);

@@ -117,15 +117,15 @@ static bool xen_hypercall_known(unsigned long nr)
 	       xen_hypercalls[nr];
 }
 
-/* Runs hypercall @nr, its result into RAX (EAX). */
+/* Runs hypercall @nr, its result into RAX (EAX); @user: from CPL > 0. */
 static void xen_hypercall_run(struct xen_vcpu *v, unsigned long nr,
-			      const unsigned long *args, bool wide)
+			      const unsigned long *args, bool wide, bool user)
 {
 	long ret;
 
 	v->domain->nr_hypercalls++;
 	v->exit = XEN_EXIT_NONE;
-	if (v->ops->cpl(v) != 0)
+	if (user)
 		ret = -EPERM;
 	else if (xen_hypercall_known(nr))
 		ret = xen_hypercalls[nr](v, args);
@@ -151,7 +151,8 @@ enum xen_exit xen_hypercall(struct xen_vcpu *v)
 	unsigned long args[5];
 	bool wide = xen_hypercall_args(v, args);
 
-	xen_hypercall_run(v, (u32)v->ops->get_reg(v, XEN_REG_RAX), args, wide);
+	xen_hypercall_run(v, (u32)v->ops->get_reg(v, XEN_REG_RAX), args, wide,
+			  v->ops->cpl(v) != 0);
 	return v->exit;
 }
 
@@ -171,16 +172,16 @@ enum xen_exit xen_hypercall(struct xen_vcpu *v)
 bool xen_hypercall_atomic(struct xen_vcpu *v)
 {
 	unsigned long nr = (u32)v->ops->get_reg(v, XEN_REG_RAX);
+	bool user = v->ops->cpl(v) != 0;
 	unsigned long args[5];
 	bool wide;
 
-	if (v->ops->cpl(v) == 0 && xen_hypercall_known(nr) &&
-	    nr != __HYPERVISOR_xen_version)
+	if (!user && xen_hypercall_known(nr) && nr != __HYPERVISOR_xen_version)
 		return false;
 	wide = xen_hypercall_args(v, args);
-	if (v->ops->cpl(v) == 0 && nr == __HYPERVISOR_xen_version &&
+	if (!user && nr == __HYPERVISOR_xen_version &&
 	    !xen_version_op_atomic(args))
 		return false;
-	xen_hypercall_run(v, nr, args, wide);
+	xen_hypercall_run(v, nr, args, wide, user);
 	return true;
 }
