@@ -461,6 +461,16 @@ void vmx_regs_load(struct vmx_vcpu *vv)
 	const struct microv_regs *r = &vv->vcpu->regs;
 	int i;
 
+	/*
+	 * Moved to another instruction: what was pending after the old one
+	 * (a single-step trap, an STI shadow) does not follow it there.
+	 */
+	if (vmcs_read(GUEST_RIP) != r->rip) {
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+			   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	}
 	vmcs_write(GUEST_RIP, r->rip);
 	vmcs_write(GUEST_RSP, r->rsp);
 	vmcs_write(GUEST_RFLAGS, r->rflags);

@@ -31,7 +31,7 @@ extern const unsigned char gs_set[], gs_user32[], gs_sysenter[], gs_int80[],
 	gs_ud[], gs_cstar[], gs_to_user[], gs_step[], gs_step_db[],
 	gs_step_cpuid[], gs_step_out[], gs_step_nop[], gs_step_sti[],
 	gs_step_cli[], gs_step_popf[],
-	gs_step_and[], gs_step_popf2[], gs_step_end[];
+	gs_step_and[], gs_step_popf2[], gs_step_end[], gs_step_moved[];
 asm(".pushsection .rodata\n"
     "gs_start:\n"
     "gs_set:\n"
@@ -192,6 +192,10 @@ asm(".pushsection .rodata\n"
     "gs_step_popf2:\n"
     "	popfq\n"
     "gs_step_end:\n"
+    "	hlt\n"
+    /* Where the host moves a single-stepping guest stopped at an OUT. */
+    "gs_step_moved:\n"
+    "	out %al, $0x6a\n"
     "	hlt\n"
     "gs_step_db:\n"
     "	mov (%rsp), %rax\n"
@@ -401,6 +405,27 @@ TEST_F(gs, single_step_over_emulated_instructions)
 	expect_step(_metadata, &self->vm, gs_step_and);
 	expect_step(_metadata, &self->vm, gs_step_popf2);
 	expect_step(_metadata, &self->vm, gs_step_end);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+}
+
+/*
+ * The host moves the guest elsewhere (MICROV_SET_REGS, TF off) while the
+ * single-step trap of its OUT is pending: the trap stays with the OUT
+ * and is not delivered at the new place.
+ */
+TEST_F(gs, moved_vcpu_leaves_its_pending_trap)
+{
+	struct microv_regs regs;
+
+	gs_start_at(_metadata, &self->vm, gs_step);
+	expect_step(_metadata, &self->vm, gs_step_cpuid + 2);
+	expect_step(_metadata, &self->vm, gs_step_out);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x68, 1, 0);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	regs.rip = GS_ADDR(gs_step_moved);
+	regs.rflags = 2;
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_SET_REGS, &regs));
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x6a, 1, 0);
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
 }
 
