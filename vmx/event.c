@@ -64,8 +64,7 @@ void vmx_event_inject(struct vmx_vcpu *vv)
 		    !(vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) &
 		      VMX_PENDING_DBG_VALID) &&
 		    (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-		    !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-		      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+		    !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & VMX_INTR_SHADOW)) {
 			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vector |
 				   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 			if (from_lapic)

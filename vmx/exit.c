@@ -43,9 +43,7 @@ void vmx_skip_instruction(void)
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
 		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 	/* The instruction retired: STI/MOV SS blocking ends with it. */
-	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-		   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	vmx_end_intr_shadow();
 	/*
 	 * A single-stepping guest is owed a trap once an instruction
 	 * retires, and the CPU did not retire this one: the next entry
@@ -169,8 +167,7 @@ static enum vmx_exit_action vmx_exit_db(struct vmx_vcpu *vv, u32 info)
 	 * (SDM 26.3.1.5), which the CPU does not record when #DB exits.  The
 	 * injected #DB is delivered first; the guest sees no difference.
 	 */
-	if ((vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-	     (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+	if ((vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & VMX_INTR_SHADOW) &&
 	    vmx_single_step_armed())
 		vmx_pending_single_step();
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,

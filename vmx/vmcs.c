@@ -467,9 +467,7 @@ void vmx_regs_load(struct vmx_vcpu *vv)
 	 */
 	if (vmcs_read(GUEST_RIP) != r->rip) {
 		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-			   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+		vmx_end_intr_shadow();
 	}
 	vmcs_write(GUEST_RIP, r->rip);
 	vmcs_write(GUEST_RSP, r->rsp);

@@ -172,6 +172,16 @@ enum vmx_exit_action {
 enum vmx_exit_action vmx_handle_exit(struct vmx_vcpu *vv, u32 reason);
 bool vmx_exit_fastpath(struct vmx_vcpu *vv, u32 reason);
 
+/* Blocking by STI or by MOV SS: the one-instruction shadow after them. */
+#define VMX_INTR_SHADOW	(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
+
+/* The instruction that opened a shadow is behind the guest now. */
+static __always_inline void vmx_end_intr_shadow(void)
+{
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~VMX_INTR_SHADOW);
+}
+
 /*
  * Pending debug exceptions that VM entry delivers (SDM 26.6.3): a
  * single step (BS) or an enabled breakpoint (bit 12).

@@ -6,11 +6,13 @@
  * 0xb000) and halts.  uvctl then exits 0: startup_bench times what comes
  * before that first instruction.
  */
+#include <xen/elfnote.h>
+
 	.section .note.Xen, "a", @note
 	.balign 4
 	.long 4			/* namesz: "Xen\0" */
 	.long 4			/* descsz */
-	.long 18		/* XEN_ELFNOTE_PHYS32_ENTRY */
+	.long XEN_ELFNOTE_PHYS32_ENTRY
 	.asciz "Xen"
 	.long tiny_entry
 

@@ -141,6 +141,17 @@ TEST(dispatch)
  * are answered; a sub-op that writes to the guest and event channels are
  * not.
  */
+/* A fresh vCPU in @mode at @cpl about to make hypercall @nr(@sub, 0x1000). */
+static void atomic_setup(int mode, int cpl, unsigned long nr,
+			 unsigned long sub)
+{
+	fake_init(&f, mode);
+	f.cpl = cpl;
+	f.regs[XEN_REG_RAX] = nr;
+	f.regs[mode == 64 ? XEN_REG_RDI : XEN_REG_RBX] = sub;
+	f.regs[mode == 64 ? XEN_REG_RSI : XEN_REG_RCX] = 0x1000;
+}
+
 TEST(hypercall_atomic)
 {
 	static unsigned char before[FAKE_MEM_SIZE];
@@ -154,11 +165,7 @@ TEST(hypercall_atomic)
 		unsigned long rax;
 		u64 calls;
 
-		fake_init(&f, mode);
-		f.cpl = cpl;
-		f.regs[XEN_REG_RAX] = nr;
-		f.regs[mode == 64 ? XEN_REG_RDI : XEN_REG_RBX] = sub;
-		f.regs[mode == 64 ? XEN_REG_RSI : XEN_REG_RCX] = 0x1000;
+		atomic_setup(mode, cpl, nr, sub);
 		memcpy(before, f.mem, sizeof(before));
 		calls = f.dom.nr_hypercalls;
 		if (!xen_hypercall_atomic(&f.xv)) {
@@ -171,27 +178,20 @@ TEST(hypercall_atomic)
 		CHECK(f.xv.exit == XEN_EXIT_NONE);
 		CHECK(!memcmp(before, f.mem, sizeof(before)));
 		CHECK(f.dom.nr_hypercalls == calls + 1);
-		fake_init(&f, mode);
-		f.cpl = cpl;
-		f.regs[XEN_REG_RAX] = nr;
-		f.regs[mode == 64 ? XEN_REG_RDI : XEN_REG_RBX] = sub;
-		f.regs[mode == 64 ? XEN_REG_RSI : XEN_REG_RCX] = 0x1000;
+		atomic_setup(mode, cpl, nr, sub);
 		xen_hypercall(&f.xv);
 		CHECK(f.regs[XEN_REG_RAX] == rax);
 	}
 	CHECK(answered > 2 * 64);	/* CPL 3: all of them */
-	fake_init(&f, 64);
-	f.regs[XEN_REG_RAX] = __HYPERVISOR_xen_version;
-	f.regs[XEN_REG_RDI] = XENVER_version;
+	atomic_setup(64, 0, __HYPERVISOR_xen_version, XENVER_version);
 	CHECK(xen_hypercall_atomic(&f.xv));
-	CHECK(f.regs[XEN_REG_RAX] == (4 << 16 | 17));
-	f.regs[XEN_REG_RAX] = __HYPERVISOR_xen_version;
-	f.regs[XEN_REG_RDI] = XENVER_extraversion;
+	CHECK(f.regs[XEN_REG_RAX] ==
+	      (XENABI_VERSION_MAJOR << 16 | XENABI_VERSION_MINOR));
+	atomic_setup(64, 0, __HYPERVISOR_xen_version, XENVER_extraversion);
 	CHECK(!xen_hypercall_atomic(&f.xv));
-	f.regs[XEN_REG_RAX] = __HYPERVISOR_event_channel_op;
-	f.regs[XEN_REG_RDI] = EVTCHNOP_send;
+	atomic_setup(64, 0, __HYPERVISOR_event_channel_op, EVTCHNOP_send);
 	CHECK(!xen_hypercall_atomic(&f.xv));
-	f.regs[XEN_REG_RAX] = 63;
+	atomic_setup(64, 0, 63, 0);
 	CHECK(xen_hypercall_atomic(&f.xv));
 	CHECK((long)f.regs[XEN_REG_RAX] == -ENOSYS);
 }
