@@ -202,17 +202,21 @@ static __always_inline void vmx_end_intr_shadow(void)
  * returns to flat SS attributes; AMD's (and Bochs's, for every CPU
  * model) keeps the ones SS had, and with a B bit of 0 from the VMCS the
  * user code's pushes and pops use SP: a 32-bit program dies at a system
- * call's return.  A CPU ignores these bits of an unusable SS, so they
- * are made flat 32-bit data.  Per exit: one VMREAD.
+ * call's return.  A CPU ignores these fields of an unusable SS, so they
+ * are made flat 32-bit data, the limit with them: after such a SYSRET
+ * the segment is usable again, and a G bit without a page-granular limit
+ * would fail the next VM entry.  Per exit: one VMREAD.
  */
 static __always_inline void vmx_exit_ss_fixup(void)
 {
 	u32 ar = vmcs_read(GUEST_SS_AR_BYTES);
 
-	if (unlikely(ar & VMX_AR_UNUSABLE_MASK) && !(ar & VMX_AR_DB_MASK))
+	if (unlikely(ar & VMX_AR_UNUSABLE_MASK) && !(ar & VMX_AR_DB_MASK)) {
 		vmcs_write(GUEST_SS_AR_BYTES,
 			   (ar & (VMX_AR_UNUSABLE_MASK | VMX_AR_DPL_MASK)) |
 			   VMX_AR_FLAT_DATA);
+		vmcs_write(GUEST_SS_LIMIT, 0xffffffff);
+	}
 }
 
 void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,

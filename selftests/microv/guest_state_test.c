@@ -20,6 +20,7 @@
 #define TSS_GPA		0x6000
 #define USER_STACK	0x7ff0
 #define ROUND_TRIPS	100
+#define NULL_SS_STACK	0x20000	/* SP 0: a 16-bit push would wrap */
 
 /*
  * 64-bit guest kernel code.  gs_set: the MSRs of TABLE_GPA, then the
@@ -31,7 +32,8 @@ extern const unsigned char gs_set[], gs_user32[], gs_sysenter[], gs_int80[],
 	gs_ud[], gs_cstar[], gs_to_user[], gs_step[], gs_step_db[],
 	gs_step_cpuid[], gs_step_out[], gs_step_nop[], gs_step_sti[],
 	gs_step_cli[], gs_step_popf[],
-	gs_step_and[], gs_step_popf2[], gs_step_end[], gs_step_moved[];
+	gs_step_and[], gs_step_popf2[], gs_step_end[], gs_step_moved[],
+	gs_null_ss[];
 asm(".pushsection .rodata\n"
     "gs_start:\n"
     "gs_set:\n"
@@ -197,6 +199,32 @@ asm(".pushsection .rodata\n"
     "gs_step_moved:\n"
     "	out %al, $0x6a\n"
     "	hlt\n"
+    /*
+     * gs_null_ss: SS NULL at CPL 0 (as a 64-bit kernel has it after an
+     * interrupt from user mode) across an exit, then SYSRET to 32-bit
+     * user code, which exits (OUT 0x66), pushes, and reports ESP (OUT
+     * 0x67): 32-bit pushes move ESP, not SP.
+     */
+    "gs_null_ss:\n"
+    "	xor %eax, %eax\n"
+    "	mov %eax, %ss\n"
+    "	out %al, $0x68\n"
+    "	mov $0xc0000081, %ecx\n"		/* STAR: SYSRET to 0x1b, 0x23 */
+    "	xor %eax, %eax\n"
+    "	mov $0x00180008, %edx\n"
+    "	wrmsr\n"
+    "	mov $(0x1000 + gs_null_ss_user - gs_start), %ecx\n"
+    "	mov $0x3002, %r11d\n"			/* IOPL 3 */
+    "	mov $" XSTR(NULL_SS_STACK) ", %esp\n"
+    "	sysretl\n"
+    ".code32\n"
+    "gs_null_ss_user:\n"
+    "	out %al, $0x66\n"
+    "	push %eax\n"
+    "	mov %esp, %eax\n"
+    "	out %eax, $0x67\n"
+    "	jmp .\n"				/* HLT would be #GP at CPL 3 */
+    ".code64\n"
     "gs_step_db:\n"
     "	mov (%rsp), %rax\n"
     "	sub $(0x1000 + gs_step - gs_start), %eax\n"
@@ -427,6 +455,21 @@ TEST_F(gs, moved_vcpu_leaves_its_pending_trap)
 	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_SET_REGS, &regs));
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x6a, 1, 0);
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+}
+
+/*
+ * A NULL SS, unusable in the VMCS, lives through an exit; SYSRET then
+ * makes it usable in 32-bit user code (on AMD, and on Bochs whatever CPU
+ * it models, with the attributes SS had).  The exit from that code and
+ * the VM entry after it work, and the user code's push uses ESP.
+ */
+TEST_F(gs, sysret_after_null_ss)
+{
+	gs_start_at(_metadata, &self->vm, gs_null_ss);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x68, 1, 0);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x66, 1, 0);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x67, 4,
+		  NULL_SS_STACK - 4);
 }
 
 TEST_HARNESS_MAIN
