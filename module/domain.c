@@ -89,7 +89,8 @@ out:
 /*
  * A reference on the live domain @domid, or NULL.  The table's lock keeps
  * @d allocated while its last reference may be going: that path takes
- * the lock to unlist it before it frees it.
+ * the lock to unlist it before it frees it.  A domain still being made
+ * is not there yet: its creation can fail and free it.
  */
 static struct microv_domain *microv_domain_get(u32 domid)
 {
@@ -97,10 +98,22 @@ static struct microv_domain *microv_domain_get(u32 domid)
 
 	mutex_lock(&microv_domains_lock);
 	d = xa_load(&microv_domains, domid);
-	if (d && (READ_ONCE(d->dying) || !refcount_inc_not_zero(&d->refs)))
+	if (d && (!d->published || READ_ONCE(d->dying) ||
+		  !refcount_inc_not_zero(&d->refs)))
 		d = NULL;
 	mutex_unlock(&microv_domains_lock);
 	return d;
+}
+
+/*
+ * Lets others find @d: the last step of its creation, once nothing can
+ * fail, so that a failure frees a domain no one else holds.
+ */
+static void microv_domain_publish(struct microv_domain *d)
+{
+	mutex_lock(&microv_domains_lock);
+	d->published = true;
+	mutex_unlock(&microv_domains_lock);
 }
 
 /* Takes @d out of the table (if it is still there): its domid and name are free. */
@@ -346,7 +359,7 @@ long microv_open_console(struct microv_open_console __user *arg)
  * @arg: struct microv_create_domain from userspace
  *
  * Return: the new domain fd, or -EFAULT, -EINVAL (flags, name), -EEXIST
- * (name taken), -ENOSPC (no free domid), -ENOMEM.
+ * (name taken), -ENOSPC (no free domid), -ENOMEM, -EMFILE.
  */
 long microv_create_domain(struct microv_create_domain __user *arg)
 {
@@ -402,10 +415,11 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 		ret = PTR_ERR(file);
 		goto fail;
 	}
+	microv_domain_publish(d);
 	fd_install(fd, file);
 	return fd;
 
 fail:
-	microv_domain_destroy(d);
+	microv_domain_put(d);
 	return ret;
 }

@@ -83,6 +83,8 @@ struct microv_console {
  * @xen:     its Xen state
  * @xen_timer: the host timer behind its Xen timers
  * @timer_fired: @xen_timer went off; the vCPU's thread has yet to see it
+ * @ring_work: rings (bits by MICROV_RING_* kind) its guest event left
+ *           work on, over one round's budget (module/ring.c)
  * @arch:    the backend's state (the VMCS for VMX)
  */
 struct microv_vcpu {
@@ -104,8 +106,12 @@ struct microv_vcpu {
 	struct xen_vcpu xen;
 	struct hrtimer xen_timer;
 	bool timer_fired;
+	unsigned long ring_work;
 	void *arch;
 };
+
+/* ring_pages[] by MICROV_RING_* kind (1, 2). */
+#define MICROV_NR_RINGS		(MICROV_RING_XENSTORE + 1)
 
 #define MICROV_VCPU_REGS	BIT(0)
 #define MICROV_VCPU_SREGS	BIT(1)
@@ -117,6 +123,9 @@ struct microv_vcpu {
  * @name:   unique name, or empty
  * @mm:     the creator's mm, charged for the pinned pages
  * @owner:  the creator's effective uid (MICROV_OPEN_CONSOLE's check)
+ * @published: its creator has its fd; before, the table holds its domid
+ *          and name but no one else may take a reference (under the
+ *          table's lock)
  * @lock:   protects @slots, @vcpus, @nr_pages
  * @slots:  guest RAM
  * @vcpus:  created vCPUs, by id
@@ -139,6 +148,7 @@ struct microv_domain {
 	char name[MICROV_NAME_MAX];
 	struct mm_struct *mm;
 	kuid_t owner;
+	bool published;
 	struct mutex lock;
 	struct microv_memslot slots[MICROV_MAX_MEMSLOTS];
 	struct microv_vcpu *vcpus[MICROV_MAX_VCPUS];
@@ -148,7 +158,7 @@ struct microv_domain {
 	struct xen_domain xen;
 	struct page *xen_pages[XENABI_NR_XEN_PAGES];
 	struct mutex ring_lock;
-	struct page *ring_pages[MICROV_RING_XENSTORE + 1];
+	struct page *ring_pages[MICROV_NR_RINGS];
 	struct microv_console console;
 	void *arch;
 };
@@ -197,12 +207,14 @@ long microv_console_open(struct microv_domain *d, unsigned long flags);
 
 long microv_ring_connect(struct microv_domain *d,
 			 struct microv_ring __user *uring);
-void microv_ring_notify(struct microv_domain *d, u32 port);
+void microv_ring_notify(struct microv_vcpu *v, u32 port);
+void microv_ring_work(struct microv_vcpu *v);
 ssize_t microv_console_input(struct microv_domain *d, const char *buf,
 			     size_t len);
 size_t microv_console_room(struct microv_domain *d);
 void microv_rings_free(struct microv_domain *d);
 int microv_xen_vcpu_init(struct microv_vcpu *v);
+void microv_xen_vcpu_publish(struct microv_vcpu *v);
 void microv_xen_vcpu_free(struct microv_vcpu *v);
 
 #endif /* MICROV_DOMAIN_H */

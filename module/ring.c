@@ -15,46 +15,104 @@
 #include "domain.h"
 #include "microv.h"
 
-/* Drains the guest's console output into the console stream. */
-static void microv_console_ring_pull(struct microv_domain *d)
+/*
+ * What one guest event buys: this many chunks of console output (twice
+ * its ring) or xenstore batches.  A guest's own driver never leaves more;
+ * another thread of the process, which shares guest RAM, can keep a ring
+ * full for ever, so the rest waits for the vCPU's run loop, which sees
+ * signals between rounds (microv_ring_work()).
+ */
+#define MICROV_RING_BUDGET	16
+
+/* Takes the guest's console output; true if it may have left more. */
+static bool microv_console_ring_pull(struct microv_domain *d)
 {
 	char chunk[256];
+	unsigned int i;
 	bool any = false;
-	size_t n;
+	size_t n = 0;
 
-	while ((n = xen_console_pull(&d->xen, chunk, sizeof(chunk)))) {
+	for (i = 0; i < MICROV_RING_BUDGET; i++) {
+		n = xen_console_pull(&d->xen, chunk, sizeof(chunk));
+		if (!n)
+			break;
 		microv_console_write(&d->console, chunk, n);
 		any = true;
-		cond_resched();	/* another vCPU may keep it coming */
 	}
 	if (any)
 		xen_evtchn_notify_from_host(&d->xen, d->xen.console_port);
+	/* Writers waiting for room in its input: it signals after reads. */
+	wake_up_interruptible(&d->console.wait);
+	return n;
+}
+
+/* Answers the guest's xenstore requests; true if it may have left more. */
+static bool microv_store_ring_serve(struct microv_domain *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < MICROV_RING_BUDGET; i++) {
+		if (!xen_store_process(&d->xen))
+			return false;
+		xen_evtchn_notify_from_host(&d->xen, d->xen.store.port);
+	}
+	return true;
+}
+
+/* One round on @ring, if it is connected; true if there may be more. */
+static bool microv_ring_serve(struct microv_domain *d, unsigned int ring)
+{
+	if (!d->ring_pages[ring])
+		return false;
+	if (ring == MICROV_RING_CONSOLE)
+		return microv_console_ring_pull(d);
+	return microv_store_ring_serve(d);
 }
 
 /**
  * microv_ring_notify() - the guest signalled a port bound to the module
- * @d:    the domain
+ * @v:    the sending vCPU
  * @port: the port
  *
  * Console: its output is taken and writers waiting for room in its input
- * are woken (it signals after reading input too).  Xenstore: requests are
- * answered.  Either way the guest is signalled back if anything moved.
+ * are woken.  Xenstore: requests are answered.  Either way the guest is
+ * signalled back if anything moved; what is over the budget is left to
+ * @v's run loop.
  */
-void microv_ring_notify(struct microv_domain *d, u32 port)
+void microv_ring_notify(struct microv_vcpu *v, u32 port)
 {
+	struct microv_domain *d = v->domain;
+	unsigned int ring;
+
 	mutex_lock(&d->ring_lock);
-	if (d->ring_pages[MICROV_RING_CONSOLE] && port == d->xen.console_port) {
-		microv_console_ring_pull(d);
-		wake_up_interruptible(&d->console.wait);
-	} else if (d->ring_pages[MICROV_RING_XENSTORE] &&
-		   port == d->xen.store.port) {
-		/* A batch at a time, until the guest has nothing more. */
-		while (xen_store_process(&d->xen)) {
-			xen_evtchn_notify_from_host(&d->xen, port);
-			cond_resched();
-		}
-	}
+	if (port == d->xen.console_port)
+		ring = MICROV_RING_CONSOLE;
+	else if (port == d->xen.store.port)
+		ring = MICROV_RING_XENSTORE;
+	else
+		ring = MICROV_NR_RINGS;
+	if (ring < MICROV_NR_RINGS && microv_ring_serve(d, ring))
+		set_bit(ring, &v->ring_work);
 	mutex_unlock(&d->ring_lock);
+}
+
+/**
+ * microv_ring_work() - the next round of what a guest event left
+ * @v: the vCPU, in its run loop (preemptible)
+ */
+void microv_ring_work(struct microv_vcpu *v)
+{
+	struct microv_domain *d = v->domain;
+	unsigned int ring;
+
+	for (ring = MICROV_RING_CONSOLE; ring < MICROV_NR_RINGS; ring++) {
+		if (!test_and_clear_bit(ring, &v->ring_work))
+			continue;
+		mutex_lock(&d->ring_lock);
+		if (microv_ring_serve(d, ring))
+			set_bit(ring, &v->ring_work);
+		mutex_unlock(&d->ring_lock);
+	}
 }
 
 /**

@@ -8,6 +8,7 @@
 
 #include <linux/anon_inodes.h>
 #include <linux/delay.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -74,14 +75,19 @@ int microv_vcpu_wait_runnable(struct microv_vcpu *v)
  */
 bool microv_vcpu_has_work(struct microv_vcpu *v)
 {
-	return READ_ONCE(v->timer_fired);
+	return READ_ONCE(v->timer_fired) || READ_ONCE(v->ring_work);
 }
 
-/* Takes it in: a timer that went off raises its event.  Preemptible. */
+/*
+ * Takes it in: a timer that went off raises its event, rings get their
+ * next round.  Preemptible.
+ */
 void microv_vcpu_do_work(struct microv_vcpu *v)
 {
 	if (xchg(&v->timer_fired, false))
 		xen_timer_fired(&v->xen);
+	if (READ_ONCE(v->ring_work))
+		microv_ring_work(v);
 }
 
 /**
@@ -286,12 +292,14 @@ void microv_vcpu_free(struct microv_vcpu *v)
  * the domain.
  *
  * Return: the vCPU fd, or -EINVAL (id out of range), -EEXIST (id taken),
- * -ENOMEM.
+ * -ENOMEM, -EMFILE.
  */
 long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 {
 	struct microv_vcpu *v;
+	struct file *file;
 	long ret;
+	int fd;
 
 	if (id >= MICROV_MAX_VCPUS)
 		return -EINVAL;
@@ -324,16 +332,28 @@ long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 	ret = microv_xen_vcpu_init(v);
 	if (ret)
 		goto free;
-
-	/* The domain fd in use by this ioctl keeps the count above 0. */
-	refcount_inc(&d->refs);
-	ret = anon_inode_getfd("microv-vcpu", &microv_vcpu_fops, v,
-			       O_RDWR | O_CLOEXEC);
-	if (ret < 0) {
-		refcount_dec(&d->refs);
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
 		goto free;
 	}
+	file = anon_inode_getfile("microv-vcpu", &microv_vcpu_fops, v, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
+		goto free;
+	}
+
+	/*
+	 * Nothing fails from here: the vCPU becomes reachable, by the
+	 * domain's other vCPUs first, then by its fd.  The domain fd in use
+	 * by this ioctl keeps the count above 0.
+	 */
+	refcount_inc(&d->refs);
+	microv_xen_vcpu_publish(v);
 	d->vcpus[id] = v;
+	fd_install(fd, file);
+	ret = fd;
 	goto out;
 free:
 	microv_vcpu_free(v);

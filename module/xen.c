@@ -183,7 +183,7 @@ static void microv_xen_stop_timer(struct xen_vcpu *xv)
 
 static void microv_xen_notify_host(struct xen_vcpu *xv, u32 port)
 {
-	microv_ring_notify(to_vcpu(xv)->domain, port);
+	microv_ring_notify(to_vcpu(xv), port);
 }
 
 /* Hard-irq context: the event is raised by the vCPU's own thread. */
@@ -339,6 +339,11 @@ int microv_xen_vcpu_init(struct microv_vcpu *v)
 	v->xen_timer.function = microv_xen_timer_fn;
 	return xen_vcpu_init(&v->xen, &v->domain->xen, v->id,
 			     &microv_xen_vcpu_ops);
+}
+
+void microv_xen_vcpu_publish(struct microv_vcpu *v)
+{
+	xen_vcpu_publish(&v->xen);
 }
 
 void microv_xen_vcpu_free(struct microv_vcpu *v)

@@ -53,15 +53,22 @@ collect() {
 	done
 }
 
-# "ok N desc" from a KTAP stream -> "ok PREFIXdesc"; no result at all
-# is a failure of its own.
+# "ok N desc" from KTAP streams -> "ok PREFIXdesc"; no result at all,
+# or not as many as their plans ("1..N") add up to, is a failure of its
+# own.
 ktap_prefix() {
 	awk -v prefix="$1" '
+		/^1\.\.[0-9]+/ { plan += substr($1, 4); planned = 1 }
 		/^(not )?ok [0-9]+ / {
 			n++; ok = ($0 !~ /^not /); sub(/^(not )?ok [0-9]+ /, "")
 			print (ok ? "ok " : "not ok ") prefix $0
 		}
-		END { if (!n) print "not ok " prefix " (no test ran)" }'
+		END {
+			if (!n)
+				print "not ok " prefix " (no test ran)"
+			else if (planned && n != plan)
+				print "not ok " prefix " (" plan " planned, " n " ran)"
+		}'
 }
 
 phase_start() { phase_t0=$(date +%s); log "== $1"; phase_name=$1; }
@@ -76,6 +83,19 @@ uapi_header_alone() {
 		-o "$t/t" "$t/t.c" && "$t/t" &&
 	c++ -Wall -Wextra -Werror -x c++ -I"$TOP/include/uapi" \
 		-fsyntax-only "$t/t.c"
+}
+
+# Every selftest the Makefile builds is run by the test machines' /init.
+all_selftests_run() {
+	local t progs missing=0
+
+	progs=$(make -s -C "$TOP/selftests/microv" list) && [ -n "$progs" ] ||
+		return 1
+	for t in $progs; do
+		grep -q "/microv/tests/$t\b" "$TOP/selftests/vm/init" ||
+			{ log "selftests/vm/init never runs $t"; missing=1; }
+	done
+	[ "$missing" = 0 ]
 }
 
 # The kernel after $1 in the list that follows it (wrapping around): the
@@ -103,7 +123,7 @@ vm_suite() {
 }
 
 main() {
-	local kernels k t0
+	local kernels k t0 seeds
 
 	t0=$(date +%s)
 	mkdir -p "$BUILD"
@@ -127,6 +147,12 @@ main() {
 		check 2>&1 | ktap_prefix unit/x86/)
 	check "unit/xenabi/fuzz_hypercall (log $BUILD/xenabi/fuzz/fuzz.log)" \
 		make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" fuzz-run
+	seeds=
+	for k in $kernels; do
+		seeds="$seeds $(fetch_kernel "$k")/boot/vmlinuz-$k"
+	done
+	check "tools/fuzz_image (log $BUILD/tools/fuzz/fuzz.log)" \
+		make -s -C "$TOP/tools" O="$BUILD/tools" fuzz-run FUZZ_SEEDS="$seeds"
 	phase_end
 
 	phase_start "module builds"
@@ -136,6 +162,8 @@ main() {
 		check "dkms/$k" "$TOP/selftests/vm/dkms-build.sh" "$k"
 	done
 	check selftests/build build_selftests
+	check "selftests/all in the bench (selftests/vm/init runs each)" \
+		all_selftests_run
 	check selftests/pvhboot build_pvhboot
 	check "x86/build (the kernel's x86 selftests; log $BUILD/x86-selftests.log)" \
 		build_x86_selftests

@@ -11,14 +11,19 @@
 /* One write copies at most this much, as Xen caps it too. */
 #define XENABI_CONSOLE_WRITE_MAX	4096
 
-/* How much of @len the bucket lets through now; the rest is counted lost. */
+/*
+ * How much of @len the bucket lets through now; the rest is counted lost.
+ * Under the domain's lock: every vCPU draws from the one bucket.
+ */
 static size_t xen_console_allow(struct xen_vcpu *v, size_t len)
 {
 	struct xen_domain *d = v->domain;
-	u64 now = xen_system_time(v), elapsed = now - d->console_stamp;
+	u64 now = xen_system_time(v), elapsed;
 	u64 full = XENABI_CONSOLE_BURST * XENABI_NSEC_PER_SEC /
 		   XENABI_CONSOLE_RATE;
 
+	xenabi_lock(&d->lock);
+	elapsed = now - d->console_stamp;
 	if (now < d->console_stamp)
 		elapsed = 0;
 	if (elapsed > full)
@@ -32,6 +37,7 @@ static size_t xen_console_allow(struct xen_vcpu *v, size_t len)
 		len = d->console_credit;
 	}
 	d->console_credit -= len;
+	xenabi_unlock(&d->lock);
 	return len;
 }
 

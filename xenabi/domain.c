@@ -35,7 +35,8 @@ void xen_domain_init(struct xen_domain *d, u32 domid, void *shared_info)
  * @ops:     the host's accessors
  *
  * Its vcpu_info is the one in shared_info until the guest moves it; the
- * pvclock there is valid from now on.
+ * pvclock there is valid from now on.  Other vCPUs reach it only once
+ * xen_vcpu_publish() has entered it in @d.
  *
  * Return: 0, or -EINVAL for a bad or taken id.
  */
@@ -51,10 +52,24 @@ int xen_vcpu_init(struct xen_vcpu *v, struct xen_domain *d, u32 vcpu_id,
 		       vcpu_id * sizeof(struct vcpu_info);
 	v->runstate.state = RUNSTATE_offline;
 	xen_vcpu_info_time_update(v);
-	xenabi_lock(&d->lock);
-	d->vcpus[vcpu_id] = v;
-	xenabi_unlock(&d->lock);
 	return 0;
+}
+
+/**
+ * xen_vcpu_publish() - enters a vCPU in its domain
+ * @v: from xen_vcpu_init()
+ *
+ * From now on the other vCPUs' hypercalls reach it (VCPUOP_*, event
+ * channels bound to it, HVMOP_set_evtchn_upcall_vector), so the caller
+ * does it last, when the vCPU can no longer fail to be made.
+ */
+void xen_vcpu_publish(struct xen_vcpu *v)
+{
+	struct xen_domain *d = v->domain;
+
+	xenabi_lock(&d->lock);
+	d->vcpus[v->vcpu_id] = v;
+	xenabi_unlock(&d->lock);
 }
 
 /* Undoes xen_vcpu_init() when the domain dies: its vcpu_info page goes. */

@@ -38,14 +38,20 @@ static long xen_register_vcpu_info(struct xen_vcpu *v, struct xen_vcpu *t,
 	if (r.offset > XENABI_PAGE_SIZE - sizeof(struct vcpu_info) ||
 	    r.offset % sizeof(unsigned long) || r.rsvd)
 		return -EINVAL;
-	if (t->vcpu_info_page)
+	if (xenabi_read_once(t->vcpu_info_page))
 		return -EINVAL;
 	page = v->ops->map_gfn(v, r.mfn);
 	if (!page)
 		return -EINVAL;
 
-	memcpy((char *)page + r.offset, t->vcpu_info, sizeof(struct vcpu_info));
+	/* Checked again: two vCPUs may move it at once, one wins. */
 	xenabi_lock(&d->lock);
+	if (t->vcpu_info_page) {
+		xenabi_unlock(&d->lock);
+		v->ops->unmap_gfn(v, page);
+		return -EINVAL;
+	}
+	memcpy((char *)page + r.offset, t->vcpu_info, sizeof(struct vcpu_info));
 	t->vcpu_info_page = page;
 	t->vcpu_info = (char *)page + r.offset;
 	xenabi_unlock(&d->lock);

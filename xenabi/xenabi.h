@@ -199,7 +199,7 @@ struct xen_store {
  * @nr_pages:       guest RAM, in pages (kept current by the host)
  * @max_gfn:        the highest guest frame with RAM, +1 (likewise)
  * @vm_assist:      VMASST_TYPE_* bits the guest enabled
- * @vcpus:          its vCPUs, by id (registered by xen_vcpu_init())
+ * @vcpus:          its vCPUs, by id (entered by xen_vcpu_publish())
  * @shared_info:    host address of its shared_info page (the host's
  *                  page XENABI_PAGE_SHARED_INFO), there from creation
  * @shinfo_32:      shared_info has the layout of a 32-bit guest (latched
@@ -309,6 +309,7 @@ void xen_time_init(struct xen_domain *d, u64 tsc0, u64 tsc_hz, u64 wc_ns,
 		   bool stable);
 int xen_vcpu_init(struct xen_vcpu *v, struct xen_domain *d, u32 vcpu_id,
 		  const struct xen_vcpu_ops *ops);
+void xen_vcpu_publish(struct xen_vcpu *v);
 void xen_vcpu_destroy(struct xen_vcpu *v);
 int xen_set_memory_map(struct xen_domain *d, const struct xen_e820_entry *e,
 		       u32 nr);

@@ -10,6 +10,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 /* Xen's current interface, not that of 2006. */
@@ -446,6 +447,58 @@ TEST_F(ring, xenstore)
 	command(_metadata, &self->vm, CMD_WAIT);
 	ASSERT_EQ(0, uv_run(&self->vm));
 	EXPECT_EQ(1, self->vm.run->io.data);
+	command(_metadata, &self->vm, CMD_DONE);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+}
+
+/* Another thread of the process keeps the guest's console output full. */
+struct flood {
+	struct xencons_interface *c;
+	volatile int stop;
+	unsigned long fed;
+};
+
+static void *flood_console(void *arg)
+{
+	struct flood *f = arg;
+	XENCONS_RING_IDX prod;
+
+	while (!f->stop) {
+		prod = f->c->out_prod;
+		if (prod - __atomic_load_n(&f->c->out_cons, __ATOMIC_ACQUIRE) >=
+		    sizeof(f->c->out))
+			continue;
+		f->c->out[MASK_XENCONS_IDX(prod, f->c->out)] = 'x';
+		__atomic_store_n(&f->c->out_prod, prod + 1, __ATOMIC_RELEASE);
+		f->fed++;
+	}
+	return NULL;
+}
+
+/*
+ * The guest signals its console while another thread keeps filling the
+ * ring: the backend takes it in rounds, and between rounds the vCPU's
+ * thread sees a signal (MICROV_RUN ends with EINTR) instead of staying
+ * in the kernel for as long as the flood goes on.  The guest then goes
+ * on from after its hypercall.
+ */
+TEST_F(ring, console_flood_yields_to_signals)
+{
+	struct flood f = { .c = self->cons };
+	pthread_t t;
+
+	((struct evtchn_send *)(self->vm.mem + A_SEND))->port = self->cons_port;
+	command(_metadata, &self->vm, CMD_SEND);
+	ASSERT_EQ(0, pthread_create(&t, NULL, flood_console, &f));
+	run_until_signal(_metadata, &self->vm);
+	f.stop = 1;
+	pthread_join(t, NULL);
+	/* Taken in more rounds than one event's budget. */
+	EXPECT_LT(16 * 256, f.fed);
+	ASSERT_EQ(0, uv_run(&self->vm));
+	EXPECT_EQ(0x63, self->vm.run->io.port);
+	EXPECT_EQ(0, self->vm.run->io.data);
+	EXPECT_EQ(self->cons->out_prod, self->cons->out_cons);
 	command(_metadata, &self->vm, CMD_DONE);
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
 }

@@ -85,8 +85,9 @@ static int place_kernel(struct uv_layout *l, const struct uv_kernel *k,
 			if (a < k->reloc_min)
 				a = k->reloc_min;
 			a = UV_ALIGN_UP(a, (uint64_t)k->reloc_align);
-			if (a + span <= ram[i].end &&
-			    a + span - 1 <= k->reloc_max) {
+			/* The image chooses span: no sum may wrap. */
+			if (a < ram[i].end && span <= ram[i].end - a &&
+			    a <= k->reloc_max && span - 1 <= k->reloc_max - a) {
 				base = a;
 				found = true;
 			}
@@ -241,10 +242,12 @@ int uv_layout_plan(struct uv_layout *l, uint64_t ram_size,
  * @k:       the kernel
  * @initrd:  the initrd, or NULL
  * @cmdline: the command line
+ *
+ * Return: 0, or -1 (with a message) if the kernel does not fit after all.
  */
-void uv_layout_write(const struct uv_layout *l, unsigned char *mem,
-		     const struct uv_kernel *k, const struct uv_buf *initrd,
-		     const char *cmdline)
+int uv_layout_write(const struct uv_layout *l, unsigned char *mem,
+		    const struct uv_kernel *k, const struct uv_buf *initrd,
+		    const char *cmdline)
 {
 	struct hvm_start_info si = {
 		.magic = XEN_HVM_START_MAGIC_VALUE,
@@ -258,7 +261,8 @@ void uv_layout_write(const struct uv_layout *l, unsigned char *mem,
 	si.rsdp_paddr = uv_acpi_write(mem, UV_BOOT_GPA + UV_ACPI_OFF,
 				      l->nr_vcpus);
 	memset(mem + l->console_gpa, 0, UV_NR_SPECIAL * UV_PAGE_SIZE);
-	uv_kernel_load(k, mem, l->kernel_delta);
+	if (uv_kernel_load(k, mem, l->ram_size, l->kernel_delta))
+		return -1;
 	if (l->initrd_size) {
 		struct hvm_modlist_entry mod = {
 			.paddr = l->initrd_gpa,
@@ -274,6 +278,7 @@ void uv_layout_write(const struct uv_layout *l, unsigned char *mem,
 	       l->nr_e820 * sizeof(l->e820[0]));
 	memcpy(mem + l->cmdline_gpa, cmdline, strlen(cmdline) + 1);
 	memcpy(mem + l->start_info_gpa, &si, sizeof(si));
+	return 0;
 }
 
 const char *uv_e820_type_name(uint32_t type)

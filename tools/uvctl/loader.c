@@ -277,16 +277,33 @@ void uv_kernel_free(struct uv_kernel *k)
  * uv_kernel_load() - copy the segments into guest RAM
  * @k:     the kernel
  * @mem:   guest RAM, GPA 0 at @mem
+ * @size:  its size
  * @delta: added to every p_paddr (0, or the relocation's offset)
  *
- * The layout (uv_layout_plan()) has already checked that every segment
- * lies inside RAM at its address plus @delta.
+ * The layout (uv_layout_plan()) has already placed every segment inside
+ * RAM at its address plus @delta; each is checked again here, where a
+ * mistake would write outside guest RAM, before anything is copied.
+ *
+ * Return: 0, or -1 (with a message) if a segment falls outside @size.
  */
-void uv_kernel_load(const struct uv_kernel *k, unsigned char *mem,
-		    uint64_t delta)
+int uv_kernel_load(const struct uv_kernel *k, unsigned char *mem,
+		   uint64_t size, uint64_t delta)
 {
 	unsigned int i;
 
+	for (i = 0; i < k->nr_segments; i++) {
+		const struct uv_segment *s = &k->segments[i];
+		uint64_t gpa = s->paddr + delta;
+
+		/* @delta may be "negative": the sum is where it goes. */
+		if (s->memsz > size || gpa > size - s->memsz ||
+		    s->filesz > s->memsz) {
+			uv_err("%s: segment %u (%#llx, %#llx bytes) is outside guest RAM",
+			       k->name, i, (unsigned long long)gpa,
+			       (unsigned long long)s->memsz);
+			return -1;
+		}
+	}
 	for (i = 0; i < k->nr_segments; i++) {
 		const struct uv_segment *s = &k->segments[i];
 		unsigned char *dst = mem + (s->paddr + delta);
@@ -294,4 +311,5 @@ void uv_kernel_load(const struct uv_kernel *k, unsigned char *mem,
 		memcpy(dst, s->data, s->filesz);
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
 	}
+	return 0;
 }

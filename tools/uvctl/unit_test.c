@@ -583,8 +583,8 @@ static bool boot(const char *what, const struct uv_kernel *k, uint64_t ram,
 	memset(mem + l->kernel_base, 0xcc, l->kernel_end - l->kernel_base);
 	memset(mem + UV_BOOT_GPA, 0xcc, UV_BOOT_SIZE);
 	memset(mem + l->console_gpa, 0xcc, UV_NR_SPECIAL * UV_PAGE_SIZE);
-	uv_layout_write(l, mem, k, initrd, cmdline);
-	ok = check_layout(what, l, mem, k, initrd, cmdline);
+	ok = !uv_layout_write(l, mem, k, initrd, cmdline) &&
+	     check_layout(what, l, mem, k, initrd, cmdline);
 	munmap(mem, ram);
 	return ok;
 }
@@ -798,6 +798,42 @@ static void test_reloc(void)
 	   boot("empty-note", &k, 32 * UV_MiB, NULL, "x", &l) &&
 	   l.kernel_base == 0x200000,
 	   "an empty note: alignment from p_align, 1 MiB floor");
+	uv_kernel_free(&k);
+	free(elf.data);
+}
+
+/*
+ * A relocatable image whose segments span nearly 2^64 bytes: no place
+ * fits it (the sums must not wrap), and the loader itself refuses any
+ * segment outside guest RAM before it writes a byte.
+ */
+static void test_reloc_wrap(void)
+{
+	static const struct tseg segs[] = {
+		{ 0x1000, 0x1000, 0x1000, 0x1000 },
+		{ 0x8000000000000000ull, 0x1000, 0x1000, 0x1000 },
+		{ 0xffffffffffffe000ull, 0x1000, 0x1000, 0x1000 },
+	};
+	uint32_t reloc[3] = { 0x200000, 0, 0xffffffff };
+	struct uv_kernel k;
+	struct uv_layout l;
+	struct notes n = { .len = 0 };
+	struct uv_buf elf;
+	unsigned char *mem;
+
+	note32(&n, XEN_ELFNOTE_PHYS32_ENTRY, 0x1000);
+	add_note(&n, XEN_ELFNOTE_PHYS32_RELOC_, reloc, 12);
+	elf = make_elf(segs, 3, &n);
+	OK(!parse(&k, "wrap", &elf) && k.relocatable &&
+	   uv_layout_plan(&l, 32 * UV_MiB, 1, &k, 0, 0) &&
+	   strstr(uv_last_error, "fits nowhere"),
+	   "a relocatable image spanning 2^64 bytes is refused, not wrapped");
+	mem = guest_ram(32 * UV_MiB);
+	OK(mem && uv_kernel_load(&k, mem, 32 * UV_MiB, 0) &&
+	   strstr(uv_last_error, "segment 1 (0x8000000000000000, 0x1000 bytes) is outside guest RAM"),
+	   "the loader refuses a segment outside guest RAM");
+	if (mem)
+		munmap(mem, 32 * UV_MiB);
 	uv_kernel_free(&k);
 	free(elf.data);
 }
@@ -1102,9 +1138,9 @@ static void test_real_kernel(const char *dir, const char *ver)
 	/* Loaded, both must be the same bytes (vmlinux is trimmed). */
 	ma = guest_ram(128 * UV_MiB);
 	mb = guest_ram(128 * UV_MiB);
-	uv_kernel_load(&k, ma, 0);
-	uv_kernel_load(&z, mb, 0);
-	ok = ma && mb && !memcmp(ma + k.lo, mb + k.lo, k.hi - k.lo);
+	ok = ma && mb && !uv_kernel_load(&k, ma, 128 * UV_MiB, 0) &&
+	     !uv_kernel_load(&z, mb, 128 * UV_MiB, 0) &&
+	     !memcmp(ma + k.lo, mb + k.lo, k.hi - k.lo);
 	OK(ok, "%s: both load the same %llu bytes of image", ver,
 	   (unsigned long long)(k.hi - k.lo));
 	munmap(ma, 128 * UV_MiB);
@@ -1164,6 +1200,7 @@ int main(int argc, char **argv)
 	test_parse_uint();
 	test_elf();
 	test_reloc();
+	test_reloc_wrap();
 	test_bzimage();
 	test_start_state();
 	test_real_kernels();

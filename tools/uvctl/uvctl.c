@@ -283,7 +283,8 @@ static int run(const struct run_opts *o)
 		       (unsigned long long)(o->ram / UV_MiB), strerror(errno));
 		goto out;
 	}
-	uv_layout_write(&l, g.mem, &k, &initrd, o->cmdline);
+	if (uv_layout_write(&l, g.mem, &k, &initrd, o->cmdline))
+		goto out;
 	uv_phase("guest RAM mapped and loaded");
 	if (o->dry_run) {
 		uv_layout_print(&l, &k, o->cmdline, stdout, "");

@@ -133,8 +133,8 @@ int uv_kernel_open(struct uv_kernel *k, const char *path);
 int uv_kernel_from_buf(struct uv_kernel *k, const char *name,
 		       struct uv_buf *file);
 void uv_kernel_free(struct uv_kernel *k);
-void uv_kernel_load(const struct uv_kernel *k, unsigned char *mem,
-		    uint64_t delta);
+int uv_kernel_load(const struct uv_kernel *k, unsigned char *mem,
+		   uint64_t size, uint64_t delta);
 
 /* bzimage.c */
 bool uv_is_bzimage(const struct uv_buf *b);
@@ -197,9 +197,9 @@ struct uv_layout {
 int uv_layout_plan(struct uv_layout *l, uint64_t ram_size,
 		   unsigned int nr_vcpus, const struct uv_kernel *k,
 		   uint64_t initrd_size, size_t cmdline_len);
-void uv_layout_write(const struct uv_layout *l, unsigned char *mem,
-		     const struct uv_kernel *k, const struct uv_buf *initrd,
-		     const char *cmdline);
+int uv_layout_write(const struct uv_layout *l, unsigned char *mem,
+		    const struct uv_kernel *k, const struct uv_buf *initrd,
+		    const char *cmdline);
 void uv_layout_print(const struct uv_layout *l, const struct uv_kernel *k,
 		     const char *cmdline, FILE *f, const char *prefix);
 const char *uv_e820_type_name(uint32_t type);

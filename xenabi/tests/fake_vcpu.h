@@ -41,6 +41,7 @@ struct fake_vcpu {
 	u32 notify_port;		/* the last one's port */
 	void (*on_write)(struct fake_vcpu *f, u64 gva, size_t len);
 	void (*on_notify)(struct fake_vcpu *f, struct xen_vcpu *v, u32 port);
+	void (*on_map)(struct fake_vcpu *f, u64 gfn);	/* once mapped */
 };
 
 static inline struct fake_vcpu *to_fake(struct xen_vcpu *v)
@@ -124,6 +125,8 @@ static void *fake_map_gfn(struct xen_vcpu *v, u64 gfn)
 	if (gfn >= FAKE_MEM_SIZE / 4096)
 		return NULL;
 	to_fake(v)->mapped++;
+	if (to_fake(v)->on_map)
+		to_fake(v)->on_map(to_fake(v), gfn);
 	return to_fake(v)->mem + gfn * 4096;
 }
 
@@ -207,13 +210,19 @@ static inline void fake_init(struct fake_vcpu *f, int mode)
 	memcpy(f->dom.hypercall_insn, "\x0f\x01\xc1", 3);
 	xen_time_init(&f->dom, 1000, FAKE_TSC_HZ, 1500000000ULL, true);
 	xen_vcpu_init(&f->xv, &f->dom, FAKE_VCPU_ID, &fake_ops);
+	xen_vcpu_publish(&f->xv);
 	xen_vcpu_init(&f->xv2, &f->dom, FAKE_VCPU2_ID, &fake_ops);
+	xen_vcpu_publish(&f->xv2);
 }
 
 /* Gives the domain its vCPU 0, as a real one has. */
 static inline int fake_add_vcpu0(struct fake_vcpu *f)
 {
-	return xen_vcpu_init(&f->xv0, &f->dom, FAKE_VCPU0_ID, &fake_ops);
+	int ret = xen_vcpu_init(&f->xv0, &f->dom, FAKE_VCPU0_ID, &fake_ops);
+
+	if (!ret)
+		xen_vcpu_publish(&f->xv0);
+	return ret;
 }
 
 #endif /* XENABI_FAKE_VCPU_H */

@@ -1684,6 +1684,44 @@ TEST(vcpu_info_register)
 	CHECK(f.unmapped == 2 && !f.dom.vcpus[FAKE_VCPU2_ID]);
 }
 
+/*
+ * Another vCPU moves the same vcpu_info while this one maps its page (as
+ * on two host CPUs): one wins, the loser's page is let go.
+ */
+static long meanwhile_ret = 1;
+
+static void register_meanwhile(struct fake_vcpu *fv, u64 gfn)
+{
+	struct vcpu_register_vcpu_info r = { .mfn = 7, .offset = 0x80 };
+	unsigned long regs[ARRAY_SIZE(fv->regs)];
+
+	(void)gfn;
+	fv->on_map = NULL;
+	memcpy(regs, fv->regs, sizeof(regs));
+	fv->regs[XEN_REG_RDX] = 0x300;
+	PUT(0x300, r);
+	fv->regs[XEN_REG_RAX] = __HYPERVISOR_vcpu_op;
+	fv->regs[XEN_REG_RDI] = VCPUOP_register_vcpu_info;
+	fv->regs[XEN_REG_RSI] = FAKE_VCPU_ID;
+	xen_hypercall(&fv->xv2);
+	meanwhile_ret = fv->regs[XEN_REG_RAX];
+	memcpy(fv->regs, regs, sizeof(regs));
+}
+
+TEST(vcpu_info_register_race)
+{
+	struct vcpu_register_vcpu_info r = { .mfn = 6, .offset = 0x40 };
+
+	fake_init(&f, 64);
+	f.on_map = register_meanwhile;
+	CHECK(REGISTER(64, FAKE_VCPU_ID) == -EINVAL);
+	CHECK(meanwhile_ret == 0);
+	CHECK(f.xv.vcpu_info == f.mem + 7 * 4096 + 0x80);
+	CHECK(f.mapped == 2 && f.unmapped == 1);
+	xen_vcpu_destroy(&f.xv);
+	CHECK(f.unmapped == 2);
+}
+
 /* In the 32-bit layout: a 32-bit selector at +4, all 32 bits raised. */
 TEST(vcpu_info_register_32)
 {
@@ -3263,7 +3301,7 @@ static void run(const char *name, void (*fn)(int *))
 }
 
 /* The plan: one line per test below. */
-#define NR_TESTS	47
+#define NR_TESTS	49
 #define RUN(name)	run(#name, name)
 
 int main(void)
@@ -3298,6 +3336,7 @@ int main(void)
 	RUN(evtchn_32bit);
 	RUN(upcall_vector);
 	RUN(vcpu_info_register);
+	RUN(vcpu_info_register_race);
 	RUN(vcpu_info_register_32);
 	RUN(vcpu_areas);
 	RUN(vcpu_timers);
