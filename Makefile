@@ -37,6 +37,10 @@ demo:
 bench:
 	selftests/vm/bench.sh
 
+# make fuzz [FUZZ_SECONDS=600] [FUZZ_OPS=20000]
+fuzz:
+	selftests/vm/fuzz.sh $(or $(FUZZ_SECONDS),600) $(or $(FUZZ_OPS),20000)
+
 install: module tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	$(MAKE) -C tools install PREFIX=$(PREFIX)
@@ -67,5 +71,5 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools check demo bench install headers_install dkms-source \
+.PHONY: all module tools check demo bench fuzz install headers_install dkms-source \
 	dkms-install dkms-remove clean

@@ -272,4 +272,37 @@ static inline void run_until_signal(struct __test_metadata *_metadata,
 	alarm(0);
 }
 
+/* Kernel log lines that say the host got hurt (the fuzzers look). */
+static const char microv_klog_reports[][32] = {
+	"WARNING:", "BUG:", "Oops", "general protection", "KASAN", "KFENCE",
+	"UBSAN", "possible circular locking", "lock held when returning",
+	"sleeping function called", "refcount_t:", "list_add corruption",
+	"list_del corruption", "VMWRITE", "faulted: VMX is off",
+};
+
+#define MICROV_NR_KLOG_REPORTS \
+	(sizeof(microv_klog_reports) / sizeof(microv_klog_reports[0]))
+
+static inline void klog_reports(int *count)
+{
+	unsigned int i;
+
+	for (i = 0; i < MICROV_NR_KLOG_REPORTS; i++)
+		count[i] = klog_count(microv_klog_reports[i]);
+}
+
+/* None of them is in the kernel log more often than @before says. */
+static inline void klog_reports_expect_same(struct __test_metadata *_metadata,
+					    const int *before)
+{
+	int now[MICROV_NR_KLOG_REPORTS];
+	unsigned int i;
+
+	klog_reports(now);
+	for (i = 0; i < MICROV_NR_KLOG_REPORTS; i++)
+		EXPECT_EQ(before[i], now[i])
+			TH_LOG("the kernel log has a new \"%s\"",
+			       microv_klog_reports[i]);
+}
+
 #endif /* MICROV_GUEST_H */

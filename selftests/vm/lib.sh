@@ -71,12 +71,16 @@ extract_linux_source() {
 	rm -rf "$dir" && mv "$dir.tmp" "$dir"
 }
 
+# The kselftest files of linux-source-6.1's tools/testing/selftests that
+# building and installing the selftests needs (HARNESS_DIR): the harness
+# headers, run_kselftest.sh and its kselftest/ helpers.
 fetch_harness() {
 	local dir=$CACHE/kselftest hdr=linux-source-6.1/tools/testing/selftests
 
-	[ -f "$dir/kselftest_harness.h" ] ||
+	[ -f "$dir/run_kselftest.sh" ] ||
 		extract_linux_source "$dir" 4 "$hdr/kselftest_harness.h" \
-			"$hdr/kselftest.h"
+			"$hdr/kselftest.h" "$hdr/run_kselftest.sh" \
+			"$hdr/kselftest"
 	echo "$dir"
 }
 
@@ -119,8 +123,10 @@ build_module() {
 }
 
 build_selftests() {
+	rm -rf "$BUILD/kselftest_install"
 	make -s -C "$TOP/selftests/microv" O="$BUILD/selftests" \
-		HARNESS_DIR="$(fetch_harness)" >&2 &&
+		HARNESS_DIR="$(fetch_harness)" \
+		INSTALL_PATH="$BUILD/kselftest_install" install >&2 &&
 	make -s -C "$TOP/selftests/bench" O="$BUILD/selftests" >&2
 }
 
@@ -164,7 +170,7 @@ make_guest_initrd() {
 # guest's initramfs for the acceptance test, and with "bzimage" as third
 # argument its bzImage too.
 make_initramfs() {
-	local ver=$1 guest=${2:-} bzimage=${3:-} root=$BUILD/$1/initramfs
+	local ver=$1 guest=${2:-} bzimage=${3:-} root=$BUILD/$1/initramfs t
 
 	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp,microv/tests}
 	cp /bin/busybox "$root/bin/busybox"
@@ -175,6 +181,11 @@ make_initramfs() {
 	cp "$BUILD"/selftests/*_test "$BUILD"/selftests/*_bench \
 		"$BUILD/selftests/tiny_pvh.elf" "$root/microv/tests/"
 	[ ! -x "$BUILD/tools/uvctl" ] || cp "$BUILD/tools/uvctl" "$root/bin/uvctl"
+	# The installed kselftest tree, its programs those of /microv/tests.
+	cp -r "$BUILD/kselftest_install" "$root/microv/kselftest"
+	for t in "$root"/microv/kselftest/microv/*_test; do
+		ln -sf "/microv/tests/${t##*/}" "$t"
+	done
 	copy_kvm_modules "$ver" "$root/microv/kvm"
 	if [ -n "$guest" ]; then
 		mkdir -p "$root/microv/guest"
@@ -195,11 +206,15 @@ make_initramfs() {
 	echo "$BUILD/$ver/initramfs.cpio"
 }
 
+# kfence.sample_interval: the 6.12 kernel has KFENCE built in but off;
+# on, a use-after-free or overflow of a sampled allocation is a report.
+# MICROV_KERNEL_ARGS adds to them (fuzz.sh passes MICROV_FUZZ_OPS=N: the
+# kernel hands such words to /init as environment variables).
 # idle=halt: with intel_idle (MWAIT) the 6.12 kernel under Bochs now and
 # then misses the wake-up of an idle CPU (a store to the monitored
 # need_resched flag instead of an IPI), so CPU hotplug stalls for seconds
 # or for good.  HLT needs an IPI to leave it, which Bochs never misses.
-KERNEL_ARGS="console=ttyS0,115200 quiet nokaslr cryptomgr.notests audit=0 mitigations=off printk.devkmsg=on panic=-1 idle=halt"
+KERNEL_ARGS="console=ttyS0,115200 quiet nokaslr cryptomgr.notests audit=0 mitigations=off printk.devkmsg=on panic=-1 idle=halt kfence.sample_interval=10 ${MICROV_KERNEL_ARGS:-}"
 
 # pvhboot.elf and vmlinux-extract (selftests/vm/pvhboot), in $BUILD.
 build_pvhboot() {
