@@ -198,6 +198,7 @@ void microv_xen_domain_free(struct microv_domain *d);
 void microv_xen_pages_remap(struct microv_domain *d, u64 gpa, u64 npages);
 struct page *microv_xen_page_at(struct microv_domain *d, u64 gpa);
 bool microv_vcpu_has_work(struct microv_vcpu *v);
+bool microv_vcpu_timer_fired(struct microv_vcpu *v);
 void microv_vcpu_do_work(struct microv_vcpu *v);
 
 void microv_console_init(struct microv_console *c);

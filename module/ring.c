@@ -17,10 +17,12 @@
 
 /*
  * What one guest event buys: this many chunks of console output (twice
- * its ring) or xenstore batches.  A guest's own driver never leaves more;
- * another thread of the process, which shares guest RAM, can keep a ring
- * full for ever, so the rest waits for the vCPU's run loop, which sees
- * signals between rounds (microv_ring_work()).
+ * its ring) or xenstore batches.  One vCPU's driver, which waits for the
+ * backend, never leaves more; other vCPUs, or another thread of the
+ * process (it shares guest RAM), can keep a ring full for ever.  The
+ * rest is done a round per entry into the guest, from the vCPU's run
+ * loop, which sees signals and the scheduler between rounds
+ * (microv_ring_work()).
  */
 #define MICROV_RING_BUDGET	16
 

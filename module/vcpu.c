@@ -69,13 +69,22 @@ int microv_vcpu_wait_runnable(struct microv_vcpu *v)
 }
 
 /**
- * microv_vcpu_has_work() - is there something for the vCPU to take in
- * before it enters the guest?
+ * microv_vcpu_has_work() - is there something for the vCPU's thread to
+ * do (a timer that went off, ring work a guest event left)?
  * @v: the vCPU; any context
+ *
+ * Ends the fast path and a halt.  Only a timer keeps the vCPU out of the
+ * guest until it is taken (microv_vcpu_timer_fired()); ring work is done
+ * a round per entry, the guest running in between.
  */
 bool microv_vcpu_has_work(struct microv_vcpu *v)
 {
 	return READ_ONCE(v->timer_fired) || READ_ONCE(v->ring_work);
+}
+
+bool microv_vcpu_timer_fired(struct microv_vcpu *v)
+{
+	return READ_ONCE(v->timer_fired);
 }
 
 /*
@@ -97,8 +106,9 @@ void microv_vcpu_do_work(struct microv_vcpu *v)
  *
  * Sleeps, blocked in the guest's runstate, until an upcall is pending, a
  * polled port is, its APIC has an interrupt to present (a self-IPI sent
- * with interrupts off), its timer goes off, or the domain dies.  A timer
- * that went off raises its event before the guest runs again.
+ * with interrupts off), its timer goes off, ring work is left, or the
+ * domain dies.  A timer that went off raises its event before the guest
+ * runs again.
  *
  * Return: 0 to go on, -EINTR on a signal.
  */

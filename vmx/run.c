@@ -579,7 +579,7 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 		vmx_event_inject(vv);
 		local_irq_disable();
 		/* A timer that went off since the check above: take it first. */
-		if (microv_vcpu_has_work(v)) {
+		if (microv_vcpu_timer_fired(v)) {
 			local_irq_enable();
 			microv_vcpu_left_guest(v);
 			preempt_enable();

@@ -203,9 +203,10 @@ static __always_inline void vmx_end_intr_shadow(void)
  * model) keeps the ones SS had, and with a B bit of 0 from the VMCS the
  * user code's pushes and pops use SP: a 32-bit program dies at a system
  * call's return.  A CPU ignores these fields of an unusable SS, so they
- * are made flat 32-bit data, the limit with them: after such a SYSRET
- * the segment is usable again, and a G bit without a page-granular limit
- * would fail the next VM entry.  Per exit: one VMREAD.
+ * are made flat 32-bit data, base and limit with them: after such a
+ * SYSRET the segment is usable again, and a G bit without a page-granular
+ * limit (or a base above 4 GiB) would fail the next VM entry.  Per exit:
+ * one VMREAD.
  */
 static __always_inline void vmx_exit_ss_fixup(void)
 {
@@ -215,6 +216,7 @@ static __always_inline void vmx_exit_ss_fixup(void)
 		vmcs_write(GUEST_SS_AR_BYTES,
 			   (ar & (VMX_AR_UNUSABLE_MASK | VMX_AR_DPL_MASK)) |
 			   VMX_AR_FLAT_DATA);
+		vmcs_write(GUEST_SS_BASE, 0);
 		vmcs_write(GUEST_SS_LIMIT, 0xffffffff);
 	}
 }

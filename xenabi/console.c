@@ -18,11 +18,13 @@
 static size_t xen_console_allow(struct xen_vcpu *v, size_t len)
 {
 	struct xen_domain *d = v->domain;
-	u64 now = xen_system_time(v), elapsed;
+	u64 now, elapsed;
 	u64 full = XENABI_CONSOLE_BURST * XENABI_NSEC_PER_SEC /
 		   XENABI_CONSOLE_RATE;
 
+	/* Read under the lock: the stamp never goes back. */
 	xenabi_lock(&d->lock);
+	now = xen_system_time(v);
 	elapsed = now - d->console_stamp;
 	if (now < d->console_stamp)
 		elapsed = 0;

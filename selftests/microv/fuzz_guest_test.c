@@ -8,8 +8,9 @@
  * a timer), the vCPU is put back in a clean state with new bytes.
  *
  * The module must never fail a VM entry with state it let the guest
- * reach, and the host must stay healthy: no kernel report, nothing left
- * behind.  MICROV_FUZZ_BLOCKS (default 4000 per mode) and
+ * reach; code at CPL 3 must leave the guest only through its own
+ * kernel's IDT (it cannot stop the VM); and the host must stay healthy:
+ * no kernel report, nothing left behind.  MICROV_FUZZ_BLOCKS (default 4000 per mode) and
  * MICROV_FUZZ_SEED (default 1) set the run.
  */
 #include <time.h>
@@ -17,13 +18,20 @@
 #include "kselftest_harness.h"
 #include "guest.h"
 
+/*
+ * The first 2 MiB hold what only CPL 0 may touch (tables, stubs, its
+ * stack); CPL 3 code gets the second 2 MiB, by paging in 64-bit mode and
+ * by segment base and limit in 32-bit mode.
+ */
 #define MEM_SIZE	(4 << 20)
-#define BLOCK_GPA	0x1000		/* the random bytes */
+#define USER_GPA	0x200000
+#define USER_SIZE	0x200000
+#define BLOCK_GPA	USER_GPA	/* the random bytes */
 #define BLOCK_SIZE	256
 #define STUBS_GPA	0x8000		/* 8 bytes per vector */
 #define TSS_GPA		0x6000
 #define KSTACK		0x3f000		/* CPL 0 stack, and the TSS's */
-#define USTACK		0x2f000
+#define USTACK		(USER_GPA + USER_SIZE - 0x1000)
 
 static unsigned long long rng;
 static unsigned long long internal_seen;
@@ -73,11 +81,14 @@ static void reset(struct __test_metadata *_metadata, struct uv_vm *vm,
 	if (lm) {
 		pml4[0] |= 4;
 		pml4[512] |= 4;
-		for (i = 0; i < 512; i++)
-			pml4[1024 + i] |= 4;
+		pml4[1024 + USER_GPA / USER_SIZE] |= 4;
+		gdt[3] = 0x00affb000000ffffull;		/* 64-bit user code */
+		gdt[4] = 0x00cff3000000ffffull;
+	} else {
+		/* Base USER_GPA, limit 2 MiB (0x1ff pages). */
+		gdt[3] = 0x00c0fb2000000000ull | (USER_SIZE / 4096 - 1);
+		gdt[4] = 0x00c0f32000000000ull | (USER_SIZE / 4096 - 1);
 	}
-	gdt[3] = lm ? 0x00affb000000ffffull : 0x00cffb000000ffffull;
-	gdt[4] = 0x00cff3000000ffffull;
 	/* A 32-bit TSS at GDT slot 5 (16 bytes in long mode). */
 	gdt[5] = 0x0000890000000067ull | ((__u64)TSS_GPA & 0xffffff) << 16;
 	gdt[6] = 0;
@@ -85,6 +96,8 @@ static void reset(struct __test_metadata *_metadata, struct uv_vm *vm,
 	s.tr.selector = 0x28;
 	s.tr.base = TSS_GPA;
 	memset(vm->mem + TSS_GPA, 0, 0x68);
+	/* No I/O bitmap (its base past the limit): CPL 3 gets no port. */
+	*(__u16 *)(vm->mem + TSS_GPA + 0x66) = 0x68;
 	if (lm) {
 		*(__u64 *)(vm->mem + TSS_GPA + 4) = KSTACK;	/* RSP0 */
 	} else {
@@ -106,6 +119,12 @@ static void reset(struct __test_metadata *_metadata, struct uv_vm *vm,
 		s.cs.dpl = 3;
 		s.ss = s.ds = s.es = s.fs = s.gs = uv_seg(0x23, 3, 1, 0, 1);
 		s.ss.dpl = s.ds.dpl = s.es.dpl = s.fs.dpl = s.gs.dpl = 3;
+		if (!lm) {
+			s.cs.base = s.ss.base = s.ds.base = s.es.base =
+				s.fs.base = s.gs.base = USER_GPA;
+			s.cs.limit = s.ss.limit = s.ds.limit = s.es.limit =
+				s.fs.limit = s.gs.limit = USER_SIZE - 1;
+		}
 	}
 	s.cr4 |= 0x40200;	/* OSXSAVE, OSFXSR */
 	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_SREGS, &s))
@@ -120,6 +139,10 @@ static void reset(struct __test_metadata *_metadata, struct uv_vm *vm,
 		q[i] = rnd() >> (rnd() % 64);
 	r.rsp = m->cpl ? USTACK : KSTACK;
 	r.rip = BLOCK_GPA;
+	if (m->cpl == 3 && !lm) {	/* offsets in the user segments */
+		r.rsp -= USER_GPA;
+		r.rip -= USER_GPA;
+	}
 	r.rflags = 2;
 	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_REGS, &r))
 		TH_LOG("SET_REGS: %s", strerror(errno));
@@ -176,6 +199,12 @@ static void fuzz_mode(struct __test_metadata *_metadata,
 			       m->name, i, vm.run->internal.suberror,
 			       (unsigned long long)vm.run->internal.hw_reason,
 			       (unsigned long long)vm.run->internal.qualification);
+		/* User code leaves only through its own kernel's IDT. */
+		if (m->cpl == 3)
+			ASSERT_TRUE(vm.run->exit_reason == MICROV_EXIT_IO &&
+				    vm.run->io.port == 0xe0)
+				TH_LOG("%s, block %lu: exit %u", m->name, i,
+				       vm.run->exit_reason);
 		kinds[vm.run->exit_reason % (NR_KINDS - 1)]++;
 	}
 	uv_vm_destroy(&vm);
@@ -205,6 +234,7 @@ TEST_F_TIMEOUT(fuzz, random_instructions, 1800)
 		ASSERT_EQ(0, microv_load()) TH_LOG("load: %s", strerror(errno));
 	klog_reports(before);
 	rng = seed ? strtoul(seed, NULL, 0) : 1;
+	TH_LOG("seed %llu", rng);
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		unsigned long kinds[NR_KINDS] = { 0 };
 		char line[256];

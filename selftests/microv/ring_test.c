@@ -464,7 +464,12 @@ static void *flood_console(void *arg)
 {
 	struct flood *f = arg;
 	XENCONS_RING_IDX prod, room;
+	sigset_t alarm;
 
+	/* The alarm is for the vCPU's thread. */
+	sigemptyset(&alarm);
+	sigaddset(&alarm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alarm, NULL);
 	while (!f->stop) {
 		prod = f->c->out_prod;
 		room = sizeof(f->c->out) -
@@ -478,21 +483,30 @@ static void *flood_console(void *arg)
 	return NULL;
 }
 
+static volatile sig_atomic_t alarmed;
+
+static void on_flood_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
 /*
  * The guest signals its console again and again while another thread
- * keeps filling the ring: the backend takes it in rounds, and between
- * rounds the vCPU's thread sees a signal, so MICROV_RUN ends with EINTR
- * within the second the alarm gives.  Without the rounds, an event that
- * meets a flood fast enough keeps the thread in the kernel for as long
- * as the flood lasts, and the flood here lasts until MICROV_RUN returns.
+ * keeps filling the ring: the backend takes it in rounds, between which
+ * the vCPU's thread sees a signal, so the alarm ends the loop within its
+ * second (MICROV_RUN fails with EINTR, or the alarm came between two
+ * runs).  Without the rounds, an event that meets a flood fast enough
+ * keeps the thread in the kernel for as long as the flood lasts, and the
+ * flood here lasts until the loop ends.
  */
 TEST_F(ring, console_flood_yields_to_signals)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct sigaction sa = { .sa_handler = on_flood_alarm };	/* no SA_RESTART */
 	struct flood f = { .c = self->cons };
 	unsigned int sends = 0;
 	pthread_t t;
-	int ret;
+	int ret = 0;
 
 	((struct evtchn_send *)(self->vm.mem + A_SEND))->port = self->cons_port;
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
@@ -500,7 +514,7 @@ TEST_F(ring, console_flood_yields_to_signals)
 	while (!__atomic_load_n(&f.fed, __ATOMIC_RELAXED))
 		sched_yield();
 	alarm(1);
-	while (!(ret = uv_run(&self->vm))) {
+	while (!alarmed && !(ret = uv_run(&self->vm))) {
 		/* The flood fell behind: the guest got back, send again. */
 		ASSERT_EQ(MICROV_EXIT_IO, self->vm.run->exit_reason);
 		if (self->vm.run->io.port == 0x62) {
@@ -511,8 +525,7 @@ TEST_F(ring, console_flood_yields_to_signals)
 			ASSERT_EQ(0, self->vm.run->io.data);
 		}
 	}
-	EXPECT_EQ(-1, ret);
-	EXPECT_EQ(EINTR, errno);
+	EXPECT_TRUE(!ret || errno == EINTR) TH_LOG("run: %s", strerror(errno));
 	alarm(0);
 	f.stop = 1;
 	pthread_join(t, NULL);

@@ -933,22 +933,24 @@ static struct uv_buf make_bzimage(const struct uv_buf *payload,
 	return b;
 }
 
+/* The payload compressions of Debian's and upstream's bzImages. */
+static const struct {
+	const char *name;
+	struct uv_buf (*pack)(const struct uv_buf *in);
+	bool append;
+} codecs[] = {
+	{ "gzip", gzip_it, false },
+	{ "xz", xz_it, true },
+	{ "zstd", zstd_it, true },
+	{ "lz4", lz4_it, true },
+};
+
 static void test_bzimage(void)
 {
 	/* 9 MiB of segment: two lz4 blocks, and a real workout. */
 	static const struct tseg segs[] = {
 		{ 0x1000000, 9 * UV_MiB + 123, 10 * UV_MiB, 0 },
 		{ 0x2000000, 0x1000, 0x1000, 0 },
-	};
-	static const struct {
-		const char *name;
-		struct uv_buf (*pack)(const struct uv_buf *in);
-		bool append;
-	} codecs[] = {
-		{ "gzip", gzip_it, false },
-		{ "xz", xz_it, true },
-		{ "zstd", zstd_it, true },
-		{ "lz4", lz4_it, true },
 	};
 	struct notes n = { .len = 0 };
 	struct uv_buf elf, packed, bz;
@@ -1189,10 +1191,55 @@ static int write_kernel(const char *path)
 	return ret;
 }
 
+/* Writes @b to @path after fuzz_image.c's header (64 MiB, 16 pages). */
+static int write_seed(const char *dir, const char *name,
+		      const struct uv_buf *b)
+{
+	static const unsigned char header[4] = { 0, 16, 0, 16 };
+	char path[4096];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	ret = !f || fwrite(header, 1, 4, f) != 4 ||
+	      fwrite(b->data, 1, b->size, f) != b->size;
+	if (f && fclose(f))
+		ret = 1;
+	return ret;
+}
+
+/*
+ * "--write-seeds DIR": inputs for the image fuzzer that reach every
+ * parser whole: the standard test kernel, and it in a bzImage with each
+ * compression.
+ */
+static int write_seeds(const char *dir)
+{
+	struct uv_buf elf = std_elf(), packed, bz;
+	char name[64];
+	unsigned int i;
+	int ret = write_seed(dir, "elf-std", &elf);
+
+	for (i = 0; i < UV_ARRAY_SIZE(codecs); i++) {
+		packed = codecs[i].pack(&elf);
+		bz = make_bzimage(&packed, elf.size, codecs[i].append, 30,
+				  0x20f);
+		snprintf(name, sizeof(name), "bzimage-%s", codecs[i].name);
+		ret |= write_seed(dir, name, &bz);
+		free(packed.data);
+		free(bz.data);
+	}
+	free(elf.data);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--write-kernel"))
 		return write_kernel(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--write-seeds"))
+		return write_seeds(argv[2]);
 	printf("TAP version 13\n");
 	uv_quiet = true;
 	/* The kernels found decide the count: the plan comes last. */

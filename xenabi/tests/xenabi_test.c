@@ -1722,6 +1722,25 @@ TEST(vcpu_info_register_race)
 	CHECK(f.unmapped == 2);
 }
 
+/*
+ * A vCPU being made is out of the other vCPUs' reach until published:
+ * its creation may still fail and free it.
+ */
+TEST(vcpu_unpublished)
+{
+	fake_init(&f, 64);
+	CHECK(xen_vcpu_init(&f.xv0, &f.dom, FAKE_VCPU0_ID, &fake_ops) == 0);
+	CHECK(!f.dom.vcpus[FAKE_VCPU0_ID]);
+	CHECK(call3(64, __HYPERVISOR_vcpu_op, VCPUOP_is_up, FAKE_VCPU0_ID,
+		    0) == -ENOENT);
+	xen_vcpu_publish(&f.xv0);
+	CHECK(f.dom.vcpus[FAKE_VCPU0_ID] == &f.xv0);
+	CHECK(call3(64, __HYPERVISOR_vcpu_op, VCPUOP_is_up, FAKE_VCPU0_ID,
+		    0) == 1);
+	xen_vcpu_destroy(&f.xv0);
+	CHECK(!f.dom.vcpus[FAKE_VCPU0_ID]);
+}
+
 /* In the 32-bit layout: a 32-bit selector at +4, all 32 bits raised. */
 TEST(vcpu_info_register_32)
 {
@@ -3301,7 +3320,7 @@ static void run(const char *name, void (*fn)(int *))
 }
 
 /* The plan: one line per test below. */
-#define NR_TESTS	49
+#define NR_TESTS	50
 #define RUN(name)	run(#name, name)
 
 int main(void)
@@ -3337,6 +3356,7 @@ int main(void)
 	RUN(upcall_vector);
 	RUN(vcpu_info_register);
 	RUN(vcpu_info_register_race);
+	RUN(vcpu_unpublished);
 	RUN(vcpu_info_register_32);
 	RUN(vcpu_areas);
 	RUN(vcpu_timers);
