@@ -175,6 +175,7 @@ static long microv_get_domain_info(struct microv_domain *d,
 	spin_lock(&d->console.lock);
 	info.console_dropped = d->console.dropped + d->xen.console_limited;
 	spin_unlock(&d->console.lock);
+	info.nr_io_unclaimed = atomic64_read(&d->nr_io_unclaimed);
 	info.nr_hypercalls = READ_ONCE(d->xen.nr_hypercalls);
 	info.nr_enosys = READ_ONCE(d->xen.nr_enosys);
 	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
@@ -306,6 +307,8 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 		return microv_domain_memory_map(d, uarg);
 	case MICROV_CONNECT_RING:
 		return microv_ring_connect(d, uarg);
+	case MICROV_SET_IO_PORTS:
+		return microv_io_ports_set(d, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -383,6 +386,7 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	mutex_init(&d->lock);
 	mutex_init(&d->ring_lock);
 	microv_console_init(&d->console);
+	microv_io_ports_init(d);
 	strscpy(d->name, req.name, sizeof(d->name));
 	d->mm = current->mm;
 	mmgrab(d->mm);

@@ -110,6 +110,8 @@ struct microv_vcpu {
 	void *arch;
 };
 
+#define MICROV_NR_IO_PORTS	65536
+
 /* ring_pages[] by MICROV_RING_* kind (1, 2). */
 #define MICROV_NR_RINGS		(MICROV_RING_XENSTORE + 1)
 
@@ -140,6 +142,8 @@ struct microv_vcpu {
  * @ring_lock: serialises the ring backends (guest events, console input)
  * @ring_pages: the guest pages of its rings (MICROV_RING_*), held
  * @console: its console stream
+ * @io_claimed: the I/O ports its process serves (MICROV_SET_IO_PORTS)
+ * @nr_io_unclaimed: accesses to the others, which the module answered
  * @arch:   the backend's state (EPT for VMX)
  */
 struct microv_domain {
@@ -160,6 +164,8 @@ struct microv_domain {
 	struct mutex ring_lock;
 	struct page *ring_pages[MICROV_NR_RINGS];
 	struct microv_console console;
+	DECLARE_BITMAP(io_claimed, MICROV_NR_IO_PORTS);
+	atomic64_t nr_io_unclaimed;
 	void *arch;
 };
 
@@ -210,6 +216,9 @@ long microv_ring_connect(struct microv_domain *d,
 			 struct microv_ring __user *uring);
 void microv_ring_notify(struct microv_vcpu *v, u32 port);
 void microv_ring_work(struct microv_vcpu *v);
+void microv_io_ports_init(struct microv_domain *d);
+long microv_io_ports_set(struct microv_domain *d,
+			 struct microv_io_ports __user *uarg);
 ssize_t microv_console_input(struct microv_domain *d, const char *buf,
 			     size_t len);
 size_t microv_console_room(struct microv_domain *d);

@@ -266,6 +266,13 @@ static enum vmx_exit_action vmx_exit_io(struct vmx_vcpu *vv)
 
 	if (q & (BIT(4) | BIT(5)))
 		return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+	/* No one serves it: all ones in, nothing out, as on Xen. */
+	if (!microv_io_claimed(vv->vcpu->domain, q >> 16, size)) {
+		if (q & BIT(3))
+			vmx_io_in_write(vv, size, ~0ull);
+		vmx_skip_instruction();
+		return VMX_EXIT_CONTINUE;
+	}
 	run->io.size = size;
 	run->io.port = q >> 16;
 	run->io.direction = (q & BIT(3)) ? MICROV_IO_IN : MICROV_IO_OUT;

@@ -222,10 +222,7 @@ static void vmx_run_load_state(struct vmx_vcpu *vv)
 		vmx_regs_load(vv);
 	v->state_dirty = 0;
 	if (vv->io_in_size) {
-		u64 mask = (1ull << (vv->io_in_size * 8)) - 1;
-
-		vv->gprs[VMX_RAX] = (vv->gprs[VMX_RAX] & ~mask) |
-				    (v->run->io.data & mask);
+		vmx_io_in_write(vv, vv->io_in_size, v->run->io.data);
 		vv->io_in_size = 0;
 	}
 }

@@ -208,6 +208,21 @@ static __always_inline void vmx_end_intr_shadow(void)
  * limit (or a base above 4 GiB) would fail the next VM entry.  Per exit:
  * one VMREAD.
  */
+/*
+ * What an IN of @size bytes leaves in RAX: a 32-bit destination is
+ * zero-extended, as every 32-bit write to a register is; AL and AX keep
+ * the bits above them.
+ */
+static inline void vmx_io_in_write(struct vmx_vcpu *vv, u8 size, u64 data)
+{
+	u64 mask = (1ull << (size * 8)) - 1;
+
+	if (size == 4)
+		vv->gprs[VMX_RAX] = data & mask;
+	else
+		vv->gprs[VMX_RAX] = (vv->gprs[VMX_RAX] & ~mask) | (data & mask);
+}
+
 static __always_inline void vmx_exit_ss_fixup(void)
 {
 	u32 ar = vmcs_read(GUEST_SS_AR_BYTES);

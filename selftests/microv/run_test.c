@@ -360,6 +360,40 @@ asm(".pushsection .rodata\n"
     "guest_counter_end:\n"
     ".popsection\n");
 
+/*
+ * 64-bit: IN of 1, 2 and 4 bytes and an OUT on ports no one serves (0x42,
+ * 0x43), over a RAX of known bits; the RAX after the 2- and 4-byte INs
+ * goes out on 0x60 in halves; then a served IN of 4 bytes (0x61) and the
+ * upper half of RAX after it (0x62); HLT.
+ */
+GUEST_CODE(guest_ports);
+asm(".pushsection .rodata\n"
+    "guest_ports_start:\n"
+    "	mov $-1, %rax\n"
+    "	in $0x42, %al\n"
+    "	mov $0x1122334455667788, %rax\n"
+    "	in $0x42, %ax\n"
+    "	mov %rax, %rbx\n"
+    "	mov $0x1122334455667788, %rax\n"
+    "	in $0x42, %eax\n"
+    "	mov %rax, %rcx\n"
+    "	out %al, $0x43\n"
+    "	mov %rbx, %rax\n"
+    "	out %eax, $0x60\n"
+    "	shr $32, %rax\n"
+    "	out %eax, $0x60\n"
+    "	mov %rcx, %rax\n"
+    "	out %eax, $0x60\n"
+    "	shr $32, %rax\n"
+    "	out %eax, $0x60\n"
+    "	mov $0x1122334455667788, %rax\n"
+    "	in $0x61, %eax\n"
+    "	shr $32, %rax\n"
+    "	out %eax, $0x62\n"
+    "	hlt\n"
+    "guest_ports_end:\n"
+    ".popsection\n");
+
 FIXTURE(run) {
 	struct uv_vm vm;
 };
@@ -405,6 +439,58 @@ TEST_F(run, real_mode_port_io)
 	/* RIP is past the HLT: the guest's last instruction retired. */
 	EXPECT_EQ(GUEST_CODE_GPA + (guest_io_end - guest_io_start), regs.rip);
 	EXPECT_EQ(0x1234, regs.rdx);
+}
+
+static int set_ports(int dom, __u32 first, __u32 count, __u32 flags)
+{
+	struct microv_io_ports p = { .first = first, .count = count,
+				     .flags = flags };
+
+	return ioctl(dom, MICROV_SET_IO_PORTS, &p);
+}
+
+/*
+ * Ports the process does not serve are answered in the module, as Xen
+ * answers a port with no device model: all ones in (a 4-byte IN clears
+ * RAX's upper half, as any 32-bit write does; 1 and 2 bytes keep the
+ * rest), writes dropped, counted in the domain info.  Served ports exit.
+ */
+TEST_F(run, unserved_ports_answered_in_module)
+{
+	struct microv_domain_info info = { 0 };
+	struct microv_io_ports p = { 0 };
+
+	CREATE(&self->vm, guest_ports, UV_LONG64);
+	/* Every port exits until the process says otherwise. */
+	ASSERT_EQ(0, set_ports(self->vm.dom, 0, 65536, 0));
+	ASSERT_EQ(0, set_ports(self->vm.dom, 0x60, 16, MICROV_IO_CLAIM));
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x5566ffff);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x11223344);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0xffffffff);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0);
+	expect_io(_metadata, &self->vm, MICROV_IO_IN, 0x61, 4, 0);
+	self->vm.run->io.data = 0x12345678;
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x62, 4, 0);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(4, info.nr_io_unclaimed);
+
+	/* Bad ranges, flags, padding, pointers. */
+	EXPECT_EQ(-1, set_ports(self->vm.dom, 65535, 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_ports(self->vm.dom, 65537, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_ports(self->vm.dom, 1, 0xffffffff, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_ports(self->vm.dom, 0, 1, 2));
+	EXPECT_EQ(EINVAL, errno);
+	p.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_SET_IO_PORTS, &p));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_SET_IO_PORTS, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, set_ports(self->vm.dom, 65536, 0, MICROV_IO_CLAIM));
+	EXPECT_EQ(0, set_ports(self->vm.dom, 65535, 1, MICROV_IO_CLAIM));
 }
 
 TEST_F(run, prot32_cpuid)

@@ -8,7 +8,7 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${MICROV_BUILD:-$TOP/build}
 CACHE=${MICROV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microv}
-VM_TIMEOUT=${MICROV_VM_TIMEOUT:-900}
+VM_TIMEOUT=${MICROV_VM_TIMEOUT:-1500}
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }

@@ -200,6 +200,43 @@ static int create_vcpu(struct uv_guest *g, struct uv_vcpu *v,
 	return 0;
 }
 
+/*
+ * The ports uvctl serves (run.c's handle_io()); the module answers every
+ * other one itself, as Xen does with no device model behind it.  An
+ * older module without MICROV_SET_IO_PORTS leaves them all to uvctl,
+ * which answers the same.
+ */
+static int claim_ports(struct uv_guest *g)
+{
+	static const struct {
+		uint16_t first, count;
+	} served[] = {
+		{ UV_DEBUG_PORT, 1 },
+		{ UV_ACPI_SLEEP_CTL, 2 },	/* and its status register */
+		{ UV_ACPI_RESET, 1 },
+	};
+	struct microv_io_ports p = { .first = 0, .count = 65536 };
+	unsigned int i;
+
+	if (ioctl(g->dom, MICROV_SET_IO_PORTS, &p)) {
+		if (errno == ENOTTY)
+			return 0;
+		uv_err("MICROV_SET_IO_PORTS: %s", strerror(errno));
+		return -1;
+	}
+	p.flags = MICROV_IO_CLAIM;
+	for (i = 0; i < UV_ARRAY_SIZE(served); i++) {
+		p.first = served[i].first;
+		p.count = served[i].count;
+		if (ioctl(g->dom, MICROV_SET_IO_PORTS, &p)) {
+			uv_err("MICROV_SET_IO_PORTS %#x: %s", p.first,
+			       strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /**
  * uv_guest_build() - the domain, ready to run
  * @g:    the guest: @dev open, @mem holding the loaded RAM, @ram_size,
@@ -221,7 +258,7 @@ int uv_guest_build(struct uv_guest *g, const char *name,
 	if (set_ram(g))
 		return -1;
 	uv_phase("guest RAM slot set");
-	if (set_memory_map(g, l) || connect_rings(g, l))
+	if (set_memory_map(g, l) || connect_rings(g, l) || claim_ports(g))
 		return -1;
 	for (i = 0; i < g->nr_vcpus; i++) {
 		g->vcpu[i].id = i;
@@ -246,8 +283,12 @@ int uv_guest_build(struct uv_guest *g, const char *name,
  */
 void uv_guest_destroy(struct uv_guest *g)
 {
-	if (g->dom >= 0 && ioctl(g->dom, MICROV_DESTROY_DOMAIN, 0) &&
-	    errno != ESRCH)
+	if (g->dom < 0)
+		return;
+	/* The counters for the summary: a destroyed domain answers none. */
+	g->have_last_info = !ioctl(g->dom, MICROV_GET_DOMAIN_INFO,
+				   &g->last_info);
+	if (ioctl(g->dom, MICROV_DESTROY_DOMAIN, 0) && errno != ESRCH)
 		uv_log("MICROV_DESTROY_DOMAIN: %s", strerror(errno));
 }
 

@@ -28,8 +28,6 @@
 
 #include "uvctl.h"
 
-#define DEBUG_PORT	0xe9
-
 /* vcpu_run()'s "keep running" and "uvctl stopped it" (not statuses). */
 #define RUN_ON		(-1)
 #define RUN_STOPPED	(-2)
@@ -79,7 +77,7 @@ static int handle_io(struct uv_vcpu *v)
 	uint16_t port = run->io.port;
 	unsigned int size = run->io.size;
 
-	if (out && port == DEBUG_PORT) {
+	if (out && port == UV_DEBUG_PORT) {
 		unsigned char c = run->io.data;
 
 		uv_out(&c, 1);
@@ -363,13 +361,20 @@ void uv_run_summary(const struct uv_guest *g)
 {
 	struct microv_domain_info info = { 0 };
 	unsigned int port;
+	bool have = !ioctl(g->dom, MICROV_GET_DOMAIN_INFO, &info);
 
-	if (!ioctl(g->dom, MICROV_GET_DOMAIN_INFO, &info) &&
-	    (info.console_dropped || uv_verbose))
+	if (!have && g->have_last_info) {
+		info = g->last_info;
+		have = true;
+	}
+	if (have && (info.console_dropped || uv_verbose))
 		fprintf(stderr, "uvctl: console: %llu bytes of the guest's output "
 			"lost (written faster than read, or over the "
 			"console_io rate limit)\n",
 			(unsigned long long)info.console_dropped);
+	if (have && uv_verbose && info.nr_io_unclaimed)
+		uv_log("the module answered %llu accesses to ports no one serves (reads all ones, writes dropped)",
+		       (unsigned long long)info.nr_io_unclaimed);
 	if (!uv_verbose || !g->io_counts)
 		return;
 	for (port = 0; port < 65536; port++)

@@ -71,18 +71,21 @@ void uv_phase(const char *what)
 /**
  * uv_log() - a note for --verbose, to stderr
  * @fmt: printf format, without "uvctl: " and without a newline
+ *
+ * One line in one write: vCPU threads log while the console loop writes
+ * to the same file, and a line cut in pieces would mix with theirs.
  */
 void uv_log(const char *fmt, ...)
 {
+	char line[512];
 	va_list ap;
 
 	if (!uv_verbose)
 		return;
-	fputs("uvctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "uvctl: %s\n", line);
 }
 
 /**

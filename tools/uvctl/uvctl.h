@@ -147,6 +147,8 @@ int uv_bzimage_payload(const struct uv_buf *b, const char *name,
 /* ACPI tables, inside the boot region (acpi.c). */
 #define UV_ACPI_OFF		0x400ULL
 #define UV_ACPI_SIZE		0x400ULL
+/* Bochs's and Xen's debug console port: uvctl prints what comes out. */
+#define UV_DEBUG_PORT		0xe9
 /* The FADT's sleep control and status registers: ports uvctl watches. */
 #define UV_ACPI_SLEEP_CTL	0xb000
 #define UV_ACPI_SLEEP_STS	0xb001
@@ -264,6 +266,9 @@ struct uv_guest {
 	pthread_mutex_t lock;
 	int status;
 	uint32_t (*io_counts)[2];
+	/* The domain's counters as it was destroyed (uv_guest_destroy()). */
+	struct microv_domain_info last_info;
+	bool have_last_info;
 };
 
 /* domain.c */

@@ -240,6 +240,7 @@ struct microv_domain_info {
 	__u64 nr_enosys;	/* of which unknown or unsupported */
 	__u64 console_dropped;	/* console bytes lost: nobody read in time,
 				 * or over the console_io rate limit */
+	__u64 nr_io_unclaimed;	/* port accesses the module answered */
 };
 
 /**
@@ -295,6 +296,29 @@ struct microv_ring {
 	__u32 pad;
 };
 
+/* struct microv_io_ports.flags */
+#define MICROV_IO_CLAIM		(1U << 0)	/* exits to userspace (else: answered
+						 * in the module) */
+
+/**
+ * struct microv_io_ports - MICROV_SET_IO_PORTS: which I/O ports the
+ * process serves
+ * @first: the first port
+ * @count: how many, up to 65536 - @first (0: none)
+ * @flags: MICROV_IO_CLAIM to serve them (MICROV_EXIT_IO), 0 to let the
+ *         module answer them as Xen does for a port with no device: reads
+ *         all ones, writes dropped, counted in nr_io_unclaimed
+ * @pad:   must be 0
+ *
+ * A new domain's process serves every port.
+ */
+struct microv_io_ports {
+	__u32 first;
+	__u32 count;
+	__u32 flags;
+	__u32 pad;
+};
+
 /* MICROV_GET_CONSOLE flags (the ioctl's argument) */
 #define MICROV_CONSOLE_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
 
@@ -331,6 +355,7 @@ struct microv_open_console {
 #define MICROV_GET_CONSOLE	_IO(MICROVIO, 0x18)	/* arg: flags */
 #define MICROV_SET_MEMORY_MAP	_IOW(MICROVIO, 0x19, struct microv_memory_map)
 #define MICROV_CONNECT_RING	_IOWR(MICROVIO, 0x1a, struct microv_ring)
+#define MICROV_SET_IO_PORTS	_IOW(MICROVIO, 0x1b, struct microv_io_ports)
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)
