@@ -176,6 +176,7 @@ static long microv_get_domain_info(struct microv_domain *d,
 	info.console_dropped = d->console.dropped + d->xen.console_limited;
 	spin_unlock(&d->console.lock);
 	info.nr_io_unclaimed = atomic64_read(&d->nr_io_unclaimed);
+	info.nr_mmio_unbacked = atomic64_read(&d->nr_mmio_unbacked);
 	info.nr_hypercalls = READ_ONCE(d->xen.nr_hypercalls);
 	info.nr_enosys = READ_ONCE(d->xen.nr_enosys);
 	return copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
@@ -373,7 +374,8 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if (req.flags || !microv_name_valid(req.name))
+	if ((req.flags & ~MICROV_DOMAIN_STRICT_MMIO) ||
+	    !microv_name_valid(req.name))
 		return -EINVAL;
 
 	/* Large (event channels, the console): not physically contiguous. */
@@ -387,6 +389,7 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	mutex_init(&d->ring_lock);
 	microv_console_init(&d->console);
 	microv_io_ports_init(d);
+	d->strict_mmio = req.flags & MICROV_DOMAIN_STRICT_MMIO;
 	strscpy(d->name, req.name, sizeof(d->name));
 	d->mm = current->mm;
 	mmgrab(d->mm);

@@ -144,6 +144,8 @@ struct microv_vcpu {
  * @console: its console stream
  * @io_claimed: the I/O ports its process serves (MICROV_SET_IO_PORTS)
  * @nr_io_unclaimed: accesses to the others, which the module answered
+ * @strict_mmio: MICROV_DOMAIN_STRICT_MMIO: unbacked accesses stop it
+ * @nr_mmio_unbacked: accesses to addresses with no RAM, answered (mmio.c)
  * @arch:   the backend's state (EPT for VMX)
  */
 struct microv_domain {
@@ -166,6 +168,8 @@ struct microv_domain {
 	struct microv_console console;
 	DECLARE_BITMAP(io_claimed, MICROV_NR_IO_PORTS);
 	atomic64_t nr_io_unclaimed;
+	bool strict_mmio;
+	atomic64_t nr_mmio_unbacked;
 	void *arch;
 };
 

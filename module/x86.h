@@ -157,4 +157,42 @@ struct x86_walk {
 
 int x86_gva_to_gpa(const struct x86_walk *w, u64 gva, bool write, u64 *gpa);
 
+/* The integer ALU operations, numbered as in ModRM.reg of group 1. */
+enum x86_alu_op {
+	X86_ALU_ADD, X86_ALU_OR, X86_ALU_ADC, X86_ALU_SBB, X86_ALU_AND,
+	X86_ALU_SUB, X86_ALU_XOR, X86_ALU_CMP, X86_ALU_TEST,
+	X86_ALU_GROUP,		/* decoding: the operation is in ModRM.reg */
+	X86_ALU_NONE,		/* a move */
+};
+
+u64 x86_alu(unsigned int op, u64 a, u64 b, unsigned int size, u64 *rflags);
+
+#define X86_MAX_INSN_LEN	15
+
+/**
+ * struct x86_emul - what an emulated instruction reads and writes
+ * @gprs:     the general registers by x86 number, RSP included
+ * @rip:      the instruction's address, then the next one's
+ * @rflags:   the arithmetic flags change
+ * @seg_base: ES, CS, SS, DS, FS, GS bases
+ * @mode:     16, 32 or 64, as struct x86_paging
+ * @insn:     the instruction's bytes, as many as could be fetched
+ * @insn_len: how many
+ */
+struct x86_emul {
+	u64 gprs[16];
+	u64 rip, rflags;
+	u64 seg_base[6];
+	int mode;
+	u8 insn[X86_MAX_INSN_LEN];
+	unsigned int insn_len;
+};
+
+/* Reads (*val out) or writes (*val in) @size bytes of a device. */
+typedef int (*x86_mmio_fn)(void *ctx, u64 gpa, unsigned int size,
+			   bool write, u64 *val);
+
+int x86_emulate_mmio(struct x86_emul *e, u64 gpa, bool write,
+		     x86_mmio_fn access, void *ctx);
+
 #endif /* MICROV_X86_H */

@@ -38,10 +38,10 @@ static void vmx_pending_single_step(void)
 		   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | X86_DR6_BS);
 }
 
-void vmx_skip_instruction(void)
+/* The instruction at GUEST_RIP retired; the next one is at @next_rip. */
+void vmx_retire_instruction(u64 next_rip)
 {
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
-		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP, next_rip);
 	/* The instruction retired: STI/MOV SS blocking ends with it. */
 	vmx_end_intr_shadow();
 	/*
@@ -51,6 +51,12 @@ void vmx_skip_instruction(void)
 	 */
 	if (vmx_single_step_armed())
 		vmx_pending_single_step();
+}
+
+void vmx_skip_instruction(void)
+{
+	vmx_retire_instruction(vmcs_read(GUEST_RIP) +
+			       vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /* Error codes are not pushed in real mode (SDM 26.2.1.3). */
@@ -553,7 +559,8 @@ static enum vmx_exit_action vmx_exit_xsetbv(struct vmx_vcpu *vv)
 /*
  * Nothing mapped there: RAM not pinned yet, or none at all, which the run
  * loop finds out (vmx_run_ept_fault()); or a write to read-only RAM, for
- * userspace to emulate.
+ * userspace to emulate.  Only an instruction's access to its operand,
+ * with no event being delivered, may be emulated.
  */
 static enum vmx_exit_action vmx_exit_ept_violation(struct vmx_vcpu *vv)
 {
@@ -562,6 +569,11 @@ static enum vmx_exit_action vmx_exit_ept_violation(struct vmx_vcpu *vv)
 
 	vv->deferred_val = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	vv->deferred_write = qual & EPT_VIOLATION_ACC_WRITE;
+	vv->deferred_insn =
+		(qual & EPT_VIOLATION_GVA_IS_VALID) &&
+		(qual & EPT_VIOLATION_GVA_TRANSLATED) &&
+		!(qual & EPT_VIOLATION_ACC_INSTR) &&
+		!(vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK);
 	if (!(qual & EPT_VIOLATION_RWX_MASK)) {
 		vv->deferred = VMX_DEFER_EPT;
 		return VMX_EXIT_DEFER;

@@ -432,8 +432,49 @@ static void vmx_complete_deferred(struct vmx_vcpu *vv,
 }
 
 /*
+ * An access to no RAM, which module/ answers as Xen does: the registers
+ * go out of the VMCS to the emulator and back.
+ *
+ * Return: 0, the instruction retired; -EOPNOTSUPP, not emulated.
+ */
+static int vmx_emulate_mmio(struct vmx_vcpu *vv)
+{
+	struct microv_vcpu *v = vv->vcpu;
+	struct x86_emul e;
+	int i, ret;
+
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	vmx_paging_snapshot(&v->paging);
+	e.mode = v->paging.mode;
+	e.rip = vmcs_read(GUEST_RIP);
+	e.rflags = vmcs_read(GUEST_RFLAGS);
+	/* GUEST_ES_BASE to GUEST_GS_BASE, two encodings apart (SDM B.4.3). */
+	for (i = 0; i < ARRAY_SIZE(e.seg_base); i++)
+		e.seg_base[i] = vmcs_read(GUEST_ES_BASE + 2 * i);
+	for (i = 0; i < VMX_NR_GPRS; i++)
+		e.gprs[i] = vv->gprs[i];
+	e.gprs[VMX_RSP] = vmcs_read(GUEST_RSP);
+	preempt_enable();
+
+	ret = microv_mmio_emulate(v, &e, vv->deferred_val, vv->deferred_write);
+	if (ret)
+		return ret;
+
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	for (i = 0; i < VMX_NR_GPRS; i++)
+		vv->gprs[i] = e.gprs[i];
+	vmcs_write(GUEST_RFLAGS, e.rflags);
+	vmx_retire_instruction(e.rip);
+	preempt_enable();
+	return 0;
+}
+
+/*
  * The guest touched a frame with nothing mapped: module/ pins and maps
- * the RAM there, or there is none and userspace hears of an MMIO access.
+ * the RAM there; or there is none, and the module answers the access
+ * (vmx_emulate_mmio()) or userspace hears of it.
  *
  * Return: 0 to enter the guest again, 1 to return to userspace (run area
  * set), or -errno for MICROV_RUN (microv_memory_fault()).
@@ -447,6 +488,8 @@ static int vmx_run_ept_fault(struct vmx_vcpu *vv)
 	ret = microv_memory_fault(vv->vcpu->domain, vv->deferred_val);
 	if (ret != -ENOENT)
 		return ret;
+	if (vv->deferred_insn && !vmx_emulate_mmio(vv))
+		return 0;
 	run->exit_reason = MICROV_EXIT_MMIO;
 	run->mmio.gpa = vv->deferred_val;
 	run->mmio.is_write = vv->deferred_write;

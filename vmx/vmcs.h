@@ -72,6 +72,9 @@ struct vmx_host_state {
  *             of VMX_DEFER_SPLIT_LOCK; the guest-physical address of
  *             VMX_DEFER_EPT
  * @deferred_write: VMX_DEFER_EPT's access was a write
+ * @deferred_insn: ... and an instruction's, to its operand (not a page
+ *             walk's, an instruction fetch's or an event delivery's): it
+ *             may be emulated
  * @paging_fresh: vcpu->paging was captured at the current exit already
  */
 struct vmx_vcpu {
@@ -103,6 +106,7 @@ struct vmx_vcpu {
 	u32 deferred_msr;
 	u64 deferred_val;
 	bool deferred_write;
+	bool deferred_insn;
 	bool paging_fresh;
 };
 
@@ -239,6 +243,7 @@ static __always_inline void vmx_exit_ss_fixup(void)
 void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 			  u32 code);
 void vmx_skip_instruction(void);
+void vmx_retire_instruction(u64 next_rip);
 void vmx_event_reinject(void);
 void vmx_event_inject(struct vmx_vcpu *vv);
 

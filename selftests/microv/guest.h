@@ -37,10 +37,11 @@ struct uv_vm {
 
 enum uv_mode { UV_REAL, UV_PROT32, UV_LONG64 };
 
-static inline int uv_create_domain(int dev, const char *name,
-				   unsigned int *domid)
+/* MICROV_CREATE_DOMAIN with @flags (MICROV_DOMAIN_*). */
+static inline int uv_create_domain_flags(int dev, const char *name,
+					 unsigned int *domid, __u32 flags)
 {
-	struct microv_create_domain req = { 0 };
+	struct microv_create_domain req = { .flags = flags };
 	int fd;
 
 	if (name)
@@ -49,6 +50,12 @@ static inline int uv_create_domain(int dev, const char *name,
 	if (fd >= 0 && domid)
 		*domid = req.domid;
 	return fd;
+}
+
+static inline int uv_create_domain(int dev, const char *name,
+				   unsigned int *domid)
+{
+	return uv_create_domain_flags(dev, name, domid, 0);
 }
 
 static inline int uv_set_region(int dom, __u32 slot, __u64 gpa, void *mem,
@@ -178,19 +185,21 @@ static inline void uv_vm_destroy(struct uv_vm *vm)
 }
 
 /*
- * A domain with @mem_size bytes of RAM at guest-physical 0, @code copied
- * to GUEST_CODE_GPA, and vCPU 0 set to start there in @mode.
+ * A domain (MICROV_DOMAIN_* @flags) with @mem_size bytes of RAM at
+ * guest-physical 0, @code copied to GUEST_CODE_GPA, and vCPU 0 set to
+ * start there in @mode.
  */
-static inline int uv_vm_create(struct uv_vm *vm, size_t mem_size,
-			       const unsigned char *code,
-			       const unsigned char *code_end, enum uv_mode mode)
+static inline int uv_vm_create_flags(struct uv_vm *vm, size_t mem_size,
+				     const unsigned char *code,
+				     const unsigned char *code_end,
+				     enum uv_mode mode, __u32 flags)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->dom = vm->vcpu = -1;
 	vm->dev = open(MICROV_DEV, O_RDWR | O_CLOEXEC);
 	if (vm->dev < 0)
 		return -1;
-	vm->dom = uv_create_domain(vm->dev, NULL, &vm->domid);
+	vm->dom = uv_create_domain_flags(vm->dev, NULL, &vm->domid, flags);
 	if (vm->dom < 0)
 		return -1;
 	vm->mem_size = mem_size;
@@ -209,6 +218,13 @@ static inline int uv_vm_create(struct uv_vm *vm, size_t mem_size,
 	if (vm->run == MAP_FAILED)
 		return -1;
 	return uv_vcpu_start(vm, mode, GUEST_CODE_GPA);
+}
+
+static inline int uv_vm_create(struct uv_vm *vm, size_t mem_size,
+			       const unsigned char *code,
+			       const unsigned char *code_end, enum uv_mode mode)
+{
+	return uv_vm_create_flags(vm, mem_size, code, code_end, mode, 0);
 }
 
 static inline int uv_run(struct uv_vm *vm)

@@ -420,9 +420,11 @@ FIXTURE_TEARDOWN(run)
 	EXPECT_EQ(0, microv_counter("pinned_pages"));
 }
 
-#define CREATE(vm, name, mode)						\
-	ASSERT_EQ(0, uv_vm_create(vm, MEM_SIZE, name##_start, name##_end, \
-				  mode)) TH_LOG("create: %s", strerror(errno))
+#define CREATE_FLAGS(vm, name, mode, flags)				\
+	ASSERT_EQ(0, uv_vm_create_flags(vm, MEM_SIZE, name##_start,	\
+					name##_end, mode, flags))	\
+		TH_LOG("create: %s", strerror(errno))
+#define CREATE(vm, name, mode)	CREATE_FLAGS(vm, name, mode, 0)
 
 TEST_F(run, real_mode_port_io)
 {
@@ -673,7 +675,7 @@ TEST_F(run, unbacked_and_readonly_memory)
 	struct uv_vm *vm = &self->vm;
 	void *rom;
 
-	CREATE(vm, guest_unbacked, UV_REAL);
+	CREATE_FLAGS(vm, guest_unbacked, UV_REAL, MICROV_DOMAIN_STRICT_MMIO);
 	/* RAM below 0x40000 only (the slot shrinks), one page of ROM there. */
 	ASSERT_EQ(0, uv_set_region(vm->dom, 0, 0, vm->mem, 0x40000, 0));
 	rom = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,

@@ -301,14 +301,15 @@ FIXTURE_TEARDOWN(ws)
 }
 
 /* The probes' guest, started at @entry with @rax, @rcx, @rdx. */
-static void ws_start_at(struct __test_metadata *_metadata, struct uv_vm *vm,
-			const unsigned char *entry, __u64 rax, __u64 rcx,
-			__u64 rdx)
+static void ws_start_flags(struct __test_metadata *_metadata,
+			   struct uv_vm *vm, const unsigned char *entry,
+			   __u64 rax, __u64 rcx, __u64 rdx, __u32 flags)
 {
 	struct microv_sregs sregs;
 	struct microv_regs regs;
 
-	ASSERT_EQ(0, uv_vm_create(vm, MEM_SIZE, ws_start, ws_end, UV_LONG64))
+	ASSERT_EQ(0, uv_vm_create_flags(vm, MEM_SIZE, ws_start, ws_end,
+					UV_LONG64, flags))
 		TH_LOG("create: %s", strerror(errno));
 	uv_set_gate(vm, UV_LONG64, 1, WS_ADDR(ws_db));
 	uv_set_gate(vm, UV_LONG64, 6, WS_ADDR(ws_ud));
@@ -326,6 +327,13 @@ static void ws_start_at(struct __test_metadata *_metadata, struct uv_vm *vm,
 	regs.rcx = rcx;
 	regs.rdx = rdx;
 	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_REGS, &regs));
+}
+
+static void ws_start_at(struct __test_metadata *_metadata, struct uv_vm *vm,
+			const unsigned char *entry, __u64 rax, __u64 rcx,
+			__u64 rdx)
+{
+	ws_start_flags(_metadata, vm, entry, rax, rcx, rdx, 0);
 }
 
 /* The guest's exception handler reported @vector. */
@@ -646,8 +654,8 @@ static void *counting_vcpu(void *arg)
 
 /*
  * A slot deleted while the vCPU writes to it: the guest's next write has
- * no RAM behind it (an MMIO exit), the old pages see no more writes and
- * are unpinned.
+ * no RAM behind it (an MMIO exit: the domain is strict), the old pages
+ * see no more writes and are unpinned.
  */
 TEST_F(ws, slot_deleted_under_running_vcpu)
 {
@@ -659,7 +667,8 @@ TEST_F(ws, slot_deleted_under_running_vcpu)
 	void *mem;
 	pthread_t t;
 
-	ws_start_at(_metadata, &self->vm, p_count, 0, 0, 0);
+	ws_start_flags(_metadata, &self->vm, p_count, 0, 0, 0,
+		       MICROV_DOMAIN_STRICT_MMIO);
 	mem = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);

@@ -66,7 +66,9 @@ int uv_guest_open_device(struct uv_guest *g, const char *device)
 
 static int create_domain(struct uv_guest *g, const char *name)
 {
-	struct microv_create_domain req = { 0 };
+	struct microv_create_domain req = {
+		.flags = g->strict_mmio ? MICROV_DOMAIN_STRICT_MMIO : 0,
+	};
 
 	if (name)
 		snprintf(req.name, sizeof(req.name), "%s", name);

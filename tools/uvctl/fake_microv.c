@@ -409,7 +409,9 @@ int ioctl(int fd, unsigned long req, ...)
 			destroy_efd = eventfd(0, EFD_CLOEXEC);
 			script = getenv("FAKE_SCRIPT");
 			step = script;
-			fake_log("domain '%s'", d->name);
+			fake_log("domain '%s'%s", d->name,
+				 d->flags & MICROV_DOMAIN_STRICT_MMIO ?
+				 " strict-mmio" : "");
 			return new_fd(DOM);
 		}
 		if (req == MICROV_OPEN_CONSOLE)

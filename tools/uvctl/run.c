@@ -156,9 +156,11 @@ static int handle_exit(struct uv_vcpu *v)
 		return handle_shutdown(v);
 	case MICROV_EXIT_MMIO:
 		/* No MMIO data path in the uapi yet: nothing can answer. */
-		uv_err("vcpu%u: the guest %s guest-physical %#llx, where there is no RAM and microv emulates no device (RIP %#llx)",
+		uv_err("vcpu%u: the guest %s guest-physical %#llx, where there is no RAM (RIP %#llx): %s",
 		       v->id, run->mmio.is_write ? "wrote to" : "read from",
-		       (unsigned long long)run->mmio.gpa, rip_of(v));
+		       (unsigned long long)run->mmio.gpa, rip_of(v),
+		       v->guest->strict_mmio ? "stopped, as --strict-mmio asks" :
+		       "an access microv does not answer (a string or vector instruction, a page walk or code there)");
 		return UV_EXIT_ERROR;
 	case MICROV_EXIT_HLT:
 		uv_err("vcpu%u: the guest halted with interrupts off (RIP %#llx)",
@@ -375,6 +377,9 @@ void uv_run_summary(const struct uv_guest *g)
 	if (have && uv_verbose && info.nr_io_unclaimed)
 		uv_log("the module answered %llu accesses to ports no one serves (reads all ones, writes dropped)",
 		       (unsigned long long)info.nr_io_unclaimed);
+	if (have && uv_verbose && info.nr_mmio_unbacked)
+		uv_log("the module answered %llu accesses to guest-physical addresses with no RAM (reads all ones, writes dropped)",
+		       (unsigned long long)info.nr_mmio_unbacked);
 	if (!uv_verbose || !g->io_counts)
 		return;
 	for (port = 0; port < 65536; port++)

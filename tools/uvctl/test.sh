@@ -232,9 +232,16 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 	t "fake: MMIO exits 1 and names the address" exits mmio:0xfee00000 1 \
 		"read from guest-physical 0xfee00000"
 	rm -f "$tmp/log"
+	fake mmio:0x20000000 --strict-mmio
+	st=$?
+	t "fake: --strict-mmio makes a strict domain, and the MMIO stop says so" sh -c "
+		[ $st = 1 ] && grep -qx \"domain '' strict-mmio\" '$tmp/log' &&
+		grep -q 'read from guest-physical 0x20000000.*as --strict-mmio asks' '$tmp/err'"
+	rm -f "$tmp/log"
 	fake "in:0x70,out:0x80,in:0x70,shutdown:0" --verbose
+	st=$?
 	t "fake: port I/O: INs get all ones, counted per port under --verbose" sh -c "
-		[ \$? = 0 ] || exit 1
+		[ $st = 0 ] || exit 1
 		grep -qx 'in answered 0xff' '$tmp/log' &&
 		! grep -q 'not 0xff' '$tmp/err' &&
 		grep -q 'in from port 0x70 (1 bytes) -> 0xff' '$tmp/err' &&

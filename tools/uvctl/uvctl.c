@@ -83,6 +83,9 @@ static void run_usage(FILE *out)
 		"      --vcpus=N       number of vCPUs (only 1 for now)\n"
 		"      --dry-run       load the kernel and print the guest's layout, with\n"
 		"                      no /dev/microv, then exit\n"
+		"      --strict-mmio   stop the guest when it touches a guest-physical\n"
+		"                      address with no RAM (by default it reads all\n"
+		"                      ones there and its writes are dropped, as on Xen)\n"
 		"  -v, --verbose       print the layout, the rings and unusual exits\n"
 		"  -d, --device=PATH   the microv device (default %s)\n"
 		"  -h, --help          show this help and exit\n"
@@ -174,13 +177,14 @@ static int cmd_info(const char *device, int argc, char **argv)
  * @affinity: host CPU for the vCPU threads, or -1
  * @hvc:      forward stdin to the console
  * @dry_run:  plan and load, print, but do not run
+ * @strict_mmio: stop the guest at an access to no RAM
  */
 struct run_opts {
 	const char *device, *kernel, *initrd, *cmdline, *name;
 	uint64_t ram;
 	unsigned int vcpus;
 	int affinity;
-	bool hvc, dry_run;
+	bool hvc, dry_run, strict_mmio;
 };
 
 /* The module's rule for names, checked here for a clearer message. */
@@ -299,6 +303,7 @@ static int run(const struct run_opts *o)
 
 	g.nr_vcpus = o->vcpus;
 	g.affinity = o->affinity;
+	g.strict_mmio = o->strict_mmio;
 	if (uv_guest_open_device(&g, o->device) ||
 	    uv_guest_build(&g, o->name, &l))
 		goto out;
@@ -364,6 +369,7 @@ static int cmd_run(const char *device, int argc, char **argv)
 		{ "affinity", required_argument, NULL, 'a' },
 		{ "vcpus", required_argument, NULL, 'P' },
 		{ "dry-run", no_argument, NULL, 'D' },
+		{ "strict-mmio", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -434,6 +440,9 @@ static int cmd_run(const char *device, int argc, char **argv)
 			break;
 		case 'D':
 			o.dry_run = true;
+			break;
+		case 'S':
+			o.strict_mmio = true;
 			break;
 		case 'v':
 			uv_verbose = true;

@@ -245,6 +245,7 @@ struct uv_vcpu {
  * @nr_vcpus:   vCPUs in @vcpu
  * @vcpu:       the vCPUs
  * @affinity:   the host CPU to pin vCPU threads to, or -1
+ * @strict_mmio: create the domain with MICROV_DOMAIN_STRICT_MMIO
  * @done_pipe:  a vCPU thread that ends writes a byte to [1]; the console
  *              loop polls [0], so that it needs no timeout
  * @stopping:   uvctl itself is tearing the guest down: a vCPU thread that
@@ -261,6 +262,7 @@ struct uv_guest {
 	unsigned int nr_vcpus;
 	struct uv_vcpu vcpu[UV_MAX_VCPUS];
 	int affinity;
+	bool strict_mmio;
 	int done_pipe[2];
 	atomic_bool stopping;
 	pthread_mutex_t lock;

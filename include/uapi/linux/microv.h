@@ -68,9 +68,16 @@ struct microv_host_info {
 #define MICROV_MAX_MEMSLOTS	32
 #define MICROV_MAX_GPA		(1ULL << 39)	/* guest RAM lies below this */
 
+/*
+ * struct microv_create_domain.flags: an access to a guest-physical address
+ * with no RAM stops the guest (MICROV_EXIT_MMIO) instead of reading all
+ * ones or being dropped, as Xen answers it.  For debugging.
+ */
+#define MICROV_DOMAIN_STRICT_MMIO	(1U << 0)
+
 /**
  * struct microv_create_domain - MICROV_CREATE_DOMAIN
- * @flags: in: must be 0
+ * @flags: in: MICROV_DOMAIN_STRICT_MMIO or 0
  * @domid: out: the Xen domain id, 1..0x7FEF, unique among live domains
  * @name:  in: NUL-terminated; empty for none, otherwise unique among live
  *         domains and made of [A-Za-z0-9_.-]
@@ -163,8 +170,10 @@ struct microv_sregs {
  * @io:   @direction MICROV_IO_IN/OUT, @size 1, 2 or 4 bytes, @port; for
  *        OUT @data holds the value written; for IN, put the value in
  *        @data before the next MICROV_RUN, which completes the IN.
- * @mmio: @gpa accessed, @is_write; the access is not emulated: the next
- *        MICROV_RUN retries it (map memory there first).
+ * @mmio: @gpa accessed, @is_write: a write to read-only memory, or an
+ *        access to no RAM that the module did not answer (a strict
+ *        domain, an instruction it does not emulate, a page walk); the
+ *        next MICROV_RUN retries it (map memory there first).
  * @fail_entry: the VM-entry failure (VMX: exit reason with bit 31 set
  *        and the exit qualification).
  * @internal: @suberror MICROV_INTERNAL_*, @hw_reason the backend's raw
@@ -241,6 +250,8 @@ struct microv_domain_info {
 	__u64 console_dropped;	/* console bytes lost: nobody read in time,
 				 * or over the console_io rate limit */
 	__u64 nr_io_unclaimed;	/* port accesses the module answered */
+	__u64 nr_mmio_unbacked;	/* accesses to guest-physical addresses with
+				 * no RAM that the module answered */
 };
 
 /**
