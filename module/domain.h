@@ -80,6 +80,8 @@ struct microv_console {
  * @syscall_msrs: its x86_syscall_msrs[] values (zero at reset)
  * @debug:   its DR0-DR3 and DR6
  * @lapic:   its local APIC; only its own thread touches it
+ * @mtrr:    its MTRRs (zero at reset: disabled)
+ * @misc_features_enables: MSR_MISC_FEATURES_ENABLES: CPUID faulting
  * @xen:     its Xen state
  * @xen_timer: the host timer behind its Xen timers
  * @timer_fired: @xen_timer went off; the vCPU's thread has yet to see it
@@ -103,6 +105,8 @@ struct microv_vcpu {
 	u64 syscall_msrs[X86_NR_SYSCALL_MSRS];
 	struct x86_debugregs debug;
 	struct x86_lapic lapic;
+	struct x86_mtrr mtrr;
+	u64 misc_features_enables;
 	struct xen_vcpu xen;
 	struct hrtimer xen_timer;
 	bool timer_fired;

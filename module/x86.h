@@ -97,7 +97,26 @@ enum x86_dr_result x86_dr_access(struct x86_debugregs *d, u64 *dr7,
 				 const struct x86_dr_insn *a, u64 *val);
 void x86_dr6_debug_trap(struct x86_debugregs *d, u64 hits);
 
+/**
+ * struct x86_mtrr - a vCPU's MTRRs (x86_mtrr.c)
+ * @def_type: IA32_MTRR_DEF_TYPE
+ * @fixed:    the 11 fixed-range MTRRs, 64K_00000 to 4K_F8000
+ * @var:      IA32_MTRR_PHYSBASE0, PHYSMASK0, PHYSBASE1 ...
+ */
+#define X86_MTRR_NR_VAR		8
+#define X86_MTRR_NR_FIXED	11
+struct x86_mtrr {
+	u64 def_type;
+	u64 fixed[X86_MTRR_NR_FIXED];
+	u64 var[2 * X86_MTRR_NR_VAR];
+};
+
+int x86_mtrr_read(const struct x86_mtrr *m, u32 msr, u64 *val);
+int x86_mtrr_write(struct x86_mtrr *m, u32 msr, u64 val,
+		   unsigned int phys_bits);
+
 int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val);
+bool x86_cpuid_faults(const struct microv_vcpu *v, int cpl);
 int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val);
 
 /* LVT timer, thermal, performance counters, LINT0, LINT1, error. */

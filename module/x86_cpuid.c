@@ -16,14 +16,14 @@
 /*
  * CPUID.1 bits a guest must not see: no VMX/SMX, no MONITOR/MWAIT (they
  * #UD), no performance or debug-store machinery; and what microv does not
- * emulate: the APIC's TSC-deadline timer, MTRRs, machine checks.  The
- * local APIC is there, in x2APIC mode (x86_lapic.c).
+ * emulate: the APIC's TSC-deadline timer, machine checks.  The local APIC
+ * is there, in x2APIC mode (x86_lapic.c); so are the MTRRs (x86_mtrr.c).
  */
 #define LEAF1_ECX_HIDDEN (F(VMX) | F(SMX) | F(MWAIT) | F(PDCM) | F(DTES64) | \
 			  F(DSCPL) | F(EST) | F(TM2) | F(XTPR) | \
 			  F(TSC_DEADLINE_TIMER))
 #define LEAF1_EDX_HIDDEN (F(ACPI) | F(ACC) | F(PBE) | F(DS) | \
-			  F(MTRR) | F(MCE) | F(MCA))
+			  F(MCE) | F(MCA))
 
 /*
  * CPUID.7.0: MSRs and instructions microv does not virtualise (TSC_ADJUST,

@@ -3,12 +3,14 @@
  * MSRs that microv emulates for a guest whatever the backend: those a
  * Linux guest reads before it can take a #GP (verify_cpu and early CPU
  * setup), answered as Xen answers an HVM guest; IA32_APIC_BASE and the
- * x2APIC registers (x86_lapic.c); and the SYSCALL MSRs, which no VMX
- * control switches: their guest values live here and the backend puts
- * them in the hardware from the first VM entry of a run until the thread
- * leaves the CPU or returns to userspace (x86_syscall_msrs[]).
+ * x2APIC registers (x86_lapic.c); the MTRRs (x86_mtrr.c); CPUID faulting;
+ * and the SYSCALL MSRs, which no VMX control switches: their guest values
+ * live here and the backend puts them in the hardware from the first VM
+ * entry of a run until the thread leaves the CPU or returns to userspace
+ * (x86_syscall_msrs[]).  Documentation/xen-abi.rst has the whole table.
  */
 #include <asm/msr-index.h>
+#include <asm/processor.h>
 
 #include "domain.h"
 #include "x86.h"
@@ -43,6 +45,27 @@ static u64 x86_misc_enable(void)
 	       MSR_IA32_MISC_ENABLE_XTPR_DISABLE;
 }
 
+/* The guest's MAXPHYADDR: CPUID.80000008H:EAX[7:0], the host's. */
+static unsigned int x86_guest_phys_bits(void)
+{
+	return cpuid_eax(0x80000008) & 0xff;
+}
+
+/**
+ * x86_cpuid_faults() - does CPUID give this guest a #GP?
+ * @v:   the vCPU
+ * @cpl: its privilege level
+ *
+ * CPUID faulting (MSR_MISC_FEATURES_ENABLES bit 0), as Xen offers it to
+ * HVM guests: CPUID outside ring 0 is a #GP, for a kernel that emulates
+ * it for its processes (Linux's ARCH_SET_CPUID).
+ */
+bool x86_cpuid_faults(const struct microv_vcpu *v, int cpl)
+{
+	return cpl > 0 && (READ_ONCE(v->misc_features_enables) &
+			   MSR_MISC_FEATURES_ENABLES_CPUID_FAULT);
+}
+
 static bool x86_canonical(u64 val)
 {
 	return (u64)((s64)(val << 16) >> 16) == val;
@@ -64,6 +87,9 @@ int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val)
 	ret = x86_lapic_msr_read(&v->lapic, msr, val);
 	if (ret != -ENOENT)
 		return ret;
+	ret = x86_mtrr_read(&v->mtrr, msr, val);
+	if (ret != -ENOENT)
+		return ret;
 	if (i >= 0) {
 		*val = v->syscall_msrs[i];
 		return 0;
@@ -72,8 +98,20 @@ int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_MISC_ENABLE:
 		*val = x86_misc_enable();
 		return 0;
+	case MSR_PLATFORM_INFO:		/* only: CPUID faulting exists */
+		*val = MSR_PLATFORM_INFO_CPUID_FAULT;
+		return 0;
+	case MSR_MISC_FEATURES_ENABLES:
+		*val = v->misc_features_enables;
+		return 0;
+	case MSR_IA32_FEAT_CTL:		/* locked, nothing enabled: no VMX */
+		*val = FEAT_CTL_LOCKED;
+		return 0;
 	case MSR_IA32_UCODE_REV:	/* no microcode to speak of */
 	case MSR_IA32_PLATFORM_ID:
+	case MSR_IA32_PERF_STATUS:	/* no frequency control, no sensors */
+	case MSR_IA32_PERF_CTL:
+	case MSR_IA32_THERM_STATUS:
 		*val = 0;
 		return 0;
 	default:
@@ -96,6 +134,9 @@ int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val)
 	ret = x86_lapic_msr_write(&v->lapic, msr, val);
 	if (ret != -ENOENT)
 		return ret;
+	ret = x86_mtrr_write(&v->mtrr, msr, val, x86_guest_phys_bits());
+	if (ret != -ENOENT)
+		return ret;
 	if (i >= 0) {
 		/* The host loads the value: what the CPU refuses is #GP here. */
 		if (msr != MSR_STAR && msr != MSR_SYSCALL_MASK &&
@@ -110,7 +151,13 @@ int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_MISC_ENABLE:
 		/* As Xen: a write that changes nothing is allowed. */
 		return val == x86_misc_enable() ? 0 : -EINVAL;
+	case MSR_MISC_FEATURES_ENABLES:
+		if (val & ~MSR_MISC_FEATURES_ENABLES_CPUID_FAULT)
+			return -EINVAL;
+		WRITE_ONCE(v->misc_features_enables, val);
+		return 0;
 	case MSR_IA32_UCODE_REV:	/* asks the CPU to latch it: a no-op */
+	case MSR_IA32_PERF_CTL:		/* as Xen: dropped */
 		return 0;
 	default:
 		return -ENOENT;

@@ -85,6 +85,11 @@ uapi_header_alone() {
 		-fsyntax-only "$t/t.c"
 }
 
+# Documentation/ parses as reST with no warning (selftests/docs_check.py).
+docs_parse() {
+	/usr/bin/python3 "$TOP/selftests/docs_check.py" "$TOP"/Documentation/*.rst
+}
+
 # Every selftest the Makefile builds is run by the test machines' /init.
 all_selftests_run() {
 	local t progs missing=0
@@ -137,6 +142,7 @@ main() {
 
 	phase_start "userspace"
 	check uapi/header-alone uapi_header_alone
+	check docs/rst-parses docs_parse
 	check tools/build make -s -C "$TOP/tools" O="$BUILD/tools"
 	# Process substitution, not a pipe: collect must count in this shell.
 	collect < <(make -s -C "$TOP/tools" O="$BUILD/tools" check 2>&1 |

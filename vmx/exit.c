@@ -228,10 +228,20 @@ static enum vmx_exit_action vmx_exit_triple_fault(struct vmx_vcpu *vv)
 	return vmx_user_exit(vv, MICROV_EXIT_TRIPLE_FAULT);
 }
 
+/* CPUID faulting on, and the guest outside ring 0 (CPL is SS.DPL). */
+static bool vmx_cpuid_faults(struct vmx_vcpu *vv)
+{
+	return READ_ONCE(vv->vcpu->misc_features_enables) &&
+	       x86_cpuid_faults(vv->vcpu,
+				(vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3);
+}
+
 static enum vmx_exit_action vmx_exit_cpuid(struct vmx_vcpu *vv)
 {
 	struct microv_cpuid out;
 
+	if (vmx_cpuid_faults(vv))
+		return vmx_exit_gp(vv);
 	microv_cpuid(vv->vcpu, vv->gprs[VMX_RAX], vv->gprs[VMX_RCX],
 		     vmcs_read(CR4_READ_SHADOW), &out);
 	vv->gprs[VMX_RAX] = out.eax;
@@ -634,6 +644,8 @@ bool vmx_exit_fastpath(struct vmx_vcpu *vv, u32 reason)
 {
 	switch ((u16)reason) {
 	case EXIT_REASON_CPUID:
+		if (vmx_cpuid_faults(vv))
+			return false;	/* the #GP is injected the slow way */
 		vmx_exit_cpuid(vv);
 		return true;
 	case EXIT_REASON_VMCALL:

@@ -186,8 +186,8 @@ asm(".pushsection .rodata\n"
  * 0x60, UCODE_REV after its write on 0x61), SYSCALL through STAR and LSTAR
  * (LSTAR read back on 0x62; the return RIP in RCX on 0x63, RBX kept on
  * 0x64), SWAPGS with KERNEL_GS_BASE (the new GS base on 0x65, the old one
- * back in KERNEL_GS_BASE on 0x66), CPUID.1:EDX with the APIC bit but
- * without the MTRR and MCA bits on 0x67, and the x2APIC: IA32_APIC_BASE
+ * back in KERNEL_GS_BASE on 0x66), CPUID.1:EDX with the APIC and MTRR
+ * bits but without the MCA bit on 0x67, and the x2APIC: IA32_APIC_BASE
  * on 0x68, its id on 0x69, and the #GP-free self-IPI sent with
  * interrupts off left pending in IRR (IRR1 on 0x6a).
  */
@@ -662,7 +662,8 @@ TEST_F(run, syscall_msrs_and_cpu_features)
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x64, 4, 0x1234);
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x65, 4, 0x5678);
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x66, 4, 0);
-	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x67, 4, 1u << 9);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x67, 4,
+		  (1u << 9) | (1u << 12));
 	/* Base 0xfee00000, enabled, x2APIC mode, bootstrap processor. */
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x68, 4, 0xfee00d00);
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x69, 4, 0);
