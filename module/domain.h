@@ -80,6 +80,8 @@ struct microv_console {
  * @syscall_msrs: its x86_syscall_msrs[] values (zero at reset)
  * @debug:   its DR0-DR3 and DR6
  * @lapic:   its local APIC; only its own thread touches it
+ * @lapic_timer: the host timer behind the APIC's (lapic.c)
+ * @lapic_timer_fired: @lapic_timer went off; the thread has yet to see it
  * @mtrr:    its MTRRs (zero at reset: disabled)
  * @misc_features_enables: MSR_MISC_FEATURES_ENABLES: CPUID faulting
  * @xen:     its Xen state
@@ -105,6 +107,8 @@ struct microv_vcpu {
 	u64 syscall_msrs[X86_NR_SYSCALL_MSRS];
 	struct x86_debugregs debug;
 	struct x86_lapic lapic;
+	struct hrtimer lapic_timer;
+	bool lapic_timer_fired;
 	struct x86_mtrr mtrr;
 	u64 misc_features_enables;
 	struct xen_vcpu xen;
@@ -213,6 +217,15 @@ void microv_xen_pages_remap(struct microv_domain *d, u64 gpa, u64 npages);
 struct page *microv_xen_page_at(struct microv_domain *d, u64 gpa);
 bool microv_vcpu_has_work(struct microv_vcpu *v);
 bool microv_vcpu_timer_fired(struct microv_vcpu *v);
+
+/* lapic.c */
+void microv_lapic_init(struct microv_vcpu *v);
+void microv_lapic_free(struct microv_vcpu *v);
+void microv_lapic_timer_work(struct microv_vcpu *v);
+int microv_lapic_msr_read(struct microv_vcpu *v, u32 msr, u64 *val);
+int microv_lapic_msr_write(struct microv_vcpu *v, u32 msr, u64 val);
+void microv_lapic_mmio(struct microv_vcpu *v, u64 gpa, unsigned int size,
+		       bool write, u64 *val);
 void microv_vcpu_do_work(struct microv_vcpu *v);
 
 void microv_console_init(struct microv_console *c);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest-physical addresses with no RAM and no device behind them: Xen
- * answers a guest's access there as a bus with nothing on it, reads all
- * ones and drops writes, and the guest goes on.  The backend reports the
+ * Guest-physical addresses with no RAM: the local APIC's page in xAPIC
+ * mode (lapic.c), or nothing.  Xen answers a guest's access to nothing as
+ * a bus with nothing on it, reads all ones and drops writes, and the
+ * guest goes on.  The backend reports the
  * access; the instruction is fetched through the guest's own page tables
  * and emulated (x86_emulate.c).  A domain created with
  * MICROV_DOMAIN_STRICT_MMIO, an instruction not emulated, or an access
@@ -15,12 +16,17 @@
 #include "backend.h"
 #include "domain.h"
 
-static int microv_unbacked_access(void *ctx, u64 gpa, unsigned int size,
-				  bool write, u64 *val)
+/* The xAPIC page, or nothing: all ones, writes dropped, counted. */
+static int microv_mmio_access(void *ctx, u64 gpa, unsigned int size,
+			      bool write, u64 *val)
 {
-	struct microv_domain *d = ctx;
+	struct microv_vcpu *v = ctx;
 
-	atomic64_inc(&d->nr_mmio_unbacked);
+	if (x86_lapic_xapic_page(&v->lapic, gpa)) {
+		microv_lapic_mmio(v, gpa, size, write, val);
+		return 0;
+	}
+	atomic64_inc(&v->domain->nr_mmio_unbacked);
 	if (!write)
 		*val = ~0ULL;
 	return 0;
@@ -66,10 +72,9 @@ static void microv_fetch_insn(struct microv_vcpu *v, struct x86_emul *e)
 int microv_mmio_emulate(struct microv_vcpu *v, struct x86_emul *e, u64 gpa,
 			bool write)
 {
-	struct microv_domain *d = v->domain;
-
-	if (d->strict_mmio)
+	/* A strict domain stops at memory with no device either. */
+	if (v->domain->strict_mmio && !x86_lapic_xapic_page(&v->lapic, gpa))
 		return -EOPNOTSUPP;
 	microv_fetch_insn(v, e);
-	return x86_emulate_mmio(e, gpa, write, microv_unbacked_access, d);
+	return x86_emulate_mmio(e, gpa, write, microv_mmio_access, v);
 }

@@ -79,12 +79,13 @@ int microv_vcpu_wait_runnable(struct microv_vcpu *v)
  */
 bool microv_vcpu_has_work(struct microv_vcpu *v)
 {
-	return READ_ONCE(v->timer_fired) || READ_ONCE(v->ring_work);
+	return microv_vcpu_timer_fired(v) || READ_ONCE(v->ring_work);
 }
 
+/* Xen's timer or the APIC's. */
 bool microv_vcpu_timer_fired(struct microv_vcpu *v)
 {
-	return READ_ONCE(v->timer_fired);
+	return READ_ONCE(v->timer_fired) || READ_ONCE(v->lapic_timer_fired);
 }
 
 /*
@@ -95,6 +96,7 @@ void microv_vcpu_do_work(struct microv_vcpu *v)
 {
 	if (xchg(&v->timer_fired, false))
 		xen_timer_fired(&v->xen);
+	microv_lapic_timer_work(v);
 	if (READ_ONCE(v->ring_work))
 		microv_ring_work(v);
 }
@@ -286,6 +288,7 @@ static const struct file_operations microv_vcpu_fops = {
 /* Frees a vCPU; only when its domain dies, so no fd refers to it. */
 void microv_vcpu_free(struct microv_vcpu *v)
 {
+	microv_lapic_free(v);
 	microv_xen_vcpu_free(v);
 	if (v->arch)
 		microv_backend->vcpu_destroy(v);
@@ -332,7 +335,7 @@ long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 		goto free;
 	v->domain = d;
 	v->id = id;
-	x86_lapic_init(&v->lapic, id);
+	microv_lapic_init(v);
 	x86_dr_init(&v->debug);
 	mutex_init(&v->run_lock);
 	init_waitqueue_head(&v->wait);

@@ -119,32 +119,70 @@ int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val);
 bool x86_cpuid_faults(const struct microv_vcpu *v, int cpl);
 int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val);
 
+/**
+ * struct x86_time - the moment an APIC access or timer event happens
+ * @ns:      a monotonic clock in ns (the host timer's)
+ * @tsc:     the TSC the guest reads
+ * @tsc_khz: its frequency; 0 if unknown
+ */
+struct x86_time {
+	u64 ns;
+	u64 tsc;
+	u32 tsc_khz;
+};
+
 /* LVT timer, thermal, performance counters, LINT0, LINT1, error. */
 #define X86_LAPIC_NR_LVT	6
 
+enum x86_lapic_mode { X86_LAPIC_DISABLED, X86_LAPIC_XAPIC, X86_LAPIC_X2APIC };
+
 /**
- * struct x86_lapic - a vCPU's local APIC, x2APIC mode (x86_lapic.c)
- * @apic_base: IA32_APIC_BASE
- * @icr:       the last ICR written
- * @id:        x2APIC id
+ * struct x86_lapic - a vCPU's local APIC (x86_lapic.c)
+ * @apic_base: IA32_APIC_BASE: EN and EXTD say the mode
+ * @icr:       the last ICR written (xAPIC: ICR2 in the upper half)
+ * @id:        APIC id
  * @tpr, @svr: task priority, spurious-interrupt vector registers
+ * @ldr, @dfr: xAPIC logical destination and destination format
+ * @esr:       ESR as last latched; @esr_pending the errors since
  * @lvt:       LVT timer to LVT error; @lvt_cmci the CMCI one
  * @timer_icr, @timer_dcr: the timer's initial count and divide registers
+ * @timer_start: when the current count (or period) began, ns
+ * @timer_armed: a one-shot or periodic count runs
+ * @tsc_deadline: IA32_TSC_DEADLINE, 0 when disarmed
+ * @timer_dirty: the timer's next moment may have changed: the caller
+ *             looks at x86_lapic_timer_next() again and clears it
  * @irr, @isr: requested and in-service vectors, 256 bits each
  */
 struct x86_lapic {
 	u64 apic_base;
 	u64 icr;
 	u32 id, tpr, svr;
+	u32 ldr, dfr;
+	u32 esr, esr_pending;
 	u32 lvt[X86_LAPIC_NR_LVT];
 	u32 lvt_cmci;
 	u32 timer_icr, timer_dcr;
+	u64 timer_start;
+	bool timer_armed;
+	u64 tsc_deadline;
+	bool timer_dirty;
 	u64 irr[4], isr[4];
 };
 
 void x86_lapic_init(struct x86_lapic *l, u32 id);
-int x86_lapic_msr_read(struct x86_lapic *l, u32 msr, u64 *val);
-int x86_lapic_msr_write(struct x86_lapic *l, u32 msr, u64 val);
+enum x86_lapic_mode x86_lapic_mode(const struct x86_lapic *l);
+bool x86_lapic_xapic_page(const struct x86_lapic *l, u64 gpa);
+int x86_lapic_msr_read(struct x86_lapic *l, u32 msr,
+		       const struct x86_time *now, u64 *val);
+int x86_lapic_msr_write(struct x86_lapic *l, u32 msr, u64 val,
+			const struct x86_time *now);
+u64 x86_lapic_mmio_read(struct x86_lapic *l, u32 offset, unsigned int size,
+			const struct x86_time *now);
+void x86_lapic_mmio_write(struct x86_lapic *l, u32 offset, unsigned int size,
+			  u32 val, const struct x86_time *now);
+bool x86_lapic_timer_next(const struct x86_lapic *l,
+			  const struct x86_time *now, u64 *at);
+void x86_lapic_timer_expired(struct x86_lapic *l, const struct x86_time *now);
 int x86_lapic_pending(const struct x86_lapic *l);
 void x86_lapic_accept(struct x86_lapic *l, u8 vector);
 u64 x86_lapic_cr8_read(const struct x86_lapic *l);

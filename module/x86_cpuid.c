@@ -16,12 +16,11 @@
 /*
  * CPUID.1 bits a guest must not see: no VMX/SMX, no MONITOR/MWAIT (they
  * #UD), no performance or debug-store machinery; and what microv does not
- * emulate: the APIC's TSC-deadline timer, machine checks.  The local APIC
- * is there, in x2APIC mode (x86_lapic.c); so are the MTRRs (x86_mtrr.c).
+ * emulate: machine checks.  The local APIC is there, x2APIC and xAPIC,
+ * with its TSC-deadline timer (x86_lapic.c); so are the MTRRs.
  */
 #define LEAF1_ECX_HIDDEN (F(VMX) | F(SMX) | F(MWAIT) | F(PDCM) | F(DTES64) | \
-			  F(DSCPL) | F(EST) | F(TM2) | F(XTPR) | \
-			  F(TSC_DEADLINE_TIMER))
+			  F(DSCPL) | F(EST) | F(TM2) | F(XTPR))
 #define LEAF1_EDX_HIDDEN (F(ACPI) | F(ACC) | F(PBE) | F(DS) | \
 			  F(MCE) | F(MCA))
 
@@ -79,7 +78,8 @@ void microv_cpuid(struct microv_vcpu *v, u32 leaf, u32 subleaf,
 		out->ecx &= ~F(OSXSAVE);
 		if (guest_cr4 & X86_CR4_OSXSAVE)
 			out->ecx |= F(OSXSAVE);
-		out->ecx |= F(X2APIC);
+		/* Emulated whatever the host has (x86_lapic.c). */
+		out->ecx |= F(X2APIC) | F(TSC_DEADLINE_TIMER);
 		out->edx &= ~LEAF1_EDX_HIDDEN;
 		out->edx |= F(APIC);
 		/* Initial APIC id in bits 31:24; one logical CPU per package. */

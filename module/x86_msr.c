@@ -84,7 +84,7 @@ int x86_msr_read(struct microv_vcpu *v, u32 msr, u64 *val)
 {
 	int i = x86_syscall_msr(msr), ret;
 
-	ret = x86_lapic_msr_read(&v->lapic, msr, val);
+	ret = microv_lapic_msr_read(v, msr, val);
 	if (ret != -ENOENT)
 		return ret;
 	ret = x86_mtrr_read(&v->mtrr, msr, val);
@@ -131,7 +131,7 @@ int x86_msr_write(struct microv_vcpu *v, u32 msr, u64 val)
 {
 	int i = x86_syscall_msr(msr), ret;
 
-	ret = x86_lapic_msr_write(&v->lapic, msr, val);
+	ret = microv_lapic_msr_write(v, msr, val);
 	if (ret != -ENOENT)
 		return ret;
 	ret = x86_mtrr_write(&v->mtrr, msr, val, x86_guest_phys_bits());

@@ -31,6 +31,17 @@
 #define APIC_TMCCT		0x390
 #define APIC_TDCR		0x3e0
 #define APIC_SELF_IPI		0x3f0
+#define APIC_DFR		0xe0
+#define APIC_DFR_FLAT		0xffffffffUL
+#define APIC_ESR_SENDILL	0x20
+#define APIC_ESR_RECVILL	0x40
+#define APIC_ESR_ILLREGA	0x80
+#define APIC_ICR2		0x310
+#define APIC_ICR_BUSY		0x01000
+#define APIC_DEST_LOGICAL	0x00800
+#define APIC_DM_LOWEST		0x00100
+#define APIC_LVT_TIMER_PERIODIC	(1 << 17)
+#define APIC_LVT_TIMER_TSCDEADLINE (2 << 17)
 #define APIC_BASE_MSR		0x800
 #define X2APIC_ENABLE		(1UL << 10)
 #endif

@@ -8,6 +8,7 @@
 #define MSR_IA32_APICBASE		0x1b
 #define MSR_IA32_APICBASE_BSP		(1 << 8)
 #define MSR_IA32_APICBASE_ENABLE	(1 << 11)
+#define MSR_IA32_TSC_DEADLINE		0x6e0
 #define MSR_MTRRcap			0xfe
 #define MSR_MTRRfix64K_00000		0x250
 #define MSR_MTRRfix16K_80000		0x258
