@@ -9,6 +9,8 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <asm/apicdef.h>
+#include <asm/msr-index.h>
 #include <asm/tsc.h>
 
 #include "domain.h"
@@ -72,10 +74,19 @@ void microv_lapic_timer_work(struct microv_vcpu *v)
 	microv_lapic_timer_sync(v, &now);
 }
 
+/* IA32_APIC_BASE, IA32_TSC_DEADLINE, the x2APIC range: worth a clock read. */
+static bool microv_lapic_msr(u32 msr)
+{
+	return msr == MSR_IA32_APICBASE || msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= APIC_BASE_MSR && msr <= APIC_BASE_MSR + 0xff);
+}
+
 int microv_lapic_msr_read(struct microv_vcpu *v, u32 msr, u64 *val)
 {
 	struct x86_time now;
 
+	if (!microv_lapic_msr(msr))
+		return -ENOENT;
 	microv_lapic_now(&now);
 	return x86_lapic_msr_read(&v->lapic, msr, &now, val);
 }
@@ -85,6 +96,8 @@ int microv_lapic_msr_write(struct microv_vcpu *v, u32 msr, u64 val)
 	struct x86_time now;
 	int ret;
 
+	if (!microv_lapic_msr(msr))
+		return -ENOENT;
 	microv_lapic_now(&now);
 	ret = x86_lapic_msr_write(&v->lapic, msr, val, &now);
 	microv_lapic_timer_sync(v, &now);

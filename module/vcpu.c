@@ -330,12 +330,13 @@ long microv_vcpu_create(struct microv_domain *d, unsigned long id)
 	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		goto out;
+	v->domain = d;
+	v->id = id;
+	/* Before any failure: microv_vcpu_free() cancels its timer. */
+	microv_lapic_init(v);
 	v->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!v->run)
 		goto free;
-	v->domain = d;
-	v->id = id;
-	microv_lapic_init(v);
 	x86_dr_init(&v->debug);
 	mutex_init(&v->run_lock);
 	init_waitqueue_head(&v->wait);

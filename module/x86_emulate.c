@@ -25,6 +25,7 @@
 #define RFLAGS_ZF	BIT_ULL(6)
 #define RFLAGS_SF	BIT_ULL(7)
 #define RFLAGS_OF	BIT_ULL(11)
+#define RFLAGS_RF	BIT_ULL(16)
 #define RFLAGS_ARITH	(RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | \
 			 RFLAGS_SF | RFLAGS_OF)
 
@@ -36,6 +37,7 @@ struct x86_decoded {
 	unsigned int opsize;	/* 1, 2, 4 or 8 */
 	unsigned int adsize;	/* 2, 4 or 8 */
 	int seg;		/* override, or -1 */
+	bool lock;
 	u8 rex;
 	u8 modrm;
 	u64 linear;		/* the memory operand's linear address */
@@ -280,7 +282,7 @@ static int x86_prefixes(const struct x86_emul *e, struct x86_decoded *d)
 		} else if (b == 0x67) {
 			adsize = true;
 		} else if (b == 0xf0) {
-			/* LOCK: one access to a device is atomic anyway. */
+			d->lock = true;	/* one device access is atomic anyway */
 		} else if (b == 0xf2 || b == 0xf3) {
 			return -EOPNOTSUPP;	/* REP, or an SSE form */
 		} else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e) {
@@ -439,6 +441,9 @@ int x86_emulate_mmio(struct x86_emul *e, u64 gpa, bool write,
 		load = true;
 		store = !to_reg && op != X86_ALU_CMP && op != X86_ALU_TEST;
 	}
+	/* LOCK is #UD but on a read-modify-write: not emulated then. */
+	if (d.lock && !(load && store))
+		return -EOPNOTSUPP;
 	/* The access the CPU reported, and no other. */
 	if ((d.linear & 0xfff) != (gpa & 0xfff) ||
 	    (gpa & 0xfff) + size > 0x1000 || (write ? !store : !load))
@@ -472,9 +477,11 @@ int x86_emulate_mmio(struct x86_emul *e, u64 gpa, bool write,
 		if (ret)
 			return ret;
 	}
-	e->rflags = rflags;
+	e->rflags = rflags & ~RFLAGS_RF;	/* an instruction retired */
 	e->rip += d.len;
-	if (e->mode != 64)
+	if (e->mode == 16)
+		e->rip = (u16)e->rip;
+	else if (e->mode == 32)
 		e->rip = (u32)e->rip;
 	return 0;
 }

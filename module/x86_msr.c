@@ -45,10 +45,17 @@ static u64 x86_misc_enable(void)
 	       MSR_IA32_MISC_ENABLE_XTPR_DISABLE;
 }
 
-/* The guest's MAXPHYADDR: CPUID.80000008H:EAX[7:0], the host's. */
+/*
+ * The guest's MAXPHYADDR: CPUID.80000008H:EAX[7:0], the host's, read once
+ * (CPUID may itself exit when the host is a guest).
+ */
 static unsigned int x86_guest_phys_bits(void)
 {
-	return cpuid_eax(0x80000008) & 0xff;
+	static unsigned int bits;
+
+	if (!READ_ONCE(bits))
+		WRITE_ONCE(bits, cpuid_eax(0x80000008) & 0xff);
+	return READ_ONCE(bits);
 }
 
 /**

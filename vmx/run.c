@@ -465,6 +465,7 @@ static int vmx_emulate_mmio(struct vmx_vcpu *vv)
 	vmx_vcpu_load(vv);
 	for (i = 0; i < VMX_NR_GPRS; i++)
 		vv->gprs[i] = e.gprs[i];
+	vmcs_write(GUEST_RSP, e.gprs[VMX_RSP]);	/* a load into RSP */
 	vmcs_write(GUEST_RFLAGS, e.rflags);
 	vmx_retire_instruction(e.rip);
 	preempt_enable();

@@ -284,6 +284,12 @@ static void legacy_modes(void)
 	setup(&e, 16, INSN("\x66\x8b\x07"), 0x12345678);
 	CHECK(emulate(&e, 0, false) == 0);
 	CHECK(e.gprs[RAX] == 0x12345678);
+	/* IP wraps at 64K in 16-bit code; RF is cleared. */
+	setup(&e, 16, INSN("\x8b\x07"), 0);
+	e.rip = 0xffff;
+	e.rflags |= 1 << 16;
+	CHECK(emulate(&e, 0, false) == 0);
+	CHECK(e.rip == 1 && !(e.rflags & (1 << 16)));
 }
 
 static void refused(void)
@@ -326,6 +332,13 @@ static void refused(void)
 	/* Cut short: the displacement was not fetched */
 	setup(&e, 64, INSN("\x8b\x80\x00\x10"), 0);
 	CHECK(emulate(&e, 0x1000, false) == -EOPNOTSUPP);
+	/* LOCK MOV is #UD, not ours; LOCK OR and XCHG are fine. */
+	setup(&e, 64, INSN("\xf0\x89\x18"), 0);
+	CHECK(emulate(&e, 0, true) == -EOPNOTSUPP);
+	setup(&e, 64, INSN("\xf0\x83\x08\x01"), 0);
+	CHECK(emulate(&e, 0, true) == 0);
+	setup(&e, 64, INSN("\xf0\x87\x18"), 0);
+	CHECK(emulate(&e, 0, true) == 0);
 	/* Fifteen prefixes and more: too long for an instruction */
 	setup(&e, 64, INSN("\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66"
 			   "\x66\x66\x8b"), 0);

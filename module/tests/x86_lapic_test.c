@@ -370,7 +370,7 @@ static void esr_and_svr(void)
 	CHECK(rd(&l, APIC_LVTT) == (APIC_LVT_MASKED | 0xff));
 }
 
-/* The timer at @l's next moment, as the host timer brings it. */
+/* Time passes: @ns on the ns clock and on the 1 GHz TSC. */
 static void advance(u64 ns)
 {
 	now.ns += ns;
