@@ -39,6 +39,7 @@ enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val);
 u8 microv_hv_upcall_vector(struct microv_vcpu *v);
 int microv_memory_fault(struct microv_domain *d, u64 gpa);
 bool microv_io_claimed(struct microv_domain *d, u16 port, unsigned int size);
+void microv_msr_fault(struct microv_vcpu *v, u32 msr, bool write);
 struct x86_emul;
 int microv_mmio_emulate(struct microv_vcpu *v, struct x86_emul *e, u64 gpa,
 			bool write);

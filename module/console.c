@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A domain's console stream: what the guest writes to its hypervisor
- * console and to its console ring, kept in a bounded buffer (the oldest
- * bytes dropped and counted when nobody reads in time, so a late reader
- * still sees the most recent output) and read through a console fd that
- * supports poll.  What is written to the fd goes into the guest's console
- * input ring (module/ring.c).  Once the domain is destroyed, a reader gets
+ * A domain's two output streams: what the guest writes to its console
+ * ring (its console), and what it writes with console_io (its part of the
+ * hypervisor log, which Xen keeps apart from the guest's console too).
+ * Each is kept in a bounded buffer (the oldest bytes dropped and counted
+ * when nobody reads in time, so a late reader still sees the most recent
+ * output) and read through an fd that supports poll.  What is written to
+ * a console fd goes into the guest's console input ring (module/ring.c);
+ * a log fd is read-only.  Once the domain is destroyed, a reader gets
  * what is left, then end of file, and poll says POLLHUP.
  */
 #include <linux/anon_inodes.h>
@@ -55,11 +57,11 @@ static bool microv_console_empty(struct microv_console *c)
 	return READ_ONCE(c->tail) == READ_ONCE(c->head);
 }
 
-static ssize_t microv_console_read(struct file *file, char __user *ubuf,
-				   size_t size, loff_t *ppos)
+/* What @c holds, for a reader of @file (of its domain). */
+static ssize_t microv_stream_read(struct file *file, struct microv_console *c,
+				  char __user *ubuf, size_t size)
 {
 	struct microv_domain *d = file->private_data;
-	struct microv_console *c = &d->console;
 	char chunk[256];
 	size_t n, i;
 	int ret;
@@ -86,6 +88,22 @@ static ssize_t microv_console_read(struct file *file, char __user *ubuf,
 		chunk[i] = c->buf[c->head++ % MICROV_CONSOLE_SIZE];
 	spin_unlock(&c->lock);
 	return copy_to_user(ubuf, chunk, n) ? -EFAULT : n;
+}
+
+static ssize_t microv_console_read(struct file *file, char __user *ubuf,
+				   size_t size, loff_t *ppos)
+{
+	struct microv_domain *d = file->private_data;
+
+	return microv_stream_read(file, &d->console, ubuf, size);
+}
+
+static ssize_t microv_hvlog_read(struct file *file, char __user *ubuf,
+				 size_t size, loff_t *ppos)
+{
+	struct microv_domain *d = file->private_data;
+
+	return microv_stream_read(file, &d->hvlog, ubuf, size);
 }
 
 /* As much of @ubuf as the input ring takes: bytes, or -errno if none. */
@@ -139,19 +157,36 @@ static ssize_t microv_console_fd_write(struct file *file,
 	}
 }
 
-static __poll_t microv_console_poll(struct file *file, poll_table *wait)
+/* Readable when @c holds something; hung up once the domain is gone. */
+static __poll_t microv_stream_poll(struct file *file, struct microv_console *c,
+				   poll_table *wait)
 {
 	struct microv_domain *d = file->private_data;
 	__poll_t mask = 0;
 
-	poll_wait(file, &d->console.wait, wait);
-	if (!microv_console_empty(&d->console))
+	poll_wait(file, &c->wait, wait);
+	if (!microv_console_empty(c))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (microv_console_room(d))
-		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (READ_ONCE(d->dying))
 		mask |= EPOLLHUP;
 	return mask;
+}
+
+static __poll_t microv_console_poll(struct file *file, poll_table *wait)
+{
+	struct microv_domain *d = file->private_data;
+	__poll_t mask = microv_stream_poll(file, &d->console, wait);
+
+	if (microv_console_room(d))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static __poll_t microv_hvlog_poll(struct file *file, poll_table *wait)
+{
+	struct microv_domain *d = file->private_data;
+
+	return microv_stream_poll(file, &d->hvlog, wait);
 }
 
 static int microv_console_release(struct inode *inode, struct file *file)
@@ -169,10 +204,19 @@ static const struct file_operations microv_console_fops = {
 	.llseek		= noop_llseek,
 };
 
+static const struct file_operations microv_hvlog_fops = {
+	.owner		= THIS_MODULE,
+	.read		= microv_hvlog_read,
+	.poll		= microv_hvlog_poll,
+	.release	= microv_console_release,
+	.llseek		= noop_llseek,
+};
+
 /**
  * microv_console_open() - MICROV_GET_CONSOLE: a console fd of @d
  * @d:     the domain (its fd in use by the caller)
- * @flags: MICROV_CONSOLE_NONBLOCK or 0
+ * @flags: MICROV_CONSOLE_NONBLOCK, MICROV_CONSOLE_HVLOG (a read-only fd
+ *         on its console_io output instead)
  *
  * Return: the fd, holding a reference on the domain, or -EINVAL (flags),
  * -ENOMEM, -EMFILE.
@@ -181,12 +225,17 @@ long microv_console_open(struct microv_domain *d, unsigned long flags)
 {
 	int fd;
 
-	if (flags & ~MICROV_CONSOLE_NONBLOCK)
+	int mode = O_CLOEXEC | ((flags & MICROV_CONSOLE_NONBLOCK) ? O_NONBLOCK : 0);
+
+	if (flags & ~MICROV_CONSOLE_FLAGS)
 		return -EINVAL;
 	refcount_inc(&d->refs);
-	fd = anon_inode_getfd("microv-console", &microv_console_fops, d,
-			      O_RDWR | O_CLOEXEC |
-			      ((flags & MICROV_CONSOLE_NONBLOCK) ? O_NONBLOCK : 0));
+	if (flags & MICROV_CONSOLE_HVLOG)
+		fd = anon_inode_getfd("microv-hvlog", &microv_hvlog_fops, d,
+				      O_RDONLY | mode);
+	else
+		fd = anon_inode_getfd("microv-console", &microv_console_fops,
+				      d, O_RDWR | mode);
 	if (fd < 0)
 		microv_domain_put(d);
 	return fd;

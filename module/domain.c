@@ -175,6 +175,9 @@ static long microv_get_domain_info(struct microv_domain *d,
 	spin_lock(&d->console.lock);
 	info.console_dropped = d->console.dropped + d->xen.console_limited;
 	spin_unlock(&d->console.lock);
+	spin_lock(&d->hvlog.lock);
+	info.console_dropped += d->hvlog.dropped;
+	spin_unlock(&d->hvlog.lock);
 	info.nr_io_unclaimed = atomic64_read(&d->nr_io_unclaimed);
 	info.nr_mmio_unbacked = atomic64_read(&d->nr_mmio_unbacked);
 	info.nr_hypercalls = READ_ONCE(d->xen.nr_hypercalls);
@@ -211,6 +214,7 @@ static long microv_domain_kill(struct microv_domain *d)
 	microv_domain_unlist(d);
 	/* Console writers waiting for the guest to read: it never will. */
 	wake_up_interruptible(&d->console.wait);
+	wake_up_interruptible(&d->hvlog.wait);
 	return 0;
 }
 
@@ -310,6 +314,8 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 		return microv_ring_connect(d, uarg);
 	case MICROV_SET_IO_PORTS:
 		return microv_io_ports_set(d, uarg);
+	case MICROV_GET_DIAG:
+		return microv_diag_get(d, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -345,7 +351,7 @@ long microv_open_console(struct microv_open_console __user *arg)
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	if (req.flags & ~MICROV_CONSOLE_NONBLOCK)
+	if (req.flags & ~MICROV_CONSOLE_FLAGS)
 		return -EINVAL;
 	d = microv_domain_get(req.domid);
 	if (!d)
@@ -388,7 +394,9 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	mutex_init(&d->lock);
 	mutex_init(&d->ring_lock);
 	microv_console_init(&d->console);
+	microv_console_init(&d->hvlog);
 	microv_io_ports_init(d);
+	spin_lock_init(&d->diag.lock);
 	d->strict_mmio = req.flags & MICROV_DOMAIN_STRICT_MMIO;
 	strscpy(d->name, req.name, sizeof(d->name));
 	d->mm = current->mm;

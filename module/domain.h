@@ -123,6 +123,20 @@ struct microv_vcpu {
 /* ring_pages[] by MICROV_RING_* kind (1, 2). */
 #define MICROV_NR_RINGS		(MICROV_RING_XENSTORE + 1)
 
+/**
+ * struct microv_diag_table - what the guest asked for and did not get
+ * @lock:    taken with interrupts off (noted from exit handlers)
+ * @nr:      entries used in @e
+ * @dropped: requests not kept, the table being full
+ * @e:       distinct requests, in the order first seen (diag.c)
+ */
+struct microv_diag_table {
+	spinlock_t lock;
+	unsigned int nr;
+	u64 dropped;
+	struct microv_diag_entry e[MICROV_DIAG_MAX];
+};
+
 #define MICROV_VCPU_REGS	BIT(0)
 #define MICROV_VCPU_SREGS	BIT(1)
 
@@ -149,11 +163,13 @@ struct microv_vcpu {
  *          mapped in the EPT where d->xen.xen_page_gfn says (under @lock)
  * @ring_lock: serialises the ring backends (guest events, console input)
  * @ring_pages: the guest pages of its rings (MICROV_RING_*), held
- * @console: its console stream
+ * @console: its console stream: what the guest writes to its console ring
+ * @hvlog:  its part of the hypervisor log: what it writes with console_io
  * @io_claimed: the I/O ports its process serves (MICROV_SET_IO_PORTS)
  * @nr_io_unclaimed: accesses to the others, which the module answered
  * @strict_mmio: MICROV_DOMAIN_STRICT_MMIO: unbacked accesses stop it
  * @nr_mmio_unbacked: accesses to addresses with no RAM, answered (mmio.c)
+ * @diag:   what the guest asked for and did not get (diag.c)
  * @arch:   the backend's state (EPT for VMX)
  */
 struct microv_domain {
@@ -174,10 +190,12 @@ struct microv_domain {
 	struct mutex ring_lock;
 	struct page *ring_pages[MICROV_NR_RINGS];
 	struct microv_console console;
+	struct microv_console hvlog;
 	DECLARE_BITMAP(io_claimed, MICROV_NR_IO_PORTS);
 	atomic64_t nr_io_unclaimed;
 	bool strict_mmio;
 	atomic64_t nr_mmio_unbacked;
+	struct microv_diag_table diag;
 	void *arch;
 };
 
@@ -228,6 +246,9 @@ void microv_lapic_mmio(struct microv_vcpu *v, u64 gpa, unsigned int size,
 		       bool write, u64 *val);
 void microv_vcpu_do_work(struct microv_vcpu *v);
 
+/* MICROV_GET_CONSOLE's and MICROV_OPEN_CONSOLE's flags */
+#define MICROV_CONSOLE_FLAGS	(MICROV_CONSOLE_NONBLOCK | MICROV_CONSOLE_HVLOG)
+
 void microv_console_init(struct microv_console *c);
 void microv_console_write(struct microv_console *c, const char *buf,
 			  size_t len);
@@ -238,6 +259,8 @@ long microv_ring_connect(struct microv_domain *d,
 void microv_ring_notify(struct microv_vcpu *v, u32 port);
 void microv_ring_work(struct microv_vcpu *v);
 void microv_io_ports_init(struct microv_domain *d);
+void microv_diag_note(struct microv_domain *d, u32 kind, u32 code, u64 arg);
+long microv_diag_get(struct microv_domain *d, struct microv_diag __user *arg);
 long microv_io_ports_set(struct microv_domain *d,
 			 struct microv_io_ports __user *uarg);
 ssize_t microv_console_input(struct microv_domain *d, const char *buf,

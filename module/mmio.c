@@ -27,6 +27,8 @@ static int microv_mmio_access(void *ctx, u64 gpa, unsigned int size,
 		return 0;
 	}
 	atomic64_inc(&v->domain->nr_mmio_unbacked);
+	microv_diag_note(v->domain, MICROV_DIAG_UNBACKED, write,
+			 gpa & PAGE_MASK);
 	if (!write)
 		*val = ~0ULL;
 	return 0;

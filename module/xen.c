@@ -73,7 +73,13 @@ static int microv_xen_write_gpa(struct xen_vcpu *xv, u64 gpa, const void *src,
 static void microv_xen_console_write(struct xen_vcpu *xv, const char *buf,
 				     size_t len)
 {
-	microv_console_write(&to_vcpu(xv)->domain->console, buf, len);
+	microv_console_write(&to_vcpu(xv)->domain->hvlog, buf, len);
+}
+
+/* A hypercall answered -ENOSYS: noted for MICROV_GET_DIAG. */
+static void microv_xen_unsupported(struct xen_vcpu *xv, u32 nr, u64 arg)
+{
+	microv_diag_note(to_vcpu(xv)->domain, MICROV_DIAG_ENOSYS, nr, arg);
 }
 
 /* A guest page of RAM, held (get_page) while xenabi keeps its address. */
@@ -213,6 +219,7 @@ static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.set_timer		= microv_xen_set_timer,
 	.stop_timer		= microv_xen_stop_timer,
 	.notify_host		= microv_xen_notify_host,
+	.unsupported		= microv_xen_unsupported,
 };
 
 /**
@@ -254,7 +261,10 @@ bool microv_hv_hypercall_atomic(struct microv_vcpu *v)
 /* A WRMSR to 0x40000000-0x400000ff: the hypercall page, or #GP. */
 enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val)
 {
-	return xen_wrmsr(&v->xen, msr, val) ? MICROV_HV_FAULT : MICROV_HV_DONE;
+	if (!xen_wrmsr(&v->xen, msr, val))
+		return MICROV_HV_DONE;
+	microv_msr_fault(v, msr, true);
+	return MICROV_HV_FAULT;
 }
 
 /* The vector to inject for a pending event upcall, or 0 (preemption off). */

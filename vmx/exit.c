@@ -341,6 +341,7 @@ static enum vmx_exit_action vmx_exit_rdmsr(struct vmx_vcpu *vv)
 	if (ret) {
 		field = ret == -ENOENT ? vmx_guest_msr(msr) : -1;
 		if (field < 0) {
+			microv_msr_fault(vv->vcpu, msr, false);
 			vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
 			return VMX_EXIT_CONTINUE;
 		}
@@ -405,6 +406,7 @@ static enum vmx_exit_action vmx_exit_wrmsr(struct vmx_vcpu *vv)
 	if (!ret)
 		vmx_host_state_wrmsr(vv, msr, val);
 	if (ret) {
+		microv_msr_fault(vv->vcpu, msr, true);
 		vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
 		return VMX_EXIT_CONTINUE;
 	}

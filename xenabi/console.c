@@ -3,8 +3,9 @@
  * console_io (__HYPERVISOR_console_io): the hypervisor console a guest
  * writes to before (or instead of) its PV console ring; Linux's earlyprintk
  * and "console=hvc0" before the ring is up use it.  Output goes to the
- * domain's console stream, rate-limited so that a guest cannot make the
- * host copy without end; there is no input on this path (the ring has it).
+ * domain's part of the hypervisor log, apart from its console ring as on
+ * Xen, rate-limited so that a guest cannot make the host copy without
+ * end; there is no input on this path (the ring has it).
  */
 #include "xenabi.h"
 

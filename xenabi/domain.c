@@ -72,15 +72,23 @@ void xen_vcpu_publish(struct xen_vcpu *v)
 	xenabi_unlock(&d->lock);
 }
 
-/* Undoes xen_vcpu_init() when the domain dies: its vcpu_info page goes. */
+/*
+ * Undoes xen_vcpu_init() when the domain dies: its vcpu_info page and FIFO
+ * control block go, and the FIFO event array with the last vCPU.
+ */
 void xen_vcpu_destroy(struct xen_vcpu *v)
 {
 	if (v->vcpu_info_page)
 		v->ops->unmap_gfn(v, v->vcpu_info_page);
 	v->vcpu_info_page = NULL;
 	v->vcpu_info = NULL;
-	if (v->domain && v->domain->vcpus[v->vcpu_id] == v)
+	if (!v->domain)
+		return;
+	xenabi_lock(&v->domain->lock);
+	if (v->domain->vcpus[v->vcpu_id] == v)
 		v->domain->vcpus[v->vcpu_id] = NULL;
+	xenabi_unlock(&v->domain->lock);
+	xen_fifo_vcpu_destroy(v);
 }
 
 /**
@@ -146,7 +154,7 @@ static bool xen_poll_ready(struct xen_vcpu *v)
 	if (v->poll_timed_out)
 		return true;
 	for (i = 0; i < v->nr_poll; i++)
-		if (xenabi_test_bit(v->poll_ports[i], xen_evtchn_pending(d)))
+		if (xen_evtchn_is_pending(d, v->poll_ports[i]))
 			return true;
 	return false;
 }

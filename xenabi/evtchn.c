@@ -5,8 +5,9 @@
  * event sets the port's pending bit; if the port is not masked, the bit of
  * its word in the target vCPU's evtchn_pending_sel and then that vCPU's
  * evtchn_upcall_pending; the first time the latter goes up, the host is
- * told to deliver the upcall (xen_vcpu_ops.kick).  The FIFO ABI is not
- * offered: init_control fails and guests fall back to this one.
+ * told to deliver the upcall (xen_vcpu_ops.kick).  A guest that gives a
+ * FIFO control block switches to that ABI (evtchn_fifo.c): the bindings
+ * stay here, the pending and masked state moves to its event words.
  */
 #include "shinfo.h"
 
@@ -79,16 +80,46 @@ static void xen_evtchn_kick_pollers(struct xen_domain *d, u32 port)
 	}
 }
 
-/* Marks @port pending; d->lock held. */
-static void xen_evtchn_set_pending_locked(struct xen_domain *d, u32 port)
+/**
+ * xen_evtchn_raise() - marks @port pending, as the domain's ABI says
+ * @d:    the domain, d->lock held
+ * @port: a valid port
+ */
+void xen_evtchn_raise(struct xen_domain *d, u32 port)
 {
 	struct xen_vcpu *v = xen_vcpu_by_id(d, d->evtchn[port].notify_vcpu);
 
+	if (d->evtchn_fifo) {
+		if (v && xen_fifo_set_pending(d, v, port))
+			xen_evtchn_kick_pollers(d, port);
+		return;
+	}
 	if (xenabi_test_and_set_bit(port, xen_evtchn_pending(d)))
 		return;
 	if (v)
 		xen_evtchn_notify(d, v, port);
 	xen_evtchn_kick_pollers(d, port);
+}
+
+/**
+ * xen_evtchn_is_pending() - whether @port is pending, masked or not
+ * @d:    the domain
+ * @port: a port below xen_nr_ports()
+ *
+ * From any thread: it takes d->lock, as the FIFO pages may go meanwhile.
+ */
+bool xen_evtchn_is_pending(struct xen_domain *d, u32 port)
+{
+	bool ret;
+
+	xenabi_lock(&d->lock);
+	if (d->evtchn_fifo)
+		ret = xen_fifo_is_pending(d, port);
+	else
+		ret = port < xen_nr_ports(d) &&
+		      xenabi_test_bit(port, xen_evtchn_pending(d));
+	xenabi_unlock(&d->lock);
+	return ret;
 }
 
 /**
@@ -106,7 +137,7 @@ int xen_evtchn_set_pending(struct xen_domain *d, u32 port)
 	xenabi_lock(&d->lock);
 	if (xen_port_valid(d, port) &&
 	    d->evtchn[port].state != EVTCHNSTAT_closed) {
-		xen_evtchn_set_pending_locked(d, port);
+		xen_evtchn_raise(d, port);
 		ret = 0;
 	}
 	xenabi_unlock(&d->lock);
@@ -130,7 +161,7 @@ int xen_evtchn_send_virq(struct xen_vcpu *v, u32 virq)
 		return -EINVAL;
 	xenabi_lock(&d->lock);
 	if (v->virq_port[virq]) {
-		xen_evtchn_set_pending_locked(d, v->virq_port[virq]);
+		xen_evtchn_raise(d, v->virq_port[virq]);
 		ret = 0;
 	}
 	xenabi_unlock(&d->lock);
@@ -144,14 +175,20 @@ static bool xen_evtchn_is_host(const struct xen_evtchn *chn)
 	       chn->remote_dom == XENABI_BACKEND_DOMID && !chn->remote_port;
 }
 
-/* The lowest free port; d->lock held.  Return: the port, or -ENOSPC. */
+/*
+ * The lowest free port, at the default FIFO priority; d->lock held.
+ * Return: the port, or -ENOSPC.
+ */
 static int xen_evtchn_alloc(struct xen_domain *d)
 {
 	u32 port;
 
-	for (port = 1; port < xen_nr_ports(d); port++)
-		if (d->evtchn[port].state == EVTCHNSTAT_closed)
+	for (port = 1; port < xen_nr_ports(d); port++) {
+		if (d->evtchn[port].state == EVTCHNSTAT_closed) {
+			d->evtchn[port].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
 			return port;
+		}
+	}
 	return -ENOSPC;
 }
 
@@ -181,8 +218,15 @@ static void xen_evtchn_free(struct xen_domain *d, u32 port)
 		}
 		break;
 	}
-	xenabi_clear_bit(port, xen_evtchn_pending(d));
-	memset(chn, 0, sizeof(*chn));
+	if (d->evtchn_fifo)
+		xen_fifo_clear_pending(d, port);
+	else
+		xenabi_clear_bit(port, xen_evtchn_pending(d));
+	/* Where it was last linked stays: that queue's tail may be it. */
+	*chn = (struct xen_evtchn){
+		.last_vcpu = chn->last_vcpu,
+		.last_priority = chn->last_priority,
+	};
 }
 
 static long xen_alloc_unbound(struct xen_domain *d, struct evtchn_alloc_unbound *a)
@@ -228,7 +272,7 @@ static long xen_bind_interdomain(struct xen_domain *d,
 	rchn->remote_port = port;
 	b->local_port = port;
 	/* As Xen: the new channel starts pending, so nothing sent is lost. */
-	xen_evtchn_set_pending_locked(d, port);
+	xen_evtchn_raise(d, port);
 	return 0;
 }
 
@@ -293,10 +337,10 @@ static long xen_send(struct xen_domain *d, struct evtchn_send *s)
 	case EVTCHNSTAT_interdomain:
 		if (xen_evtchn_is_host(chn))
 			return 1;
-		xen_evtchn_set_pending_locked(d, chn->remote_port);
+		xen_evtchn_raise(d, chn->remote_port);
 		return 0;
 	case EVTCHNSTAT_ipi:
-		xen_evtchn_set_pending_locked(d, s->port);
+		xen_evtchn_raise(d, s->port);
 		return 0;
 	case EVTCHNSTAT_unbound:
 		return 0;		/* nobody listens yet: dropped */
@@ -363,10 +407,28 @@ static long xen_unmask(struct xen_domain *d, struct evtchn_unmask *u)
 
 	if (!xen_port_valid(d, u->port))
 		return -EINVAL;
-	xenabi_clear_bit(u->port, xen_evtchn_mask(d));
 	v = xen_vcpu_by_id(d, d->evtchn[u->port].notify_vcpu);
+	if (d->evtchn_fifo) {
+		xen_fifo_unmask(d, v, u->port);
+		return 0;
+	}
+	xenabi_clear_bit(u->port, xen_evtchn_mask(d));
 	if (v && xenabi_test_bit(u->port, xen_evtchn_pending(d)))
 		xen_evtchn_notify(d, v, u->port);
+	return 0;
+}
+
+/* Only the FIFO ABI has priorities: the 2-level one has no such op. */
+static long xen_set_priority(struct xen_domain *d,
+			     const struct evtchn_set_priority *p)
+{
+	if (!xen_port_valid(d, p->port))
+		return -EINVAL;
+	if (!d->evtchn_fifo)
+		return -ENOSYS;
+	if (p->priority > EVTCHN_FIFO_PRIORITY_MIN)
+		return -EINVAL;
+	d->evtchn[p->port].priority = p->priority;
 	return 0;
 }
 
@@ -407,7 +469,7 @@ int xen_evtchn_notify_from_host(struct xen_domain *d, u32 port)
 
 	xenabi_lock(&d->lock);
 	if (xen_port_valid(d, port) && xen_evtchn_is_host(&d->evtchn[port])) {
-		xen_evtchn_set_pending_locked(d, port);
+		xen_evtchn_raise(d, port);
 		ret = 0;
 	}
 	xenabi_unlock(&d->lock);
@@ -444,6 +506,9 @@ static const struct {
 	[EVTCHNOP_bind_vcpu]	= { sizeof(struct evtchn_bind_vcpu), false },
 	[EVTCHNOP_unmask]	= { sizeof(struct evtchn_unmask), false },
 	[EVTCHNOP_reset]	= { sizeof(struct evtchn_reset), false },
+	[EVTCHNOP_init_control]	= { sizeof(struct evtchn_init_control), true },
+	[EVTCHNOP_expand_array]	= { sizeof(struct evtchn_expand_array), false },
+	[EVTCHNOP_set_priority]	= { sizeof(struct evtchn_set_priority), false },
 };
 
 /**
@@ -454,7 +519,8 @@ static const struct {
  * Return: 0 or, as Xen answers: -EFAULT (argument unreadable), -EINVAL
  * (bad port, VIRQ, or state for the operation), -ENOENT (no such vCPU),
  * -EEXIST (VIRQ already bound), -ENOSPC (no free port), -EPERM or -ESRCH
- * (another domain); -ENOSYS for bind_pirq, the FIFO ABI and unknown ops.
+ * (another domain), the FIFO ops' own (evtchn_fifo.c); -ENOSYS for
+ * bind_pirq, set_priority under the 2-level ABI and unknown ops.
  */
 long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 {
@@ -469,11 +535,19 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 	if (v->ops->copy_from_guest(v, &a, gva, xen_evtchn_args[cmd].size))
 		return -EFAULT;
 
-	if (cmd == EVTCHNOP_reset) {
+	/* These map guest pages, or let them go: not under d->lock. */
+	switch (cmd) {
+	case EVTCHNOP_reset:
 		if (!xen_is_self(d, a.reset.dom))
 			return -EPERM;
 		xen_evtchn_reset(d);
+		xen_fifo_destroy(v);
 		return 0;
+	case EVTCHNOP_init_control:
+		ret = xen_fifo_init_control(v, &a.init_control);
+		goto out;
+	case EVTCHNOP_expand_array:
+		return xen_fifo_expand_array(v, a.expand_array.array_gfn);
 	}
 
 	xenabi_lock(&d->lock);
@@ -502,6 +576,9 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 	case EVTCHNOP_bind_vcpu:
 		ret = xen_bind_vcpu(d, &a.bind_vcpu);
 		break;
+	case EVTCHNOP_set_priority:
+		ret = xen_set_priority(d, &a.set_priority);
+		break;
 	default:	/* EVTCHNOP_unmask */
 		ret = xen_unmask(d, &a.unmask);
 		break;
@@ -512,6 +589,7 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 		v->ops->notify_host(v, a.send.port);
 		ret = 0;
 	}
+out:
 	/* As Xen: a port bound for a guest that cannot learn it stays bound. */
 	if (!ret && xen_evtchn_args[cmd].out &&
 	    v->ops->copy_to_guest(v, gva, &a, xen_evtchn_args[cmd].size)) {

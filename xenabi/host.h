@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The few primitives xenabi takes from where it is built: bit operations
- * on memory the guest shares (always locked, as the guest's own are), and
+ * and compare-exchange on memory the guest shares (always locked, as the
+ * guest's own are), and
  * a lock for a domain's event channels.  The kernel's in the module; the
  * compiler's atomics and a lock that does nothing (the unit tests and the
  * fuzzer run one thread) in userspace.
@@ -17,6 +18,7 @@
 #define xenabi_rmb()		smp_rmb()
 #define xenabi_mb()		smp_mb()
 #define xenabi_read_once(x)	READ_ONCE(x)
+#define xenabi_write_once(x, v)	WRITE_ONCE(x, v)
 
 typedef spinlock_t xenabi_lock_t;
 #define xenabi_lock_init(l)	spin_lock_init(l)
@@ -37,11 +39,18 @@ static inline bool xenabi_test_bit(unsigned int nr, const void *addr)
 {
 	return sync_test_bit(nr, (const unsigned long *)addr);
 }
+
+/* Compares *@p with @old and, if equal, stores @new; returns what was there. */
+static inline u32 xenabi_cmpxchg32(u32 *p, u32 old, u32 new)
+{
+	return sync_cmpxchg(p, old, new);
+}
 #else
 #define xenabi_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #define xenabi_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define xenabi_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define xenabi_read_once(x)	(*(volatile __typeof__(x) *)&(x))
+#define xenabi_write_once(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
 
 typedef struct { int unused; } xenabi_lock_t;
 #define xenabi_lock_init(l)	((void)(l))
@@ -73,6 +82,21 @@ static inline bool xenabi_test_bit(unsigned int nr, const void *addr)
 {
 	return __atomic_load_n(xenabi_word(nr, addr), __ATOMIC_SEQ_CST) &
 	       (1UL << (nr % XENABI_LONG_BITS));
+}
+
+/*
+ * The unit tests' guest acts here, between what microv read and its
+ * compare-exchange, as another vCPU of a real guest may.
+ */
+extern void (*xenabi_cmpxchg_hook)(u32 *p);
+
+static inline u32 xenabi_cmpxchg32(u32 *p, u32 old, u32 new)
+{
+	if (xenabi_cmpxchg_hook)
+		xenabi_cmpxchg_hook(p);
+	__atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return old;
 }
 #endif
 

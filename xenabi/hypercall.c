@@ -131,8 +131,10 @@ static void xen_hypercall_run(struct xen_vcpu *v, unsigned long nr,
 		ret = xen_hypercalls[nr](v, args);
 	else
 		ret = -ENOSYS;
-	if (ret == -ENOSYS)
+	if (ret == -ENOSYS) {
 		v->domain->nr_enosys++;
+		v->ops->unsupported(v, nr, args[0]);
+	}
 	v->ops->set_reg(v, XEN_REG_RAX, wide ? (unsigned long)ret : (u32)ret);
 }
 

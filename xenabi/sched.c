@@ -53,7 +53,7 @@ static long xen_sched_poll(struct xen_vcpu *v, unsigned long gva)
 			return -EFAULT;
 		if (port == 0 || port >= xen_nr_ports(d))
 			return -EINVAL;
-		if (xenabi_test_bit(port, xen_evtchn_pending(d)))
+		if (xen_evtchn_is_pending(d, port))
 			return 0;
 		v->poll_ports[i] = port;
 	}

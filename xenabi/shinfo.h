@@ -25,9 +25,11 @@ static inline unsigned int xen_word_bits(const struct xen_domain *d)
 	return d->shinfo_32 ? 32 : 64;
 }
 
-/* Ports that exist in the latched layout. */
+/* Ports that exist: in the latched layout, or all of them with FIFO. */
 static inline unsigned int xen_nr_ports(const struct xen_domain *d)
 {
+	if (d->evtchn_fifo)
+		return XENABI_NR_EVTCHNS;
 	return xen_word_bits(d) * xen_word_bits(d);
 }
 

@@ -36,6 +36,14 @@
 /* Event channels of the 2-level ABI for a 64-bit shared_info (32-bit: 1024). */
 #define XENABI_NR_EVTCHNS	EVTCHN_2L_NR_CHANNELS
 
+/*
+ * FIFO event channels: the event array holds one 32-bit word per port, a
+ * page at a time; ports stay below XENABI_NR_EVTCHNS in both ABIs (Xen's
+ * own limit, with xl's default of 1023 ports, is lower still).
+ */
+#define XENABI_FIFO_WORDS_PER_PAGE	(XENABI_PAGE_SIZE / sizeof(event_word_t))
+#define XENABI_FIFO_ARRAY_PAGES	(XENABI_NR_EVTCHNS / XENABI_FIFO_WORDS_PER_PAGE)
+
 /* Grant-table frames (version 1) a domain may have. */
 #define XENABI_GNTTAB_FRAMES	8
 
@@ -104,6 +112,9 @@ struct xen_e820_entry {
  * @notify_vcpu: the vCPU its events go to
  * @remote_dom:  unbound: who may bind; interdomain: the peer domain
  * @remote_port: interdomain: the peer's port
+ * @priority:    FIFO: the queue (EVTCHN_FIFO_PRIORITY_*) its events go to
+ * @last_vcpu, @last_priority: FIFO: the queue it was last linked on
+ * @fifo_pending: FIFO: raised while its event word was not yet given
  */
 struct xen_evtchn {
 	u8 state;
@@ -111,6 +122,10 @@ struct xen_evtchn {
 	u8 notify_vcpu;
 	u16 remote_dom;
 	u16 remote_port;
+	u8 priority;
+	u8 last_vcpu;
+	u8 last_priority;
+	bool fifo_pending;
 };
 
 /**
@@ -122,7 +137,8 @@ struct xen_evtchn {
  * @copy_from_guest: read @len bytes at guest-virtual @gva; 0 or -EFAULT
  * @copy_to_guest:   write them; 0 or -EFAULT
  * @write_gpa: write @len bytes at guest-physical @gpa; 0 or -EFAULT
- * @console_write: append @len bytes to the domain's console stream
+ * @console_write: append @len bytes of console_io output to the domain's
+ *             part of the hypervisor log
  * @map_gfn:   a host address of guest frame @gfn of RAM, kept valid until
  *             @unmap_gfn even if the guest's memory changes; NULL if none
  * @unmap_gfn: let it go
@@ -138,6 +154,9 @@ struct xen_evtchn {
  * @stop_timer: cancel it
  * @notify_host: the guest sent an event on @port, bound to the host (a
  *             backend's ring needs attention); called with no lock held
+ * @unsupported: hypercall @nr with first argument @arg was answered
+ *             -ENOSYS (for the host's diagnostics); maybe with
+ *             interrupts off
  */
 struct xen_vcpu_ops {
 	unsigned long (*get_reg)(struct xen_vcpu *v, enum xen_reg reg);
@@ -159,6 +178,7 @@ struct xen_vcpu_ops {
 	void (*set_timer)(struct xen_vcpu *v, u64 ns);
 	void (*stop_timer)(struct xen_vcpu *v);
 	void (*notify_host)(struct xen_vcpu *v, u32 port);
+	void (*unsupported)(struct xen_vcpu *v, u32 nr, u64 arg);
 };
 
 /* A whole xenstore message: header and the largest payload. */
@@ -207,6 +227,9 @@ struct xen_store {
  * @xen_page_gfn:   where each hypervisor page is in the guest's physmap
  * @lock:           protects @evtchn and the vCPUs' @virq_port
  * @evtchn:         event channels, by port (0 is never allocated)
+ * @evtchn_fifo:    the guest switched to the FIFO ABI (EVTCHNOP_init_control)
+ * @fifo_nr_ports:  FIFO: ports with an event word, 1024 per page given
+ * @fifo_array:     FIFO: host addresses of the event array's pages
  * @tsc0:           the TSC at system time 0 (the domain's start)
  * @tsc_mul, @tsc_shift: TSC ticks to nanoseconds, as in vcpu_time_info
  * @tsc_stable:     the TSC is the same on every CPU and never stops
@@ -243,6 +266,9 @@ struct xen_domain {
 	u64 xen_page_gfn[XENABI_NR_XEN_PAGES];
 	xenabi_lock_t lock;
 	struct xen_evtchn evtchn[XENABI_NR_EVTCHNS];
+	bool evtchn_fifo;
+	u32 fifo_nr_ports;
+	event_word_t *fifo_array[XENABI_FIFO_ARRAY_PAGES];
 	u64 tsc0;
 	u32 tsc_mul;
 	s8 tsc_shift;
@@ -282,6 +308,9 @@ struct xen_domain {
  * @poll_timed_out: it did
  * @time_area_stale: @time_area was registered by another vCPU: written
  *          when this one next runs
+ * @fifo_cb: FIFO: host address of its control block, or NULL
+ * @fifo_cb_page: FIFO: the guest page mapped for it
+ * @fifo_tail: FIFO: the last port linked on each of its queues, or 0
  */
 struct xen_vcpu {
 	const struct xen_vcpu_ops *ops;
@@ -302,6 +331,9 @@ struct xen_vcpu {
 	u64 poll_deadline;
 	bool poll_timed_out;
 	bool time_area_stale;
+	struct evtchn_fifo_control_block *fifo_cb;
+	void *fifo_cb_page;
+	u32 fifo_tail[EVTCHN_FIFO_MAX_QUEUES];
 };
 
 void xen_domain_init(struct xen_domain *d, u32 domid, void *shared_info);
@@ -351,6 +383,9 @@ union xen_evtchn_op {
 	struct evtchn_bind_vcpu bind_vcpu;
 	struct evtchn_unmask unmask;
 	struct evtchn_reset reset;
+	struct evtchn_init_control init_control;
+	struct evtchn_expand_array expand_array;
+	struct evtchn_set_priority set_priority;
 };
 
 long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args);
@@ -379,6 +414,18 @@ int xen_evtchn_send_virq(struct xen_vcpu *v, u32 virq);
 int xen_evtchn_set_pending(struct xen_domain *d, u32 port);
 int xen_evtchn_bind_host(struct xen_domain *d);
 int xen_evtchn_notify_from_host(struct xen_domain *d, u32 port);
+bool xen_evtchn_is_pending(struct xen_domain *d, u32 port);
+void xen_evtchn_raise(struct xen_domain *d, u32 port);
+
+/* The FIFO ABI (evtchn_fifo.c); all but the hypercalls with d->lock held. */
+long xen_fifo_init_control(struct xen_vcpu *v, struct evtchn_init_control *c);
+long xen_fifo_expand_array(struct xen_vcpu *v, u64 gfn);
+void xen_fifo_destroy(struct xen_vcpu *v);
+void xen_fifo_vcpu_destroy(struct xen_vcpu *v);
+bool xen_fifo_set_pending(struct xen_domain *d, struct xen_vcpu *v, u32 port);
+void xen_fifo_clear_pending(struct xen_domain *d, u32 port);
+bool xen_fifo_is_pending(struct xen_domain *d, u32 port);
+void xen_fifo_unmask(struct xen_domain *d, struct xen_vcpu *v, u32 port);
 
 /* Backends on rings in guest memory (ring.c, xenstore.c). */
 size_t xen_console_pull(struct xen_domain *d, char *buf, size_t len);

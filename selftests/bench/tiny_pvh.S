@@ -6,15 +6,9 @@
  * 0xb000) and halts.  uvctl then exits 0: startup_bench times what comes
  * before that first instruction.
  */
-#include <xen/elfnote.h>
+#include "pvh_note.h"
 
-	.section .note.Xen, "a", @note
-	.balign 4
-	.long 4			/* namesz: "Xen\0" */
-	.long 4			/* descsz */
-	.long XEN_ELFNOTE_PHYS32_ENTRY
-	.asciz "Xen"
-	.long tiny_entry
+	PVH_NOTE tiny_entry
 
 	.text
 	.code32

@@ -5,19 +5,24 @@
 #
 #   echo   the ELF vmlinux; the guest reaches userspace and says so on hvc0,
 #          reads a line that the host sends through the console, prints it
-#          back and powers off: uvctl exits 0.
+#          back and powers off: uvctl exits 0.  Its events are FIFO ones.
 #   panic  the bzImage when there is one (else the vmlinux); the guest
 #          panics: uvctl exits 4 (crash).
-#   reboot the vmlinux; the guest reboots through the FADT's reset
-#          register: uvctl exits 3.
+#   reboot the vmlinux with xen.fifo_events=0 (the 2-level event ABI);
+#          the guest reboots through the FADT's reset register: uvctl
+#          exits 3.
 #   hang   the vmlinux; the guest sleeps in userspace, "uvctl console"
 #          attaches to it by domid from another process, the host stops
 #          uvctl with SIGTERM: uvctl exits 143, the attached one 0.
 #
-# After each, no domain and no pinned guest page may be left.  KTAP.
+# After each, no domain and no pinned guest page may be left.  Then
+# probe_pvh.elf, a small PVH kernel that is not Linux, in 2 MiB of RAM:
+# its console_io line reaches uvctl's stderr as the hypervisor log's, and
+# --verbose names what it asked for and did not get.  KTAP.
 # cryptomgr.notests: the crypto self-tests (RSA, DH, ECC) would cost each
 # boot ~20 s of emulated CPU.
 guest=/microv/guest
+args=
 n=0
 fails=0
 
@@ -43,7 +48,8 @@ wait_for() {
 	return 1
 }
 
-# Boots kernel $2 with uvguest=$1 (more uvctl options after); its console
+# Boots kernel $2 with uvguest=$1 and $args on its command line (more
+# uvctl options after); its console
 # in $out, its stdin the fifo on fd 3.  Then: the guest reaches userspace.
 boot() {
 	name=$1 kernel=$2
@@ -54,7 +60,7 @@ boot() {
 	mkfifo /tmp/in
 	start=$(date +%s)
 	uvctl run --hvc --kernel "$kernel" --initrd "$guest/initrd" --ram 128 \
-		--cmdline "console=hvc0 cryptomgr.notests uvguest=$name" "$@" \
+		--cmdline "console=hvc0 cryptomgr.notests uvguest=$name$args" "$@" \
 		</tmp/in >"$out" 2>&1 &
 	pid=$!
 	exec 3>/tmp/in
@@ -91,7 +97,7 @@ show() {
 }
 
 echo "TAP version 13"
-echo "1..25"
+echo "1..33"
 lsmod | grep -q '^microv ' || insmod /microv/microv.ko
 
 boot echo "$guest/vmlinux"
@@ -99,6 +105,8 @@ grep -q "Booting kernel on Xen PVH" "$out"
 ok $? "echo: Linux booted as a Xen PVH guest"
 grep -q "ACPI: PM: (supports S0 S5)" "$out"
 ok $? "echo: it found the ACPI tables and S5 in them"
+grep -q "xen:events: Using FIFO-based ABI" "$out"
+ok $? "echo: Linux took the FIFO event channel ABI"
 echo hello-from-host >&3
 wait_for "MICROV-GUEST-GOT hello-from-host" 120
 ok $? "echo: the guest reads a line sent through the console"
@@ -115,8 +123,12 @@ grep -q "Kernel panic" "$out"
 ok $? "panic: the guest's panic message came through"
 show
 
+args=" xen.fifo_events=0"
 boot reboot "$guest/vmlinux"
+args=
 ended 120 3 "the guest rebooted"
+grep -q "xen:events: Using 2-level ABI" "$out"
+ok $? "reboot: with xen.fifo_events=0, the 2-level event ABI"
 grep -q "reboot: Restarting system" "$out"
 ok $? "reboot: Linux restarted through the ACPI reset register"
 show
@@ -143,6 +155,32 @@ ok $? "hang: the attached console ends with the domain (status $astatus)"
 sed -n 's/^uvctl: \(the module answered .*\)/# \1/p' "$out"
 grep -q "^uvctl: the module answered [1-9][0-9]* accesses to ports" "$out"
 ok $? "hang: the module answered the ports uvctl does not serve"
+show
+
+# A kernel that is not Linux, in the least RAM uvctl takes.
+name=probe
+fails_before=$fails
+out=/tmp/boot-probe.out
+uvctl run --verbose --ram 2M --kernel /microv/tests/probe_pvh.elf \
+	</dev/null >/tmp/probe.stdout 2>"$out"
+status=$?
+test "$status" = 0
+ok $? "probe: a small PVH kernel runs in 2M of RAM and powers off (got $status)"
+domid=$(sed -n 's/^uvctl: domain \([0-9]*\).*/\1/p' "$out" | head -n 1)
+grep -qx "(d$domid) probe: console_io works" "$out" &&
+	! grep -q "console_io works" /tmp/probe.stdout
+ok $? "probe: its console_io line is the hypervisor log's, on stderr, tagged (d$domid)"
+grep -q "^uvctl:   hypercall 99 (unknown to Xen): -ENOSYS, 1 time$" "$out"
+ok $? "probe: --verbose names the hypercall Xen does not have"
+grep -q "^uvctl:   hypercall memory_op (12), first argument 0x1234: -ENOSYS, 1 time$" "$out"
+ok $? "probe: --verbose names the memory_op sub-op microv does not have"
+grep -q "^uvctl:   read of guest-physical page 0xfed00000 (no RAM): all ones, 1 time$" "$out"
+ok $? "probe: --verbose names the page with no RAM it read"
+uvctl run --ram 1M --kernel /microv/tests/probe_pvh.elf </dev/null \
+	>/dev/null 2>/tmp/probe1.err
+status=$?
+test "$status" = 2 && grep -q "less than the minimum of 2M" /tmp/probe1.err
+ok $? "probe: 1M of RAM is refused (status $status)"
 show
 
 [ "$fails" = 0 ]

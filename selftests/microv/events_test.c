@@ -6,7 +6,8 @@
  * the per-vCPU vector) when the guest can take an interrupt, masking,
  * VIRQ_TIMER from single-shot timers waking HLT and SCHEDOP_block, a poll
  * timing out, the runstate area, the memory map and the grant table; from
- * 64-bit and 32-bit guests.  A guest's pvclock reading is the judge of
+ * 64-bit and 32-bit guests; then the FIFO ABI (queues, priorities, masking,
+ * a VIRQ, reset back to 2-level).  A guest's pvclock reading is the judge of
  * time: a timer must not fire before its deadline.
  */
 #include <stddef.h>
@@ -446,6 +447,136 @@ asm(".pushsection .rodata\n"
     "guest_sleeper_end:\n"
     ".popsection\n");
 
+/*
+ * FIFO event channels: the control block at CB, the event array at ARRAY
+ * (the host masks every word first, as Linux does).
+ */
+#define CB_GFN		0x130
+#define CB		(CB_GFN << 12)
+#define ARRAY_GFN	0x131
+#define ARRAY		(ARRAY_GFN << 12)
+#define A_INIT_CTL	0xf00
+#define A_EXPAND	0xf20
+#define A_PRIO		0xf40
+#define A_RESET		0xf60
+#define A_IPI2		0xf80
+#define V_COUNT3	0x20		/* FIFO upcalls */
+#define V_HEAD		0x28		/* the port at the head they took */
+#define V_READY		0x30		/* the READY word they saw */
+#define FIFO_KEEP	0x5ffe0000	/* MASKED, BUSY, reserved bits */
+
+_Static_assert(offsetof(struct evtchn_fifo_control_block, head) == 8, "");
+
+/* 64-bit: the event word of the port in @reg into RBX. */
+#define FIFO_WORD(reg)	"	lea " XSTR(ARRAY) "(, " reg ", 4), %rbx\n"
+
+/*
+ * The FIFO guest: init_control (0x80, link bits on 0x81), expand_array
+ * (0x82), an IPI port (R15) unmasked and sent with interrupts off (0x83:
+ * upcall pending; 0x84-0x86: upcalls, head, READY once taken); masked, it
+ * is pending but not taken (0x87, 0x88: its word) until unmask (0x89,
+ * 0x8a); at priority 0 (0x8b) it is READY bit 0 (0x8c); VIRQ_TIMER in the
+ * past (0x8d, 0x8e: its port at the head); two events queue one after
+ * the other (0x8f: the first's word links the second); reset (0x90) and a
+ * send on the closed port (0x91); init_control again (0x92).
+ */
+GUEST_CODE(guest_fifo);
+extern const unsigned char guest_fifo_handler[];
+asm(".pushsection .rodata\n"
+    "guest_fifo_start:\n"
+    HCALL64(NR_MEMORY, XENMEM_add_to_physmap, A_PHYSMAP, 0x60)
+    HCALL64(NR_HVM, HVMOP_set_param, A_PARAM, 0x61)
+    HCALL64(NR_EVTCHN, EVTCHNOP_init_control, A_INIT_CTL, 0x80)
+    "	movzbl " ARG(A_INIT_CTL + 16) ", %eax\n"
+    "	out %eax, $0x81\n"
+    HCALL64(NR_EVTCHN, EVTCHNOP_expand_array, A_EXPAND, 0x82)
+    HCALL64(NR_EVTCHN, EVTCHNOP_bind_ipi, A_IPI, 0x62)
+    "	mov " ARG(A_IPI + 4) ", %r15d\n"
+    "	mov %r15d, " ARG(A_SEND) "\n"
+    "	mov %r15d, " ARG(A_UNMASK) "\n"
+    "	mov %r15d, " ARG(A_PRIO) "\n"
+    FIFO_WORD("%r15")
+    "	lock btrl $" XSTR(EVTCHN_FIFO_MASKED) ", (%rbx)\n"
+    HCALL64(NR_EVTCHN, EVTCHNOP_send, A_SEND, 0x63)
+    OUT_UPCALL_PENDING(0x83)
+    TAKE_UPCALL
+    OUT_VAR(V_COUNT3, 0x84)
+    OUT_VAR(V_HEAD, 0x85)
+    OUT_VAR(V_READY, 0x86)
+    /* masked: pending, not linked; Linux's unmask: clear, then the op */
+    FIFO_WORD("%r15")
+    "	lock btsl $" XSTR(EVTCHN_FIFO_MASKED) ", (%rbx)\n"
+    HCALL64(NR_EVTCHN, EVTCHNOP_send, A_SEND, 0x40)
+    TAKE_UPCALL
+    OUT_VAR(V_COUNT3, 0x87)
+    FIFO_WORD("%r15")
+    "	mov (%rbx), %eax\n"
+    "	out %eax, $0x88\n"
+    "	lock btrl $" XSTR(EVTCHN_FIFO_MASKED) ", (%rbx)\n"
+    HCALL64(NR_EVTCHN, EVTCHNOP_unmask, A_UNMASK, 0x89)
+    TAKE_UPCALL
+    OUT_VAR(V_COUNT3, 0x8a)
+    /* the highest priority */
+    HCALL64(NR_EVTCHN, EVTCHNOP_set_priority, A_PRIO, 0x8b)
+    HCALL64(NR_EVTCHN, EVTCHNOP_send, A_SEND, 0x41)
+    TAKE_UPCALL
+    OUT_VAR(V_READY, 0x8c)
+    /* VIRQ_TIMER: a deadline in the past */
+    HCALL64(NR_EVTCHN, EVTCHNOP_bind_virq, A_VIRQ, 0x8d)
+    "	mov " ARG(A_VIRQ + 8) ", %r14d\n"
+    FIFO_WORD("%r14")
+    "	lock btrl $" XSTR(EVTCHN_FIFO_MASKED) ", (%rbx)\n"
+    "	mov $1, %edi\n"
+    "	mov $" NR_TIMER ", %eax\n"
+    "	vmcall\n"
+    TAKE_UPCALL
+    OUT_VAR(V_HEAD, 0x8e)
+    /* two events before the upcall: one queue, the first links the second */
+    HCALL64(NR_EVTCHN, EVTCHNOP_bind_ipi, A_IPI, 0x42)
+    "	mov " ARG(A_IPI + 4) ", %r12d\n"
+    FIFO_WORD("%r12")
+    "	lock btrl $" XSTR(EVTCHN_FIFO_MASKED) ", (%rbx)\n"
+    HCALL64(NR_EVTCHN, EVTCHNOP_bind_ipi, A_IPI2, 0x43)
+    "	mov " ARG(A_IPI2 + 4) ", %r13d\n"
+    FIFO_WORD("%r13")
+    "	lock btrl $" XSTR(EVTCHN_FIFO_MASKED) ", (%rbx)\n"
+    "	mov %r12d, " ARG(A_SEND) "\n"
+    HCALL64(NR_EVTCHN, EVTCHNOP_send, A_SEND, 0x44)
+    "	mov %r13d, " ARG(A_SEND) "\n"
+    HCALL64(NR_EVTCHN, EVTCHNOP_send, A_SEND, 0x45)
+    FIFO_WORD("%r12")
+    "	mov (%rbx), %eax\n"
+    "	out %eax, $0x8f\n"
+    /* back to 2-level: every port closed */
+    HCALL64(NR_EVTCHN, EVTCHNOP_reset, A_RESET, 0x90)
+    HCALL64(NR_EVTCHN, EVTCHNOP_send, A_SEND, 0x91)
+    HCALL64(NR_EVTCHN, EVTCHNOP_init_control, A_INIT_CTL, 0x92)
+    "	hlt\n"
+    /* the upcall: the first READY queue's head, unlinked and taken */
+    "guest_fifo_handler:\n"
+    "	push %rax\n"
+    "	push %rbx\n"
+    "	push %rcx\n"
+    "	mov " PARAM(P_VCPU_INFO) ", %rbx\n"
+    "	movb $0, (%rbx)\n"
+    "	xor %eax, %eax\n"
+    "	xchg %eax, " XSTR(CB) "\n"
+    "	mov %eax, " VAR(V_READY) "\n"
+    "	test %eax, %eax\n"
+    "	jz 1f\n"
+    "	bsf %eax, %ecx\n"
+    "	mov " XSTR(CB + 8) "(, %rcx, 4), %eax\n"
+    "	mov %eax, " VAR(V_HEAD) "\n"
+    FIFO_WORD("%rax")
+    "	lock andl $" XSTR(FIFO_KEEP) ", (%rbx)\n"
+    "	incl " VAR(V_COUNT3) "\n"
+    "1:	pop %rcx\n"
+    "	pop %rbx\n"
+    "	pop %rax\n"
+    "	iretq\n"
+    "guest_fifo_end:\n"
+    ".popsection\n");
+
 #define GUEST_ADDR(g, sym)	(GUEST_CODE_GPA + (sym - g##_start))
 
 /* The next exit must be an OUT to @port; its value. */
@@ -775,6 +906,80 @@ TEST_F(events, memory_grants_vcpu_ops)
 	EXPECT_EQ(0, out_on(_metadata, vm, 0x6a));
 	EXPECT_EQ(RUNSTATE_running, rs->state);
 	EXPECT_LT(0, rs->time[RUNSTATE_running]);
+	expect_exit(_metadata, vm, MICROV_EXIT_HLT);
+}
+
+/* The FIFO ABI from a 64-bit guest, as Linux uses it. */
+TEST_F(events, fifo64)
+{
+	struct uv_vm *vm = &self->vm;
+	unsigned char *a;
+	struct evtchn_init_control *ic;
+	__u32 *words, port, vtimer, p2, p3, i;
+
+	ASSERT_EQ(0, uv_vm_create(vm, MEM_SIZE, guest_fifo_start,
+				  guest_fifo_end, UV_LONG64));
+	set_params(vm, false);
+	set_args(vm, false);
+	a = vm->mem + ARGS;
+	ic = (void *)(a + A_INIT_CTL);
+	ic->control_gfn = CB_GFN;
+	ic->vcpu = 0;
+	ic->link_bits = 0;
+	((struct evtchn_expand_array *)(a + A_EXPAND))->array_gfn = ARRAY_GFN;
+	((struct evtchn_reset *)(a + A_RESET))->dom = DOMID_SELF;
+	words = (void *)(vm->mem + ARRAY);
+	for (i = 0; i < 1024; i++)
+		words[i] = 1u << EVTCHN_FIFO_MASKED;
+	uv_set_gate(vm, UV_LONG64, VEC, GUEST_ADDR(guest_fifo, guest_fifo_handler));
+	start_with_idt(_metadata, vm, UV_LONG64);
+
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x60));
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x61));
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x80));	/* init_control */
+	EXPECT_EQ(EVTCHN_FIFO_LINK_BITS, out_on(_metadata, vm, 0x81));
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x82));	/* expand_array */
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x62));
+	port = *(__u32 *)(a + A_IPI + 4);
+	EXPECT_LT(0, port);
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x63));	/* send */
+	EXPECT_EQ(1, out_on(_metadata, vm, 0x83));	/* upcall pending */
+	EXPECT_EQ(1, out_on(_metadata, vm, 0x84));	/* taken */
+	EXPECT_EQ(port, out_on(_metadata, vm, 0x85));	/* at the head */
+	EXPECT_EQ(1u << EVTCHN_FIFO_PRIORITY_DEFAULT,
+		  out_on(_metadata, vm, 0x86));
+
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x40));	/* send, masked */
+	EXPECT_EQ(1, out_on(_metadata, vm, 0x87));	/* not taken */
+	EXPECT_EQ(1u << EVTCHN_FIFO_PENDING | 1u << EVTCHN_FIFO_MASKED,
+		  out_on(_metadata, vm, 0x88));
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x89));	/* unmask */
+	EXPECT_EQ(2, out_on(_metadata, vm, 0x8a));
+
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x8b));	/* priority 0 */
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x41));
+	EXPECT_EQ(1, out_on(_metadata, vm, 0x8c));	/* READY bit 0 */
+
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x8d));	/* VIRQ_TIMER */
+	vtimer = *(__u32 *)(a + A_VIRQ + 8);
+	EXPECT_EQ(vtimer, out_on(_metadata, vm, 0x8e));
+
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x42));
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x43));
+	p2 = *(__u32 *)(a + A_IPI + 4);
+	p3 = *(__u32 *)(a + A_IPI2 + 4);
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x44));
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x45));
+	EXPECT_EQ(1u << EVTCHN_FIFO_PENDING | 1u << EVTCHN_FIFO_LINKED | p3,
+		  out_on(_metadata, vm, 0x8f)) TH_LOG("ports %u %u", p2, p3);
+	EXPECT_EQ(1u << EVTCHN_FIFO_PENDING | 1u << EVTCHN_FIFO_LINKED,
+		  words[p3]);			/* the tail */
+	EXPECT_EQ(p2, ((struct evtchn_fifo_control_block *)
+		       (vm->mem + CB))->head[EVTCHN_FIFO_PRIORITY_DEFAULT]);
+
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x90));	/* reset */
+	EXPECT_EQ(-EINVAL, (int)out_on(_metadata, vm, 0x91));
+	EXPECT_EQ(0, out_on(_metadata, vm, 0x92));	/* FIFO again */
 	expect_exit(_metadata, vm, MICROV_EXIT_HLT);
 }
 

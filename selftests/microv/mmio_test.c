@@ -3,7 +3,7 @@
  * Guest-physical addresses with no RAM: reads give all ones, writes are
  * dropped and the guest goes on, as on Xen, in 64-bit, 32-bit and real
  * mode, for each instruction form the module emulates; counted in the
- * domain's info.  A strict domain, an instruction not emulated, a page
+ * domain's info and listed, by page, in its diagnostics.  A strict domain, an instruction not emulated, a page
  * walk or an instruction fetch there stop the guest with an MMIO exit.
  */
 #include "kselftest_harness.h"
@@ -159,8 +159,22 @@ static void expect_mmio(struct __test_metadata *_metadata, struct uv_vm *vm,
 	EXPECT_EQ(rip, regs.rip);
 }
 
+/* MICROV_GET_DIAG: its entries into @e; how many the domain holds. */
+static unsigned int get_diag(struct __test_metadata *_metadata,
+			     struct uv_vm *vm, struct microv_diag_entry *e)
+{
+	struct microv_diag d = {
+		.nr_entries = MICROV_DIAG_MAX, .entries = (unsigned long)e,
+	};
+
+	EXPECT_EQ(0, ioctl(vm->dom, MICROV_GET_DIAG, &d));
+	EXPECT_EQ(0, d.dropped);
+	return d.nr_entries;
+}
+
 TEST_F(mmio, long_mode_answered)
 {
+	struct microv_diag_entry diag[MICROV_DIAG_MAX];
 	struct uv_vm *vm = &self->vm;
 
 	ASSERT_EQ(0, uv_vm_create(vm, MEM_SIZE, mmio64_start, mmio64_end,
@@ -181,6 +195,16 @@ TEST_F(mmio, long_mode_answered)
 	EXPECT_EQ(0xabcd, *(__u32 *)(vm->mem + 0x3000));
 	/* 11 reads (XCHG's and OR's among them), 3 writes. */
 	EXPECT_EQ(14, unbacked_count(_metadata, vm));
+	/* In the diagnostics: one page, read first, then written. */
+	EXPECT_EQ(2, get_diag(_metadata, vm, diag));
+	EXPECT_EQ(MICROV_DIAG_UNBACKED, diag[0].kind);
+	EXPECT_EQ(0, diag[0].code);
+	EXPECT_EQ(UNBACKED, diag[0].arg);
+	EXPECT_EQ(11, diag[0].count);
+	EXPECT_EQ(MICROV_DIAG_UNBACKED, diag[1].kind);
+	EXPECT_EQ(1, diag[1].code);
+	EXPECT_EQ(UNBACKED, diag[1].arg);
+	EXPECT_EQ(3, diag[1].count);
 }
 
 TEST_F(mmio, strict_domain_stops)
@@ -194,6 +218,7 @@ TEST_F(mmio, strict_domain_stops)
 	expect_mmio(_metadata, vm, UNBACKED, 0, GUEST_CODE_GPA + 5);
 	expect_mmio(_metadata, vm, UNBACKED, 0, GUEST_CODE_GPA + 5);
 	EXPECT_EQ(0, unbacked_count(_metadata, vm));
+	EXPECT_EQ(0, get_diag(_metadata, vm, NULL));
 	/* Unknown creation flags are refused. */
 	EXPECT_EQ(-1, uv_create_domain_flags(vm->dev, NULL, NULL, 2));
 	EXPECT_EQ(EINVAL, errno);

@@ -3,7 +3,8 @@
  * MSRs as Xen gives them to an HVM/PVH guest (Documentation/xen-abi.rst,
  * "MSRs"): a guest walks a table of RDMSRs and WRMSRs and reports each
  * value and each #GP; CPUID faulting gives ring 3, and only ring 3, a
- * #GP when the guest's kernel turns it on.
+ * #GP when the guest's kernel turns it on.  Each #GP is in the domain's
+ * diagnostics (MICROV_GET_DIAG).
  */
 #include "kselftest_harness.h"
 #include "guest.h"
@@ -177,6 +178,58 @@ static const struct msr_case cases[] = {
 	R_GP(0x123), W_GP(0x123, 0), R_GP(0xc0010015),
 };
 
+/*
+ * MICROV_GET_DIAG lists each MSR that got a #GP once, by direction, in
+ * the order of the table, with how many times; nothing else.
+ */
+static void check_diag(struct __test_metadata *_metadata, struct uv_vm *vm)
+{
+	struct microv_diag_entry want[MICROV_DIAG_MAX], got[MICROV_DIAG_MAX];
+	struct microv_diag d = {
+		.nr_entries = MICROV_DIAG_MAX, .entries = (unsigned long)got,
+	};
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		__u32 kind = cases[i].op.op == RD ? MICROV_DIAG_RDMSR :
+						     MICROV_DIAG_WRMSR;
+
+		if (!cases[i].gp)
+			continue;
+		for (j = 0; j < n; j++)
+			if (want[j].kind == kind &&
+			    want[j].code == cases[i].op.msr)
+				break;
+		if (j == n)
+			want[n++] = (struct microv_diag_entry){
+				.kind = kind, .code = cases[i].op.msr,
+			};
+		want[j].count++;
+	}
+	ASSERT_EQ(0, ioctl(vm->dom, MICROV_GET_DIAG, &d));
+	ASSERT_EQ(n, d.nr_entries);
+	EXPECT_EQ(0, d.dropped);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(want[i].kind, got[i].kind);
+		EXPECT_EQ(want[i].code, got[i].code)
+			TH_LOG("entry %u: MSR %#x, not %#x", i, got[i].code,
+			       want[i].code);
+		EXPECT_EQ(0, got[i].arg);
+		EXPECT_EQ(want[i].count, got[i].count);
+	}
+	/* Bad requests: flags, an unwritable array; none: just the count. */
+	d.flags = 1;
+	EXPECT_EQ(-1, ioctl(vm->dom, MICROV_GET_DIAG, &d));
+	EXPECT_EQ(EINVAL, errno);
+	d.flags = 0;
+	d.entries = 8;
+	EXPECT_EQ(-1, ioctl(vm->dom, MICROV_GET_DIAG, &d));
+	EXPECT_EQ(EFAULT, errno);
+	d.nr_entries = 0;
+	EXPECT_EQ(0, ioctl(vm->dom, MICROV_GET_DIAG, &d));
+	EXPECT_EQ(n, d.nr_entries);
+}
+
 TEST_F(msr, table)
 {
 	struct msr_op *t = (void *)(self->vm.mem + TABLE_GPA);
@@ -207,6 +260,7 @@ TEST_F(msr, table)
 	out_value(_metadata, &self->vm, 0x66, &edx);
 	EXPECT_TRUE(edx & (1u << 12));
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+	check_diag(_metadata, &self->vm);
 }
 
 /* Ring 3 in the identity map: user pages, user segments, RSP0. */

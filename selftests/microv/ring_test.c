@@ -334,8 +334,17 @@ TEST_F(ring, console_by_domid)
 	EXPECT_EQ(0, memcmp(c->in, "in", 2));
 	EXPECT_EQ(2, c->in_prod);
 
-	EXPECT_EQ(-1, open_console(self->vm.dev, self->vm.domid, 2));
+	EXPECT_EQ(-1, open_console(self->vm.dev, self->vm.domid, 4));
 	EXPECT_EQ(EINVAL, errno);
+	/* Its hypervisor log by domid too: read-only, empty so far. */
+	fd = open_console(self->vm.dev, self->vm.domid,
+			  MICROV_CONSOLE_HVLOG | MICROV_CONSOLE_NONBLOCK);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, buf, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(-1, write(fd, "x", 1));
+	EXPECT_EQ(EBADF, errno);
+	close(fd);
 	EXPECT_EQ(-1, open_console(self->vm.dev, DOMID_FIRST_RESERVED - 1, 0));
 	EXPECT_EQ(ESRCH, errno);
 	fd = open_console(self->vm.dev, self->vm.domid, 0);

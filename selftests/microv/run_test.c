@@ -547,6 +547,10 @@ static unsigned long run_keeping_xmm0(int vcpu, unsigned long mark,
 
 TEST_F(run, long_mode_exits_and_fpu)
 {
+	struct microv_diag_entry enosys;
+	struct microv_diag diag = {
+		.nr_entries = 1, .entries = (unsigned long)&enosys,
+	};
 	struct microv_sregs sregs;
 	struct microv_regs regs;
 	unsigned long xmm0;
@@ -565,6 +569,13 @@ TEST_F(run, long_mode_exits_and_fpu)
 	/* The Xen personality answers in the kernel: no exit to userspace. */
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x41, 4, 4 << 16 | 17);
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x41, 4, (__u32)-ENOSYS);
+	/* Named in the domain's diagnostics: xen_version, sub-op 0xa1. */
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_DIAG, &diag));
+	ASSERT_EQ(1, diag.nr_entries);
+	EXPECT_EQ(MICROV_DIAG_ENOSYS, enosys.kind);
+	EXPECT_EQ(17, enosys.code);
+	EXPECT_EQ(0xa1, enosys.arg);
+	EXPECT_EQ(1, enosys.count);
 
 	/* The guest loads XMM0 and exits; ours must come back untouched. */
 	ASSERT_EQ(0, run_keeping_xmm0(self->vm.vcpu, 0x5555aaaa5555aaaaul, &xmm0));

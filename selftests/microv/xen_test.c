@@ -576,7 +576,7 @@ TEST(console_stream)
 	struct pollfd pfd;
 	struct uv_vm vm;
 	ssize_t n, total;
-	int cons, i;
+	int cons, ring, i;
 
 	if (!microv_loaded())
 		ASSERT_EQ(0, microv_load());
@@ -584,10 +584,16 @@ TEST(console_stream)
 				  guest_console_end, UV_LONG64));
 	memcpy(vm.mem + 0x3000, "hello from the guest\n", 21);
 	memset(vm.mem + 0x100000, 'x', 4096);
-	ASSERT_EQ(-1, ioctl(vm.dom, MICROV_GET_CONSOLE, 2));
+	ASSERT_EQ(-1, ioctl(vm.dom, MICROV_GET_CONSOLE, 4));
 	EXPECT_EQ(EINVAL, errno);
-	cons = ioctl(vm.dom, MICROV_GET_CONSOLE, MICROV_CONSOLE_NONBLOCK);
+	/* console_io goes to the hypervisor log, not to the console. */
+	cons = ioctl(vm.dom, MICROV_GET_CONSOLE,
+		     MICROV_CONSOLE_NONBLOCK | MICROV_CONSOLE_HVLOG);
 	ASSERT_LE(0, cons);
+	ring = ioctl(vm.dom, MICROV_GET_CONSOLE, MICROV_CONSOLE_NONBLOCK);
+	ASSERT_LE(0, ring);
+	EXPECT_EQ(-1, write(cons, "x", 1));	/* the log takes no input */
+	EXPECT_EQ(EBADF, errno);
 	ASSERT_EQ(-1, read(cons, buf, sizeof(buf)));
 	EXPECT_EQ(EAGAIN, errno);
 	pfd.fd = cons;
@@ -599,6 +605,8 @@ TEST(console_stream)
 	n = read(cons, buf, sizeof(buf));
 	ASSERT_EQ(21, n);
 	EXPECT_EQ(0, memcmp(buf, "hello from the guest\n", 21));
+	EXPECT_EQ(-1, read(ring, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
 
 	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x6d, 4, 0);
 	for (total = 0; (n = read(cons, buf + total, sizeof(buf) - total)) > 0;)
@@ -611,7 +619,8 @@ TEST(console_stream)
 	ASSERT_EQ(0, ioctl(vm.dom, MICROV_GET_DOMAIN_INFO, &info));
 	EXPECT_EQ(5 * 4096 - 16384, info.console_dropped);
 
-	/* The console fd keeps the domain alive after its other fds close. */
+	/* The log fd keeps the domain alive after its other fds close. */
+	close(ring);
 	uv_vm_destroy(&vm);
 	EXPECT_EQ(1, microv_counter("domains"));
 	close(cons);

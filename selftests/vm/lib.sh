@@ -179,7 +179,8 @@ make_initramfs() {
 	cp "$TOP/selftests/vm/init" "$root/init"
 	cp "$BUILD/$ver/module/microv.ko" "$root/microv/"
 	cp "$BUILD"/selftests/*_test "$BUILD"/selftests/*_bench \
-		"$BUILD/selftests/tiny_pvh.elf" "$root/microv/tests/"
+		"$BUILD/selftests/tiny_pvh.elf" "$BUILD/selftests/probe_pvh.elf" \
+		"$root/microv/tests/"
 	[ ! -x "$BUILD/tools/uvctl" ] || cp "$BUILD/tools/uvctl" "$root/bin/uvctl"
 	# The installed kselftest tree, its programs those of /microv/tests.
 	cp -r "$BUILD/kselftest_install" "$root/microv/kselftest"

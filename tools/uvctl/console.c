@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ static atomic_bool out_aborted;
  * so that a signal is never stuck behind a stdout nobody reads.
  */
 static int out_cancel_fd = -1;
+
+/* The last byte uv_out() wrote, 0 before the first. */
+static _Atomic char out_last;
 
 void uv_out_cancel_on(int fd)
 {
@@ -86,9 +90,29 @@ void uv_out(const void *buf, size_t len)
 			continue;
 		if (n <= 0)
 			return;
+		atomic_store(&out_last, p[n - 1]);
 		p += n;
 		len -= n;
 	}
+}
+
+/**
+ * uv_out_end_line() - end the guest's last line before uvctl says more
+ *
+ * When stdout and stderr are one terminal, pipe or file, a guest's last
+ * output without its newline would have uvctl's next message run on in
+ * the same line.
+ */
+void uv_out_end_line(void)
+{
+	struct stat o, e;
+	char last = atomic_load(&out_last);
+
+	if (!last || last == '\n' || fstat(STDOUT_FILENO, &o) ||
+	    fstat(STDERR_FILENO, &e) || o.st_dev != e.st_dev ||
+	    o.st_ino != e.st_ino)
+		return;
+	uv_out("\n", 1);
 }
 
 /**
@@ -198,6 +222,29 @@ static bool stdin_read(struct input *in, bool tty)
 	return detach;
 }
 
+/*
+ * The guest's console_io output, which Xen writes to its own log: on
+ * stderr, each line with the domain's tag as there ("(d7) ").  Return:
+ * what read() returned.
+ */
+static ssize_t hvlog_read(struct uv_guest *g)
+{
+	char buf[CHUNK], tag[24];
+	ssize_t n = read(g->hvlog, buf, sizeof(buf)), i;
+
+	if (n <= 0)
+		return n;
+	snprintf(tag, sizeof(tag), "(d%u) ", g->domid);
+	for (i = 0; i < n; i++) {
+		if (g->hvlog_bol)
+			fputs(tag, stderr);
+		fputc(buf[i], stderr);
+		g->hvlog_bol = buf[i] == '\n';
+	}
+	fflush(stderr);
+	return n;
+}
+
 /* Hand typed bytes to the console fd, as many as it takes now. */
 static void stdin_flush(struct uv_guest *g, struct input *in, bool tty,
 			bool woke_for_pollout)
@@ -286,6 +333,7 @@ enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
 {
 	struct input *in = calloc(1, sizeof(*in));
 	bool tty = hvc && term_is_raw, console_open = g->console >= 0;
+	bool hvlog_open = g->hvlog >= 0;
 	enum uv_end end;
 
 	if (!in) {
@@ -296,8 +344,8 @@ enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
 	in->dead = !console_open;
 	in->eof = !hvc;
 	for (;;) {
-		struct pollfd p[4];
-		int n = 0, i_con = -1, i_in = -1;
+		struct pollfd p[5];
+		int n = 0, i_con = -1, i_in = -1, i_log = -1;
 		bool detach = false, pollout = false;
 
 		p[n++] = (struct pollfd){ g->done_pipe[0], POLLIN, 0 };
@@ -308,6 +356,10 @@ enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
 			p[n++] = (struct pollfd){
 				g->console, POLLIN | (pollout ? POLLOUT : 0), 0
 			};
+		}
+		if (hvlog_open) {
+			i_log = n;
+			p[n++] = (struct pollfd){ g->hvlog, POLLIN, 0 };
 		}
 		/*
 		 * A full buffer or a console without input stops a pipe;
@@ -349,6 +401,13 @@ enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
 				break;
 			}
 		}
+		if (i_log >= 0 && p[i_log].revents) {
+			ssize_t r = hvlog_read(g);
+
+			/* Gone with the domain, or broken: read no more. */
+			if (!r || (r < 0 && errno != EAGAIN && errno != EINTR))
+				hvlog_open = false;
+		}
 		if (i_in >= 0 && p[i_in].revents)
 			detach = stdin_read(in, tty);
 		if (in->len)
@@ -368,11 +427,20 @@ enum uv_end uv_console_loop(struct uv_guest *g, bool hvc, int sigfd,
  * @g: the guest, its vCPUs stopped
  *
  * A guest's last words (a panic, "reboot: Power down") may still sit in
- * the console fd when its vCPU ends.
+ * the console fd, or in the hypervisor log's, when its vCPU ends.
  */
 void uv_console_drain(struct uv_guest *g)
 {
 	size_t total = 0;
+	ssize_t r;
+
+	while (g->hvlog >= 0 && total < DRAIN_MAX && (r = hvlog_read(g)) > 0)
+		total += r;
+	if (!g->hvlog_bol) {
+		fputc('\n', stderr);
+		g->hvlog_bol = true;
+	}
+	total = 0;
 
 	while (g->console >= 0 && total < DRAIN_MAX) {
 		char buf[CHUNK];

@@ -21,7 +21,8 @@ void uv_guest_init(struct uv_guest *g)
 	unsigned int i;
 
 	memset(g, 0, sizeof(*g));
-	g->dev = g->dom = g->console = -1;
+	g->dev = g->dom = g->console = g->hvlog = -1;
+	g->hvlog_bol = true;
 	g->done_pipe[0] = g->done_pipe[1] = -1;
 	g->affinity = -1;
 	g->status = -1;
@@ -273,6 +274,12 @@ int uv_guest_build(struct uv_guest *g, const char *name,
 	if (g->console < 0)
 		uv_err("MICROV_GET_CONSOLE: %s: the guest's console output is lost",
 		       strerror(errno));
+	/* console_io's output: an older module has it in the console. */
+	g->hvlog = ioctl(g->dom, MICROV_GET_CONSOLE,
+			 MICROV_CONSOLE_NONBLOCK | MICROV_CONSOLE_HVLOG);
+	if (g->hvlog < 0 && errno != EINVAL)
+		uv_err("MICROV_GET_CONSOLE (hypervisor log): %s: the guest's console_io output is lost",
+		       strerror(errno));
 	return 0;
 }
 
@@ -290,6 +297,11 @@ void uv_guest_destroy(struct uv_guest *g)
 	/* The counters for the summary: a destroyed domain answers none. */
 	g->have_last_info = !ioctl(g->dom, MICROV_GET_DOMAIN_INFO,
 				   &g->last_info);
+	g->diag_hdr = (struct microv_diag){
+		.nr_entries = MICROV_DIAG_MAX,
+		.entries = (uintptr_t)g->diag,
+	};
+	g->have_diag = !ioctl(g->dom, MICROV_GET_DIAG, &g->diag_hdr);
 	if (ioctl(g->dom, MICROV_DESTROY_DOMAIN, 0) && errno != ESRCH)
 		uv_log("MICROV_DESTROY_DOMAIN: %s", strerror(errno));
 }
@@ -311,9 +323,11 @@ void uv_guest_close(struct uv_guest *g)
 	}
 	if (g->console >= 0)
 		close(g->console);
+	if (g->hvlog >= 0)
+		close(g->hvlog);
 	if (g->dom >= 0)
 		close(g->dom);
 	if (g->dev >= 0)
 		close(g->dev);
-	g->console = g->dom = g->dev = -1;
+	g->console = g->hvlog = g->dom = g->dev = -1;
 }

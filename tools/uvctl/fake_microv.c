@@ -26,7 +26,9 @@
  * MICROV_OPEN_CONSOLE knows domid 7 (see open_console()).
  * Past the end of the script, RUN blocks.  $FAKE_NO_RINGS and
  * $FAKE_NO_MAP make MICROV_CONNECT_RING and MICROV_SET_MEMORY_MAP fail
- * with ENOTTY, as an older module does.  $FAKE_LOG names a file that
+ * with ENOTTY, as an older module does; $FAKE_DIAG makes MICROV_GET_DIAG
+ * report three requests and 7 dropped (else none); $FAKE_HVLOG is the
+ * guest's console_io output (hvlog_fd()).  $FAKE_LOG names a file that
  * gets one line per notable ioctl, for the test to check.
  */
 #include <dlfcn.h>
@@ -149,6 +151,33 @@ static void unescape(char *s)
 {
 	for (; *s; s++)
 		*s = *s == '_' ? ' ' : *s == '~' ? '\n' : *s;
+}
+
+/*
+ * MICROV_CONSOLE_HVLOG: $FAKE_HVLOG ('_' and '~' as above) as the guest's
+ * console_io output, then end of file; without it, EINVAL (an older
+ * module, which has no such fd).
+ */
+static int hvlog_fd(void)
+{
+	const char *text = getenv("FAKE_HVLOG");
+	char buf[256];
+	int p[2];
+
+	if (!text) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", text);
+	unescape(buf);
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK))
+		return -1;
+	if (write(p[1], buf, strlen(buf)) < 0) {
+		close(p[0]);
+		p[0] = -1;
+	}
+	close(p[1]);
+	return p[0];
 }
 
 /* Sleep until a signal or the domain's destruction. */
@@ -329,6 +358,8 @@ static int dom_ioctl(unsigned long req, void *arg)
 	case MICROV_GET_CONSOLE: {
 		int sv[2];
 
+		if ((unsigned long)arg & MICROV_CONSOLE_HVLOG)
+			return hvlog_fd();
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 			return -1;
 		console_peer = sv[1];
@@ -342,6 +373,21 @@ static int dom_ioctl(unsigned long req, void *arg)
 
 		memset(info, 0, sizeof(*info));
 		info->console_dropped = lost ? strtoull(lost, NULL, 0) : 0;
+		return 0;
+	}
+	case MICROV_GET_DIAG: {
+		static const struct microv_diag_entry e[] = {
+			{ MICROV_DIAG_ENOSYS, 12, 0x1234, 3 },
+			{ MICROV_DIAG_RDMSR, 0x1a0, 0, 1 },
+			{ MICROV_DIAG_UNBACKED, 1, 0xfed00000, 5 },
+		};
+		struct microv_diag *d = arg;
+		unsigned int n = getenv("FAKE_DIAG") ? 3 : 0;
+
+		memcpy((void *)(uintptr_t)d->entries, e,
+		       (n < d->nr_entries ? n : d->nr_entries) * sizeof(e[0]));
+		d->nr_entries = n;
+		d->dropped = n ? 7 : 0;
 		return 0;
 	}
 	case MICROV_DESTROY_DOMAIN: {

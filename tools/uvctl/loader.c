@@ -191,7 +191,7 @@ static int parse_elf(struct uv_kernel *k)
 	}
 	/* The one refusal a user is most likely to meet: say how to fix it. */
 	if (!have_entry) {
-		uv_err("%s has no Xen PVH entry point (XEN_ELFNOTE_PHYS32_ENTRY): build it with CONFIG_XEN_PVH=y",
+		uv_err("%s has no Xen PVH entry point (no XEN_ELFNOTE_PHYS32_ENTRY note): uvctl boots PVH kernels only (Linux: CONFIG_XEN_PVH=y)",
 		       k->name);
 		goto out;
 	}

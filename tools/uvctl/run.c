@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -52,6 +53,52 @@ static bool worth_logging(uint32_t count)
 	return count <= 3 || !(count & (count - 1));
 }
 
+/**
+ * uv_end() - how the guest ended, said by a vCPU thread
+ * @g:   the guest
+ * @err: an error (always said), or a --verbose note
+ * @fmt: the message
+ *
+ * Kept for the main thread, which says it once the guest's last output
+ * is out (uv_end_say()): the first one; any later one is said at once.
+ */
+void uv_end(struct uv_guest *g, bool err, const char *fmt, ...)
+{
+	char msg[sizeof(g->end_msg)];
+	bool kept = false;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&g->lock);
+	if (!g->end_msg[0]) {
+		memcpy(g->end_msg, msg, sizeof(msg));
+		g->end_err = err;
+		kept = true;
+	}
+	pthread_mutex_unlock(&g->lock);
+	if (!kept && err)
+		uv_err("%s", msg);
+	else if (!kept)
+		uv_log("%s", msg);
+}
+
+/**
+ * uv_end_say() - the message uv_end() kept, after the guest's output
+ * @g: the guest, its vCPUs stopped and its console drained
+ */
+void uv_end_say(struct uv_guest *g)
+{
+	if (!g->end_msg[0] || (!g->end_err && !uv_verbose))
+		return;
+	uv_out_end_line();
+	if (g->end_err)
+		uv_err("%s", g->end_msg);
+	else
+		uv_log("%s", g->end_msg);
+}
+
 /*
  * The FADT's sleep control register (acpi.c): SLP_EN with \_S5's type is
  * the guest powering off, as on a PC; other sleep states are not offered.
@@ -61,10 +108,10 @@ static int handle_sleep(struct uv_vcpu *v, uint32_t val)
 	if (!(val & UV_ACPI_SLP_EN))
 		return RUN_ON;
 	if (((val >> 2) & 7) == UV_ACPI_SLP_TYP_S5) {
-		uv_log("vcpu%u: the guest powered off (ACPI S5)", v->id);
+		uv_end(v->guest, false, "vcpu%u: the guest powered off (ACPI S5)", v->id);
 		return UV_EXIT_POWEROFF;
 	}
-	uv_err("the guest asked for ACPI sleep type %u: only S5 (off) exists",
+	uv_end(v->guest, true, "the guest asked for ACPI sleep type %u: only S5 (off) exists",
 	       (val >> 2) & 7);
 	return UV_EXIT_STOPPED;
 }
@@ -87,7 +134,7 @@ static int handle_io(struct uv_vcpu *v)
 		return handle_sleep(v, run->io.data);
 	if (out && port == UV_ACPI_RESET &&
 	    (run->io.data & 0xff) == UV_ACPI_RESET_VALUE) {
-		uv_err("the guest reset itself (ACPI reset register): uvctl does not restart guests");
+		uv_end(v->guest, true, "the guest reset itself (ACPI reset register): uvctl does not restart guests");
 		return UV_EXIT_REBOOT;
 	}
 	if (port == UV_ACPI_SLEEP_STS) {
@@ -119,25 +166,25 @@ static int handle_shutdown(struct uv_vcpu *v)
 
 	switch (reason) {
 	case SHUTDOWN_poweroff:
-		uv_log("vcpu%u: the guest powered off", v->id);
+		uv_end(v->guest, false, "vcpu%u: the guest powered off", v->id);
 		return UV_EXIT_POWEROFF;
 	case SHUTDOWN_reboot:
-		uv_err("the guest asked to reboot: uvctl does not restart guests");
+		uv_end(v->guest, true, "the guest asked to reboot: uvctl does not restart guests");
 		return UV_EXIT_REBOOT;
 	case SHUTDOWN_soft_reset:
-		uv_err("the guest asked for a soft reset: uvctl treats it as a reboot and does not restart guests");
+		uv_end(v->guest, true, "the guest asked for a soft reset: uvctl treats it as a reboot and does not restart guests");
 		return UV_EXIT_REBOOT;
 	case SHUTDOWN_crash:
-		uv_err("the guest crashed (SHUTDOWN_crash)");
+		uv_end(v->guest, true, "the guest crashed (SHUTDOWN_crash)");
 		return UV_EXIT_CRASH;
 	case SHUTDOWN_watchdog:
-		uv_err("the guest's watchdog expired (SHUTDOWN_watchdog)");
+		uv_end(v->guest, true, "the guest's watchdog expired (SHUTDOWN_watchdog)");
 		return UV_EXIT_CRASH;
 	case SHUTDOWN_suspend:
-		uv_err("the guest suspended itself: uvctl cannot save or resume guests");
+		uv_end(v->guest, true, "the guest suspended itself: uvctl cannot save or resume guests");
 		return UV_EXIT_STOPPED;
 	default:
-		uv_err("the guest shut down for an unknown reason %u", reason);
+		uv_end(v->guest, true, "the guest shut down for an unknown reason %u", reason);
 		return UV_EXIT_STOPPED;
 	}
 }
@@ -156,27 +203,27 @@ static int handle_exit(struct uv_vcpu *v)
 		return handle_shutdown(v);
 	case MICROV_EXIT_MMIO:
 		/* No MMIO data path in the uapi yet: nothing can answer. */
-		uv_err("vcpu%u: the guest %s guest-physical %#llx, where there is no RAM (RIP %#llx): %s",
+		uv_end(v->guest, true, "vcpu%u: the guest %s guest-physical %#llx, where there is no RAM (RIP %#llx): %s",
 		       v->id, run->mmio.is_write ? "wrote to" : "read from",
 		       (unsigned long long)run->mmio.gpa, rip_of(v),
 		       v->guest->strict_mmio ? "stopped, as --strict-mmio asks" :
 		       "an access microv does not answer (a string or vector instruction, a page walk or code there)");
 		return UV_EXIT_ERROR;
 	case MICROV_EXIT_HLT:
-		uv_err("vcpu%u: the guest halted with interrupts off (RIP %#llx)",
+		uv_end(v->guest, true, "vcpu%u: the guest halted with interrupts off (RIP %#llx)",
 		       v->id, rip_of(v));
 		return UV_EXIT_STOPPED;
 	case MICROV_EXIT_TRIPLE_FAULT:
-		uv_err("vcpu%u: the guest triple-faulted (RIP %#llx): a PC would reset",
+		uv_end(v->guest, true, "vcpu%u: the guest triple-faulted (RIP %#llx): a PC would reset",
 		       v->id, rip_of(v));
 		return UV_EXIT_STOPPED;
 	case MICROV_EXIT_FAIL_ENTRY:
-		uv_err("vcpu%u: the CPU refused to enter the guest (VM-entry failure %#llx, qualification %#llx)",
+		uv_end(v->guest, true, "vcpu%u: the CPU refused to enter the guest (VM-entry failure %#llx, qualification %#llx)",
 		       v->id, (unsigned long long)run->fail_entry.hw_reason,
 		       (unsigned long long)run->fail_entry.qualification);
 		return UV_EXIT_STOPPED;
 	case MICROV_EXIT_INTERNAL_ERROR:
-		uv_err("vcpu%u: microv could not handle the guest: %s (hardware reason %#llx, qualification %#llx, RIP %#llx)",
+		uv_end(v->guest, true, "vcpu%u: microv could not handle the guest: %s (hardware reason %#llx, qualification %#llx, RIP %#llx)",
 		       v->id,
 		       run->internal.suberror == MICROV_INTERNAL_UNHANDLED_EXIT ?
 		       "an exit it does not handle" :
@@ -187,7 +234,7 @@ static int handle_exit(struct uv_vcpu *v)
 		       rip_of(v));
 		return UV_EXIT_ERROR;
 	default:
-		uv_err("vcpu%u: unknown exit reason %u from MICROV_RUN (a newer module?)",
+		uv_end(v->guest, true, "vcpu%u: unknown exit reason %u from MICROV_RUN (a newer module?)",
 		       v->id, run->exit_reason);
 		return UV_EXIT_ERROR;
 	}
@@ -359,6 +406,39 @@ void uv_vcpus_join(struct uv_guest *g)
  * At the end of a run: console output the guest lost, always said when
  * there was some; for --verbose, also which ports it touched, how often.
  */
+/*
+ * What the guest asked for and did not get, one line each: from the
+ * domain, or as it was when destroyed.
+ */
+static void uv_diag_summary(const struct uv_guest *g)
+{
+	struct microv_diag_entry live[MICROV_DIAG_MAX];
+	struct microv_diag hdr = {
+		.nr_entries = MICROV_DIAG_MAX, .entries = (uintptr_t)live,
+	};
+	const struct microv_diag_entry *e = live;
+	unsigned int i, n;
+	char line[160];
+
+	if (ioctl(g->dom, MICROV_GET_DIAG, &hdr)) {
+		if (!g->have_diag)
+			return;
+		hdr = g->diag_hdr;
+		e = g->diag;
+	}
+	n = hdr.nr_entries;
+
+	if (n > MICROV_DIAG_MAX)
+		n = MICROV_DIAG_MAX;
+	uv_log("the guest asked for %u thing%s it did not get%s", n,
+	       n == 1 ? "" : "s", n ? ":" : "");
+	for (i = 0; i < n; i++)
+		uv_log("  %s", uv_diag_describe(&e[i], line, sizeof(line)));
+	if (hdr.dropped)
+		uv_log("  and %llu more requests past the first %u kinds",
+		       (unsigned long long)hdr.dropped, MICROV_DIAG_MAX);
+}
+
 void uv_run_summary(const struct uv_guest *g)
 {
 	struct microv_domain_info info = { 0 };
@@ -380,6 +460,8 @@ void uv_run_summary(const struct uv_guest *g)
 	if (have && uv_verbose && info.nr_mmio_unbacked)
 		uv_log("the module answered %llu accesses to guest-physical addresses with no RAM (reads all ones, writes dropped)",
 		       (unsigned long long)info.nr_mmio_unbacked);
+	if (uv_verbose)
+		uv_diag_summary(g);
 	if (!uv_verbose || !g->io_counts)
 		return;
 	for (port = 0; port < 65536; port++)

@@ -89,8 +89,8 @@ t "run with a stray argument is a usage error" \
 t "--vcpus 2 refused" \
 	says 2 "multi-vCPU guests are not supported yet" run --vcpus 2 --kernel k
 t "--vcpus 0 refused" says 2 "expected a number from 1" run --vcpus 0 --kernel k
-t "--ram below 32M refused" \
-	says 2 "--ram 16M: less than the minimum of 32M" run --ram 16M --kernel k
+t "--ram below 2M refused" \
+	says 2 "--ram 1M: less than the minimum of 2M" run --ram 1M --kernel k
 t "--ram garbage refused" says 2 "expected a size" run --ram 1.5G --kernel k
 t "--ram not whole pages refused" \
 	says 2 "not a multiple of 4K" run --ram 40001K --kernel k
@@ -104,7 +104,7 @@ t "a missing kernel file exits 1" \
 	says 1 "cannot read the kernel /nonexistent/vmlinux: No such file" \
 	run --dry-run --kernel /nonexistent/vmlinux
 t "a kernel without the PVH note is refused (uvctl itself)" \
-	says 1 "uvctl: $uvctl has no Xen PVH entry point (XEN_ELFNOTE_PHYS32_ENTRY): build it with CONFIG_XEN_PVH=y" \
+	says 1 "uvctl: $uvctl has no Xen PVH entry point (no XEN_ELFNOTE_PHYS32_ENTRY note): uvctl boots PVH kernels only (Linux: CONFIG_XEN_PVH=y)" \
 	run --dry-run --kernel "$uvctl"
 t "a kernel that is neither ELF nor bzImage is refused" \
 	says 1 "is neither an ELF kernel (vmlinux) nor a bzImage" \
@@ -210,6 +210,21 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		grep -qx 'memory map 6 entries' '$tmp/log' &&
 		grep -qx 'ring 1 gfn 0xfffe' '$tmp/log' &&
 		grep -qx 'ring 2 gfn 0xffff' '$tmp/log'"
+	FAKE_HVLOG="early_one~second" fake "con:from_ring~,shutdown:0"
+	st=$?
+	t "fake: console_io output is the hypervisor log's, on stderr, tagged" sh -c "
+		[ $st = 0 ] && grep -qx 'from ring' '$tmp/out' &&
+		! grep -q 'early' '$tmp/out' &&
+		grep -qx '(d7) early one' '$tmp/err' &&
+		grep -qx '(d7) second' '$tmp/err'"
+	FAKE_SCRIPT="con:no_newline,shutdown:1" LD_PRELOAD=$fake timeout 20 \
+		"$dyn" -d /fake/microv run --kernel "$kern" >"$tmp/both" 2>&1 \
+		</dev/null
+	st=$?
+	t "fake: uvctl's last word comes after the guest's last line, on its own" sh -c "
+		[ $st = 3 ] && grep -qx 'no newline' '$tmp/both' &&
+		grep -A1 -x 'no newline' '$tmp/both' |
+		grep -q '^uvctl: the guest asked to reboot'"
 	t "fake: vCPU starts at the PVH entry, EBX start_info, flat 32-bit" sh -c "
 		grep -qx 'regs rip 0x1000123 rbx 0xe000 rflags 0x2' '$tmp/log' &&
 		grep -qx 'sregs cr0 0x11 cs 0x8/11 ds 0x10 tr 11/0x67' '$tmp/log'"
@@ -255,20 +270,37 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		grep 'startup:' '$tmp/err' | tail -n 1 | grep -q 'first MICROV_RUN'"
 	t "fake: --verbose says no console output was lost" \
 		grep -q 'console: 0 bytes of the guest.s output lost' "$tmp/err"
+	t "fake: --verbose says the guest lacked nothing" \
+		grep -q 'uvctl: the guest asked for 0 things it did not get$' "$tmp/err"
+	FAKE_DIAG=1 fake "shutdown:0" --verbose
+	st=$?
+	t "fake: --verbose lists what the guest asked for and did not get" sh -c "
+		[ $st = 0 ] &&
+		grep -q 'asked for 3 things it did not get:' '$tmp/err' &&
+		grep -q '  hypercall memory_op (12), first argument 0x1234: -ENOSYS, 3 times' '$tmp/err' &&
+		grep -q '  rdmsr of MSR 0x1a0: #GP, 1 time$' '$tmp/err' &&
+		grep -q '  write to guest-physical page 0xfed00000 (no RAM): dropped, 5 times' '$tmp/err' &&
+		grep -q '  and 7 more requests past the first 64 kinds' '$tmp/err'"
+	FAKE_DIAG=1 fake "shutdown:0"
+	t "fake: without --verbose, no such list" \
+		sh -c "! grep -q 'did not get' '$tmp/err'"
 	FAKE_CONSOLE_DROPPED=4242 fake "shutdown:0"
+	st=$?
 	t "fake: console output lost is said even without --verbose" sh -c "
-		[ \$? = 0 ] &&
+		[ $st = 0 ] &&
 		grep -q 'uvctl: console: 4242 bytes of the guest.s output lost' '$tmp/err'"
 	FAKE_NO_RINGS=1 FAKE_NO_MAP=1 fake "shutdown:0"
+	st=$?
 	t "fake: a module without rings or map: said, and the guest runs" sh -c "
-		[ \$? = 0 ] &&
+		[ $st = 0 ] &&
 		grep -q 'has no MICROV_CONNECT_RING' '$tmp/err' &&
 		grep -q 'has no MICROV_SET_MEMORY_MAP' '$tmp/err'"
 	printf 'hello' | FAKE_SCRIPT="echo:5,shutdown:0" LD_PRELOAD=$fake \
 		timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" --hvc \
 		>"$tmp/out" 2>"$tmp/err"
+	st=$?
 	t "fake: --hvc forwards piped stdin to the console" sh -c "
-		[ \$? = 0 ] && grep -qx 'got:hello' '$tmp/out'"
+		[ $st = 0 ] && grep -qx 'got:hello' '$tmp/out'"
 	for sig in TERM:15 HUP:1; do
 		num=${sig#*:}
 		sig=${sig%:*}

@@ -200,6 +200,7 @@ static void test_parse_ram(void)
 		{ "256", 256 * UV_MiB }, { "32M", 32 * UV_MiB },
 		{ "1G", UV_GiB }, { "2g", 2 * UV_GiB },
 		{ "65536K", 64 * UV_MiB }, { "32772k", 32772 * UV_KiB },
+		{ "2", 2 * UV_MiB }, { "2052K", 2052 * UV_KiB },
 		{ "512G", 512 * UV_GiB },
 	};
 	static const struct {
@@ -208,9 +209,9 @@ static void test_parse_ram(void)
 		{ "", "expected a size" }, { "abc", "expected a size" },
 		{ "-1", "expected a size" }, { "12X", "expected a size" },
 		{ "1.5G", "expected a size" }, { "256MB", "expected a size" },
-		{ "0", "less than the minimum of 32M" },
-		{ "31M", "less than the minimum of 32M" },
-		{ "32767K", "less than the minimum of 32M" },
+		{ "0", "less than the minimum of 2M" },
+		{ "1M", "less than the minimum of 2M" },
+		{ "2044K", "less than the minimum of 2M" },
 		{ "32769K", "not a multiple of 4K" },
 		{ "513G", "more than the 512G" },
 		{ "99999999999999999999G", "more than the 512G" },
@@ -240,7 +241,7 @@ static void test_parse_ram(void)
 			ok = false;
 		}
 	}
-	OK(ok, "ram sizes refused: garbage, below 32M, not pages, above 512G");
+	OK(ok, "ram sizes refused: garbage, below 2M, not pages, above 512G");
 }
 
 static void test_parse_uint(void)
@@ -251,6 +252,39 @@ static void test_parse_uint(void)
 	   uv_parse_uint("11", 10, &v) && uv_parse_uint("", 10, &v) &&
 	   uv_parse_uint("-1", 10, &v) && uv_parse_uint("1x", 10, &v),
 	   "numbers for --vcpus and --affinity");
+}
+
+/* MICROV_GET_DIAG entries in words: Xen's names, or the number. */
+static void test_diag_describe(void)
+{
+	static const struct {
+		struct microv_diag_entry e;
+		const char *text;
+	} cases[] = {
+		{ { MICROV_DIAG_ENOSYS, 34, 0x2a, 2 },
+		  "hypercall hvm_op (34), first argument 0x2a: -ENOSYS, 2 times" },
+		{ { MICROV_DIAG_ENOSYS, 11, 0, 1 },
+		  "hypercall 11 (unknown to Xen): -ENOSYS, 1 time" },
+		{ { MICROV_DIAG_ENOSYS, 4000, 0, 1 },
+		  "hypercall 4000 (unknown to Xen): -ENOSYS, 1 time" },
+		{ { MICROV_DIAG_WRMSR, 0xc0010015, 0, 9 },
+		  "wrmsr of MSR 0xc0010015: #GP, 9 times" },
+		{ { MICROV_DIAG_UNBACKED, 0, 0xfee00000, 1 },
+		  "read of guest-physical page 0xfee00000 (no RAM): all ones, 1 time" },
+		{ { 99, 1, 2, 3 }, "kind 99, code 0x1, argument 0x2: 3 times" },
+	};
+	unsigned int i;
+	char buf[160];
+	bool ok = true;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uv_diag_describe(&cases[i].e, buf, sizeof(buf));
+		if (strcmp(buf, cases[i].text)) {
+			DIAG("got '%s'", buf);
+			ok = false;
+		}
+	}
+	OK(ok, "what a guest did not get, in words");
 }
 
 /* ---- checks of a planned and written layout ---- */
@@ -641,7 +675,7 @@ static void test_elf(void)
 	{
 		struct uv_buf none = make_elf(std_segs, 2, &n);
 		struct uv_buf bare = make_elf(std_segs, 2, NULL);
-		const char *want = "nonote has no Xen PVH entry point (XEN_ELFNOTE_PHYS32_ENTRY): build it with CONFIG_XEN_PVH=y";
+		const char *want = "nonote has no Xen PVH entry point (no XEN_ELFNOTE_PHYS32_ENTRY note): uvctl boots PVH kernels only (Linux: CONFIG_XEN_PVH=y)";
 
 		OK(parse(&k, "nonote", &none) &&
 		   !strcmp(uv_last_error, want),
@@ -1245,6 +1279,7 @@ int main(int argc, char **argv)
 	/* The kernels found decide the count: the plan comes last. */
 	test_parse_ram();
 	test_parse_uint();
+	test_diag_describe();
 	test_elf();
 	test_reloc();
 	test_reloc_wrap();

@@ -161,8 +161,9 @@ void uv_buf_free(struct uv_buf *b)
  * @bytes: the size in bytes
  *
  * The size must be whole pages (the memory slot's rule), at least
- * UV_RAM_MIN (less cannot hold a distribution kernel, its boot data and
- * the special pages) and at most MICROV_MAX_GPA.
+ * UV_RAM_MIN (the first MiB and the special pages, with room for a small
+ * kernel: whether a kernel fits is uv_layout_plan()'s to say) and at most
+ * MICROV_MAX_GPA.
  *
  * Return: 0, or -1 after a message.
  */

@@ -73,7 +73,7 @@ static void run_usage(FILE *out)
 		"                      (gzip, xz, zstd or lz4 payload)\n"
 		"  -i, --initrd=FILE   initial ramdisk (module 0 of start_info)\n"
 		"  -m, --ram=SIZE      guest RAM, with a K, M or G suffix; a plain number\n"
-		"                      is MiB (default 256M, at least 32M)\n"
+		"                      is MiB (default 256M, at least 2M)\n"
 		"  -c, --cmdline=STR   kernel command line (default \"%s\")\n"
 		"  -n, --name=NAME     domain name, of letters, digits, '_', '.' and '-'\n"
 		"      --hvc           send stdin to the guest's console; on a terminal,\n"
@@ -228,6 +228,7 @@ static int run_loop(struct uv_guest *g, const struct run_opts *o)
 	if (end == UV_END_GUEST)
 		uv_console_drain(g);
 	uv_term_restore();
+	uv_end_say(g);
 
 	switch (end) {
 	case UV_END_GUEST:

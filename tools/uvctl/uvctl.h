@@ -55,7 +55,7 @@ enum uv_status {
 
 /* Guest RAM limits of "--ram". */
 #define UV_RAM_DEFAULT	(256 * UV_MiB)
-#define UV_RAM_MIN	(32 * UV_MiB)
+#define UV_RAM_MIN	(2 * UV_MiB)	/* Xen boots a small PVH guest in this */
 #define UV_RAM_MAX	MICROV_MAX_GPA
 
 /* util.c */
@@ -239,6 +239,9 @@ struct uv_vcpu {
  * @dev:        /dev/microv, -1 when closed
  * @dom:        the domain fd
  * @console:    the console fd (non-blocking), -1 if there is none
+ * @hvlog:      the fd of its console_io output (MICROV_CONSOLE_HVLOG,
+ *              non-blocking), -1 if there is none
+ * @hvlog_bol:  the next byte of that output starts a line
  * @domid:      Xen domain id the module gave it
  * @mem:        guest RAM in this process
  * @ram_size:   its size
@@ -255,7 +258,8 @@ struct uv_vcpu {
  * @io_counts:  IN ([port][0]) and OUT ([port][1]) exits per port
  */
 struct uv_guest {
-	int dev, dom, console;
+	int dev, dom, console, hvlog;
+	bool hvlog_bol;
 	unsigned int domid;
 	unsigned char *mem;
 	uint64_t ram_size;
@@ -267,11 +271,21 @@ struct uv_guest {
 	atomic_bool stopping;
 	pthread_mutex_t lock;
 	int status;
+	char end_msg[512];
+	bool end_err;
 	uint32_t (*io_counts)[2];
 	/* The domain's counters as it was destroyed (uv_guest_destroy()). */
 	struct microv_domain_info last_info;
 	bool have_last_info;
+	/* And what its guest asked for and did not get (MICROV_GET_DIAG). */
+	struct microv_diag_entry diag[MICROV_DIAG_MAX];
+	struct microv_diag diag_hdr;
+	bool have_diag;
 };
+
+/* diag.c */
+char *uv_diag_describe(const struct microv_diag_entry *e, char *buf,
+		       size_t len);
 
 /* domain.c */
 void uv_guest_init(struct uv_guest *g);
@@ -286,6 +300,9 @@ int uv_vcpus_start(struct uv_guest *g);
 void uv_vcpus_stop(struct uv_guest *g);
 void uv_vcpus_join(struct uv_guest *g);
 void uv_run_summary(const struct uv_guest *g);
+void uv_end(struct uv_guest *g, bool err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void uv_end_say(struct uv_guest *g);
 
 /* console.c */
 enum uv_end {
@@ -297,6 +314,7 @@ enum uv_end {
 
 void uv_out(const void *buf, size_t len);
 void uv_out_abort(void);
+void uv_out_end_line(void);
 void uv_out_cancel_on(int fd);
 bool uv_term_raw(void);
 void uv_term_restore(void);

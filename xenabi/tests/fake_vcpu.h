@@ -38,11 +38,16 @@ struct fake_vcpu {
 	unsigned int kicks[3];		/* xv, xv2, xv0 */
 	unsigned int mapped, unmapped;	/* map_gfn / unmap_gfn calls */
 	unsigned int notified;		/* notify_host calls */
+	unsigned int unsupported;	/* unsupported calls */
+	u32 unsupported_nr;		/* the last one's hypercall */
+	u64 unsupported_arg;		/* and its first argument */
 	u32 notify_port;		/* the last one's port */
 	void (*on_write)(struct fake_vcpu *f, u64 gva, size_t len);
 	void (*on_notify)(struct fake_vcpu *f, struct xen_vcpu *v, u32 port);
 	void (*on_map)(struct fake_vcpu *f, u64 gfn);	/* once mapped */
 };
+
+void (*xenabi_cmpxchg_hook)(u32 *p);
 
 static inline struct fake_vcpu *to_fake(struct xen_vcpu *v)
 {
@@ -181,6 +186,15 @@ static void fake_notify_host(struct xen_vcpu *v, u32 port)
 		f->on_notify(f, v, port);
 }
 
+static void fake_unsupported(struct xen_vcpu *v, u32 nr, u64 arg)
+{
+	struct fake_vcpu *f = to_fake(v);
+
+	f->unsupported++;
+	f->unsupported_nr = nr;
+	f->unsupported_arg = arg;
+}
+
 static const struct xen_vcpu_ops fake_ops = {
 	.get_reg = fake_get_reg,
 	.set_reg = fake_set_reg,
@@ -198,6 +212,7 @@ static const struct xen_vcpu_ops fake_ops = {
 	.set_timer = fake_set_timer,
 	.stop_timer = fake_stop_timer,
 	.notify_host = fake_notify_host,
+	.unsupported = fake_unsupported,
 };
 
 /* Domain 7 started at TSC 1000, wall clock 1.5 s after the epoch. */

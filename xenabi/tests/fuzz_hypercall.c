@@ -9,15 +9,15 @@
  * the host's timer, events from the host, the host's upcall and wake-up
  * questions, time passing, guest writes to shared_info, a hypervisor MSR
  * or CPUID leaf.  Some inputs also connect a console ring and a xenstore
- * ring, in pages of guest memory (where the guest's memory, hypercalls and
- * its own writes land too; maybe the same page for both), served as the
- * module serves them when the guest signals their ports; steps then have
- * the host pull, push and answer, and the guest write and read its rings
- * as a guest does, or scribble on them.  Sanitizers turn any out-of-bounds
+ * ring, in pages of guest memory (where the guest's memory, hypercalls,
+ * FIFO event words and its own writes land too; maybe the same page for
+ * both), served as the module serves them when the guest signals their
+ * ports; steps then have the host pull, push and answer, and the guest
+ * write and read its rings as a guest does, or scribble on them.  Sanitizers turn any out-of-bounds
  * access or undefined behaviour into a crash; a handler must only ever
  * return an error to the guest.  At the end, what event channels and
  * runstates must agree on is checked, and the vCPUs go as the domain's
- * death takes them.
+ * death takes them, letting go of every guest page they held.
  *
  * Input: a control byte, how the rings are set up (a byte, maybe 10 more),
  * a memory length (2 bytes) and that much guest memory, then the steps;
@@ -154,7 +154,7 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 		union xen_evtchn_op op;
 		u8 raw[FUZZ_ARG_LEN];
 	} a;
-	u8 cmd = take(data, size, 1) % (EVTCHNOP_init_control + 2);
+	u8 cmd = take(data, size, 1) % (EVTCHNOP_set_priority + 2);
 	u32 i, ports[4], nr;
 	bool wide = f.mode == 64, to_host;
 	unsigned int notified;
@@ -187,7 +187,19 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 	case EVTCHNOP_reset:
 		a.op.reset.dom = take_dom(data, size);
 		break;
-	case EVTCHNOP_init_control + 1:	/* SCHEDOP_poll */
+	case EVTCHNOP_init_control:	/* frames 0-15 RAM, 16 not */
+		a.op.init_control.control_gfn = take(data, size, 1) % 17;
+		a.op.init_control.offset = take(data, size, 2) % 4100;
+		a.op.init_control.vcpu = take_vcpu(data, size);
+		break;
+	case EVTCHNOP_expand_array:
+		a.op.expand_array.array_gfn = take(data, size, 1) % 17;
+		break;
+	case EVTCHNOP_set_priority:
+		a.op.set_priority.port = take_port(data, size);
+		a.op.set_priority.priority = take(data, size, 1) % 18;
+		break;
+	case EVTCHNOP_set_priority + 1:	/* SCHEDOP_poll */
 		nr = take(data, size, 1) % 5;
 		for (i = 0; i < 4; i++)
 			ports[i] = take_port(data, size);
@@ -203,11 +215,11 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 		break;
 	}
 	memcpy(f.mem + FUZZ_ARG, &a, sizeof(a));
-	f.regs[XEN_REG_RAX] = cmd > EVTCHNOP_init_control ?
+	f.regs[XEN_REG_RAX] = cmd > EVTCHNOP_set_priority ?
 			      __HYPERVISOR_sched_op :
 			      __HYPERVISOR_event_channel_op;
 	f.regs[wide ? XEN_REG_RDI : XEN_REG_RBX] =
-		cmd > EVTCHNOP_init_control ? SCHEDOP_poll : cmd;
+		cmd > EVTCHNOP_set_priority ? SCHEDOP_poll : cmd;
 	f.regs[wide ? XEN_REG_RSI : XEN_REG_RCX] = FUZZ_ARG;
 	to_host = cmd == EVTCHNOP_send && host_port(a.op.send.port);
 	notified = f.notified;
@@ -566,9 +578,13 @@ static void step(const uint8_t **data, size_t *size, bool has_vcpu0)
 		case 2:		/* the guest changes mode */
 			f.mode = op & 0x80 ? 64 : 32;
 			break;
-		case 3:		/* the guest writes to shared_info */
-			f.shared_info[take(data, size, 2) % 4096] =
-				take(data, size, 1);
+		case 3:		/* the guest writes to shared_info or RAM */
+			if (op & 0x80)
+				f.mem[take(data, size, 2) % FAKE_MEM_SIZE] =
+					take(data, size, 1);
+			else
+				f.shared_info[take(data, size, 2) % 4096] =
+					take(data, size, 1);
 			break;
 		case 4:
 			xen_cpuid(v, XEN_CPUID_FIRST_LEAF + take(data, size, 1),
@@ -611,7 +627,16 @@ static void check_invariants(void)
 			abort();
 		if (v->nr_poll > XENABI_POLL_MAX)
 			abort();
+		/* FIFO: tails are ports; no block without the ABI. */
+		for (port = 0; port < EVTCHN_FIFO_MAX_QUEUES; port++)
+			if (v->fifo_tail[port] >= XENABI_NR_EVTCHNS)
+				abort();
+		if (v->fifo_cb && !d->evtchn_fifo)
+			abort();
 	}
+	if (d->fifo_nr_ports > XENABI_NR_EVTCHNS ||
+	    (d->fifo_nr_ports && !d->evtchn_fifo))
+		abort();
 	/*
 	 * The two ends of a loopback channel name each other; the others
 	 * are the host's, to domain 0's port 0.
@@ -682,5 +707,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xen_vcpu_destroy(&f.xv2);
 	if (has_vcpu0)
 		xen_vcpu_destroy(&f.xv0);
+	/* Every guest page the domain held, it let go. */
+	if (f.mapped != f.unmapped)
+		abort();
 	return 0;
 }

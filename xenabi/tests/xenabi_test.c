@@ -6,7 +6,8 @@
  * sub-op, sched_op (with poll), hvm_op (parameters, upcall vectors),
  * memory_op (memory map, add_to_physmap and the shared_info layout
  * latch), pvclock and wall clock, event channels, vcpu_op, timers,
- * runstates and grant_table_op, each with its error paths and, where a
+ * runstates and grant_table_op (with the FIFO event channel ABI: queues,
+ * priorities, words the guest changes), each with its error paths and, where a
  * structure differs, in both the 64-bit and the 32-bit guest's layout;
  * then the host's backends on rings in guest memory: the console ring
  * (pulled and pushed across its end and the indexes' wrap, a producer
@@ -124,8 +125,18 @@ TEST(dispatch)
 	      (4 << 16 | 17));
 	CHECK(f.dom.nr_hypercalls == 4);
 	CHECK(call(64, 1000, 0, 0) == -ENOSYS);
-	CHECK(call(64, __HYPERVISOR_set_trap_table, 0, 0) == -ENOSYS);
-	CHECK(f.dom.nr_enosys == 2);
+	CHECK(f.unsupported == 1 && f.unsupported_nr == 1000);
+	CHECK(call(64, __HYPERVISOR_set_trap_table, 0x77, 0) == -ENOSYS);
+	CHECK(f.dom.nr_enosys == 2 && f.unsupported == 2);
+	CHECK(f.unsupported_nr == __HYPERVISOR_set_trap_table &&
+	      f.unsupported_arg == 0x77);
+	/* A known hypercall's unknown sub-op: its number and the sub-op. */
+	CHECK(call(64, __HYPERVISOR_memory_op, 0x1234, 0) == -ENOSYS);
+	CHECK(f.unsupported == 3 && f.unsupported_arg == 0x1234 &&
+	      f.unsupported_nr == __HYPERVISOR_memory_op);
+	CHECK(call(64, __HYPERVISOR_xen_version, XENVER_version, 0) ==
+	      (4 << 16 | 17));
+	CHECK(f.unsupported == 3);
 	/* 32-bit results are 32 bits. */
 	call(32, 1000, 0, 0);
 	CHECK(f.regs[XEN_REG_RAX] == (u32)-ENOSYS);
@@ -1398,7 +1409,6 @@ TEST(evtchn_bind_vcpu)
 TEST(evtchn_reset_and_errors)
 {
 	struct evtchn_reset r = { .dom = 8 };
-	struct evtchn_init_control ic = { .control_gfn = 5 };
 	struct evtchn_status st;
 	long a, b, t, i, p;
 
@@ -1425,12 +1435,7 @@ TEST(evtchn_reset_and_errors)
 	CHECK(call(64, __HYPERVISOR_event_channel_op, EVTCHNOP_reset,
 		   FAKE_MEM_SIZE - 1) == -EFAULT);
 
-	/* No FIFO ABI: guests fall back to 2-level.  No PIRQs. */
-	CHECK(EVTCHN(EVTCHNOP_init_control, ic) == -ENOSYS);
-	CHECK(call(64, __HYPERVISOR_event_channel_op, EVTCHNOP_expand_array,
-		   ARG) == -ENOSYS);
-	CHECK(call(64, __HYPERVISOR_event_channel_op, EVTCHNOP_set_priority,
-		   ARG) == -ENOSYS);
+	/* No PIRQs. */
 	CHECK(call(64, __HYPERVISOR_event_channel_op, EVTCHNOP_bind_pirq,
 		   ARG) == -ENOSYS);
 	CHECK(call(64, __HYPERVISOR_event_channel_op, 1000, ARG) == -ENOSYS);
@@ -1519,6 +1524,342 @@ TEST(evtchn_32bit)
 	/* The wall clock right after the bitmaps is still whole. */
 	CHECK(s32->wc_version == 2 && s32->wc_sec == 1);
 	CHECK(s32->wc_nsec == 500000000);
+}
+
+/* FIFO: control blocks at frames 4 (xv) and 5 (xv2, at 64), words from 8. */
+#define FIFO_CB_GFN	4
+#define FIFO_CB2_GFN	5
+#define FIFO_CB2_OFF	64
+#define FIFO_ARRAY_GFN	8
+#define FIFO_P		(1u << EVTCHN_FIFO_PENDING)
+#define FIFO_M		(1u << EVTCHN_FIFO_MASKED)
+#define FIFO_L		(1u << EVTCHN_FIFO_LINKED)
+#define FIFO_B		(1u << EVTCHN_FIFO_BUSY)
+
+static long init_control(u64 gfn, u32 offset, u32 vcpu)
+{
+	struct evtchn_init_control c = {
+		.control_gfn = gfn, .offset = offset, .vcpu = vcpu,
+	};
+	long ret = EVTCHN(EVTCHNOP_init_control, c);
+
+	return ret ? ret : c.link_bits;
+}
+
+static long expand_array(u64 gfn)
+{
+	struct evtchn_expand_array e = { .array_gfn = gfn };
+
+	return EVTCHN(EVTCHNOP_expand_array, e);
+}
+
+static long set_priority(u32 port, u32 priority)
+{
+	struct evtchn_set_priority p = { .port = port, .priority = priority };
+
+	return EVTCHN(EVTCHNOP_set_priority, p);
+}
+
+/* The event array pages are consecutive frames: one array of words. */
+static event_word_t *fifo_word(u32 port)
+{
+	return (event_word_t *)(f.mem + FIFO_ARRAY_GFN * 4096) + port;
+}
+
+static struct evtchn_fifo_control_block *fifo_cb(void)
+{
+	return (void *)(f.mem + FIFO_CB_GFN * 4096);
+}
+
+static struct evtchn_fifo_control_block *fifo_cb2(void)
+{
+	return (void *)(f.mem + FIFO_CB2_GFN * 4096 + FIFO_CB2_OFF);
+}
+
+/* vCPU xv on FIFO with @pages pages of words, each word as @word. */
+static bool fifo_setup(int mode, unsigned int pages, event_word_t word)
+{
+	unsigned int i;
+	bool ok;
+
+	fake_init(&f, mode);
+	for (i = 0; i < pages * 1024; i++)
+		*fifo_word(i) = word;
+	ok = init_control(FIFO_CB_GFN, 0, FAKE_VCPU_ID) == EVTCHN_FIFO_LINK_BITS;
+	for (i = 0; i < pages; i++)
+		ok = ok && expand_array(FIFO_ARRAY_GFN + i) == 0;
+	return ok;
+}
+
+/* What the guest does with the head of queue @q: unlinks and returns it. */
+static u32 fifo_consume(struct evtchn_fifo_control_block *cb, u32 q,
+			u32 *head)
+{
+	u32 port = *head ? *head : cb->head[q];
+	event_word_t w = *fifo_word(port);
+
+	*fifo_word(port) = w & ~(FIFO_L | FIFO_P | EVTCHN_FIFO_LINK_MASK);
+	*head = w & EVTCHN_FIFO_LINK_MASK;
+	return port;
+}
+
+/* init_control's and expand_array's errors, and what switching keeps. */
+TEST(evtchn_fifo_setup)
+{
+	struct vcpu_info *vi = vinfo(FAKE_VCPU_ID);
+	long p;
+
+	fake_init(&f, 64);
+	CHECK(init_control(FIFO_CB_GFN, 0, 4) == -ENOENT);
+	CHECK(init_control(FIFO_CB_GFN, 0, XENABI_MAX_VCPUS) == -ENOENT);
+	CHECK(init_control(FIFO_CB_GFN, 0, -1U) == -ENOENT);
+	CHECK(init_control(FIFO_CB_GFN, 4096 - 72 + 8, FAKE_VCPU_ID) ==
+	      -EINVAL);
+	CHECK(init_control(FIFO_CB_GFN, 4, FAKE_VCPU_ID) == -EINVAL);
+	CHECK(init_control(FAKE_MEM_SIZE / 4096, 0, FAKE_VCPU_ID) == -EINVAL);
+	CHECK(init_control(~0ULL, 0, FAKE_VCPU_ID) == -EINVAL);
+	CHECK(f.mapped == 0 && !f.dom.evtchn_fifo);
+	CHECK(expand_array(FIFO_ARRAY_GFN) == -EOPNOTSUPP);
+	p = bind_ipi(FAKE_VCPU_ID);
+	CHECK(set_priority(p, 3) == -ENOSYS);
+	CHECK(set_priority(0, 3) == -EINVAL);
+	CHECK(call(64, __HYPERVISOR_event_channel_op, EVTCHNOP_init_control,
+		   FAKE_MEM_SIZE - 8) == -EFAULT);
+
+	/* Pending under 2-level: raised once its word is there. */
+	CHECK(send(p) == 0 && is_pending(p));
+	vi->evtchn_upcall_pending = 0;
+	memset(f.mem + FIFO_ARRAY_GFN * 4096, 0, 4 * 4096);
+	CHECK(init_control(FIFO_CB_GFN, 4096 - 72, FAKE_VCPU_ID) == 17);
+	CHECK(init_control(FIFO_CB_GFN, 0, FAKE_VCPU_ID) == -EINVAL);
+	CHECK(f.mapped == 1 && f.unmapped == 0);
+	CHECK(f.dom.evtchn_fifo && xen_nr_ports(&f.dom) == XENABI_NR_EVTCHNS);
+	CHECK(!vi->evtchn_upcall_pending);
+	CHECK(expand_array(FAKE_MEM_SIZE / 4096) == -EINVAL);
+	CHECK(expand_array(FIFO_ARRAY_GFN) == 0);
+	CHECK(*fifo_word(p) == (FIFO_P | FIFO_L));
+	CHECK(((struct evtchn_fifo_control_block *)
+	       (f.mem + FIFO_CB_GFN * 4096 + 4096 - 72))->head[7] == p);
+	CHECK(vi->evtchn_upcall_pending);
+	CHECK(expand_array(FIFO_ARRAY_GFN + 1) == 0);
+	CHECK(expand_array(FIFO_ARRAY_GFN + 2) == 0);
+	CHECK(expand_array(FIFO_ARRAY_GFN + 3) == 0);
+	CHECK(expand_array(FIFO_ARRAY_GFN + 4) == -ENOSPC);
+	CHECK(f.dom.fifo_nr_ports == XENABI_NR_EVTCHNS);
+	CHECK(set_priority(p, 16) == -EINVAL);
+	CHECK(set_priority(XENABI_NR_EVTCHNS, 0) == -EINVAL);
+	CHECK(set_priority(p, EVTCHN_FIFO_PRIORITY_MIN) == 0);
+
+	/* Reset: 2-level again, every page let go, and FIFO once more. */
+	CHECK(EVTCHN(EVTCHNOP_reset, ((struct evtchn_reset){ DOMID_SELF })) ==
+	      0);
+	CHECK(!f.dom.evtchn_fifo && f.dom.fifo_nr_ports == 0);
+	CHECK(f.mapped == f.unmapped);
+	CHECK(xen_nr_ports(&f.dom) == 4096 && !f.xv.fifo_cb);
+	CHECK(init_control(FIFO_CB_GFN, 0, FAKE_VCPU_ID) == 17);
+
+	/* A domain's vCPUs go: their blocks, then with the last, the array. */
+	CHECK(expand_array(FIFO_ARRAY_GFN) == 0);
+	CHECK(init_control(FIFO_CB2_GFN, FIFO_CB2_OFF, FAKE_VCPU2_ID) == 17);
+	xen_vcpu_destroy(&f.xv2);
+	CHECK(f.mapped == f.unmapped + 2 && f.dom.fifo_nr_ports == 1024);
+	xen_vcpu_destroy(&f.xv);
+	CHECK(f.mapped == f.unmapped && f.dom.fifo_nr_ports == 0);
+}
+
+/* Queues: linking, priorities, masking, vCPUs, what the guest consumed. */
+TEST(evtchn_fifo_queues)
+{
+	struct evtchn_fifo_control_block *cb = fifo_cb();
+	struct vcpu_info *vi = vinfo(FAKE_VCPU_ID);
+	u32 head = 0;
+	long a, b, c, u, d;
+
+	CHECK(fifo_setup(64, 1, 0));
+	a = bind_ipi(FAKE_VCPU_ID);
+	b = bind_ipi(FAKE_VCPU_ID);
+	CHECK(a > 0 && b > 0 && f.kicks[0] == 0);
+	CHECK(send(a) == 0);
+	CHECK(*fifo_word(a) == (FIFO_P | FIFO_L));
+	CHECK(cb->head[7] == (u32)a && cb->ready == 1u << 7);
+	CHECK(vi->evtchn_upcall_pending && f.kicks[0] == 1);
+	CHECK(xen_evtchn_is_pending(&f.dom, a) &&
+	      !xen_evtchn_is_pending(&f.dom, b));
+	CHECK(send(b) == 0);
+	CHECK(*fifo_word(a) == (FIFO_P | FIFO_L | (u32)b));
+	CHECK(*fifo_word(b) == (FIFO_P | FIFO_L));
+	CHECK(cb->head[7] == (u32)a && f.kicks[0] == 1);
+	CHECK(send(a) == 0);		/* already pending: nothing moves */
+	CHECK(*fifo_word(a) == (FIFO_P | FIFO_L | (u32)b));
+
+	/* The guest takes both; a new event starts the queue again. */
+	cb->ready = 0;
+	vi->evtchn_upcall_pending = 0;
+	CHECK(fifo_consume(cb, 7, &head) == (u32)a && head == (u32)b);
+	CHECK(fifo_consume(cb, 7, &head) == (u32)b && head == 0);
+	CHECK(send(b) == 0);
+	CHECK(cb->head[7] == (u32)b && *fifo_word(b) == (FIFO_P | FIFO_L));
+	CHECK(cb->ready == 1u << 7 && f.kicks[0] == 2);
+	CHECK(send(a) == 0 && (*fifo_word(b) & EVTCHN_FIFO_LINK_MASK) == a);
+
+	/* The guest unlinked the tail: the next event is a new head. */
+	*fifo_word(a) &= ~FIFO_L;
+	*fifo_word(a) &= ~FIFO_P;
+	cb->head[7] = 0;
+	CHECK(send(a) == 0 && cb->head[7] == (u32)a);
+
+	/* Masked: pending, not linked, until unmasked. */
+	c = bind_ipi(FAKE_VCPU_ID);
+	*fifo_word(c) = FIFO_M;
+	CHECK(send(c) == 0 && *fifo_word(c) == (FIFO_M | FIFO_P));
+	CHECK(unmask(c) == 0 && *fifo_word(c) == (FIFO_P | FIFO_L));
+	CHECK((*fifo_word(a) & EVTCHN_FIFO_LINK_MASK) == c);
+	CHECK(unmask(XENABI_NR_EVTCHNS) == -EINVAL);
+
+	/* A priority: its own queue and READY bit. */
+	d = bind_ipi(FAKE_VCPU_ID);
+	CHECK(set_priority(d, EVTCHN_FIFO_PRIORITY_MAX) == 0);
+	CHECK(send(d) == 0);
+	CHECK(cb->head[0] == (u32)d && (cb->ready & 1) &&
+	      (*fifo_word(c) & EVTCHN_FIFO_LINK_MASK) == 0);
+
+	/* Closing clears PENDING; the guest unlinks it when it gets there. */
+	CHECK(close_port(d) == 0 && *fifo_word(d) == FIFO_L);
+	CHECK(!xen_evtchn_is_pending(&f.dom, d));
+
+	/* Another vCPU's queue: its own block; none yet: dropped. */
+	u = alloc_unbound(DOMID_SELF);
+	*fifo_word(u) = 0;		/* it is d's: the guest unlinked it */
+	CHECK(bind_vcpu(u, FAKE_VCPU2_ID) == 0);
+	CHECK(xen_evtchn_set_pending(&f.dom, u) == 0);
+	CHECK(*fifo_word(u) == 0 && f.kicks[1] == 0);
+	CHECK(init_control(FIFO_CB2_GFN, FIFO_CB2_OFF, FAKE_VCPU2_ID) == 17);
+	CHECK(xen_evtchn_set_pending(&f.dom, u) == 0);
+	CHECK(fifo_cb2()->head[7] == (u32)u && fifo_cb2()->ready == 1u << 7);
+	CHECK(vinfo(FAKE_VCPU2_ID)->evtchn_upcall_pending && f.kicks[1] == 1);
+	CHECK(*fifo_word(u) == (FIFO_P | FIFO_L));
+	/* Moved back while linked there: the old queue's tail is forgotten. */
+	*fifo_word(u) = 0;
+	CHECK(bind_vcpu(u, FAKE_VCPU_ID) == 0);
+	CHECK(xen_evtchn_set_pending(&f.dom, u) == 0);
+	CHECK(f.xv2.fifo_tail[7] == 0 && f.xv.fifo_tail[7] == (u32)u);
+}
+
+/*
+ * What a guest may do to its words meanwhile: junk in a tail's link is
+ * replaced, BUSY is dropped, and ports past the pages it gave wait for
+ * them.  32-bit guests use the same structures.
+ */
+TEST(evtchn_fifo_words)
+{
+	struct evtchn_fifo_control_block *cb = fifo_cb();
+	long a, b, p, n;
+
+	CHECK(fifo_setup(32, 1, 0));
+	a = bind_ipi(FAKE_VCPU_ID);
+	b = bind_ipi(FAKE_VCPU_ID);
+	CHECK(send(a) == 0);
+	*fifo_word(a) |= 0x1ffff;	/* a guest's junk link */
+	CHECK(send(b) == 0 && *fifo_word(a) == (FIFO_P | FIFO_L | (u32)b));
+	CHECK(send(a) == 0);		/* still pending: not linked again */
+
+	/* Ports above the array: kept until expand_array. */
+	for (n = 0; n < 1100; n++)
+		if ((p = alloc_unbound(DOMID_SELF)) < 0)
+			break;
+	CHECK(p >= 1024);
+	CHECK(bind_vcpu(p, FAKE_VCPU_ID) == 0);
+	CHECK(xen_evtchn_set_pending(&f.dom, p) == 0);
+	CHECK(!xen_evtchn_is_pending(&f.dom, p));
+	*fifo_word(p) = 0;
+	cb->head[7] = 0;
+	*fifo_word(b) &= ~FIFO_L;	/* the guest consumed the queue */
+	CHECK(expand_array(FIFO_ARRAY_GFN + 1) == 0);
+	CHECK(*fifo_word(p) == (FIFO_P | FIFO_L) && cb->head[7] == (u32)p);
+	CHECK(xen_evtchn_is_pending(&f.dom, p));
+	/* All 4096 ports, also for a 32-bit guest. */
+	for (n = 0; n < 4096; n++)
+		if (alloc_unbound(DOMID_SELF) < 0)
+			break;
+	CHECK(n == 4096 - 1 - p);
+	CHECK(alloc_unbound(DOMID_SELF) == -ENOSPC);
+}
+
+/*
+ * The guest's other vCPU, between microv's read of a tail word and its
+ * compare-exchange: as Linux, it masks, or unmasks unless BUSY is set,
+ * or unlinks; a hostile one changes the word every time, BUSY or not.
+ */
+enum { RACE_MASK, RACE_UNLINK, RACE_ALWAYS } race;
+static unsigned int races, busy_seen;
+
+static void race_hook(u32 *w)
+{
+	if (races++ == 0 || race == RACE_ALWAYS) {
+		if (*w & FIFO_B)
+			busy_seen++;
+		if (race == RACE_UNLINK)
+			*w &= ~(FIFO_L | EVTCHN_FIFO_LINK_MASK);
+		else if (race == RACE_ALWAYS || !(*w & FIFO_B))
+			*w ^= FIFO_M;
+	}
+}
+
+/* Links @b after the linked tail @a with the guest racing as @how. */
+static event_word_t race_link(long a, long b, int how)
+{
+	*fifo_word(a) = FIFO_P | FIFO_L;
+	*fifo_word(b) = 0;
+	fifo_cb()->head[7] = a;
+	f.xv.fifo_tail[7] = a;
+	race = how;
+	races = busy_seen = 0;
+	xenabi_cmpxchg_hook = race_hook;
+	send(b);
+	xenabi_cmpxchg_hook = NULL;
+	return *fifo_word(a);
+}
+
+TEST(evtchn_fifo_busy)
+{
+	long a, b;
+
+	CHECK(fifo_setup(64, 1, 0));
+	a = bind_ipi(FAKE_VCPU_ID);
+	b = bind_ipi(FAKE_VCPU_ID);
+	/* Masked under it: BUSY goes up, the next try links and drops it. */
+	CHECK(race_link(a, b, RACE_MASK) == (FIFO_P | FIFO_L | FIFO_M | b));
+	CHECK(races == 2 && fifo_cb()->head[7] == (u32)a);
+	/* Unlinked under it: the queue was empty, b is its head. */
+	CHECK(race_link(a, b, RACE_UNLINK) == FIFO_P);
+	CHECK(fifo_cb()->head[7] == (u32)b && f.xv.fifo_tail[7] == (u32)b);
+	/* A guest that ignores BUSY: four more tries, then given up. */
+	CHECK((race_link(a, b, RACE_ALWAYS) &
+	       (FIFO_B | FIFO_L | EVTCHN_FIFO_LINK_MASK)) == FIFO_L);
+	CHECK(races == 5 && busy_seen == 4);
+	CHECK(fifo_cb()->head[7] == (u32)a && *fifo_word(b) == (FIFO_P | FIFO_L));
+}
+
+/* SCHEDOP_poll sees a FIFO port's PENDING, masked or not. */
+TEST(evtchn_fifo_poll)
+{
+	long p;
+	u32 port;
+
+	CHECK(fifo_setup(64, 1, FIFO_M));
+	p = bind_ipi(FAKE_VCPU_ID);
+	port = p;
+	memcpy(f.mem + 0x900, &port, sizeof(port));
+	*(u64 *)(f.mem + 0xa00) = 0x900;
+	*(u32 *)(f.mem + 0xa08) = 1;
+	*(u64 *)(f.mem + 0xa10) = 0;
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_poll, 0xa00) == 0);
+	CHECK(f.xv.polling && !xen_vcpu_wakeup(&f.xv));
+	CHECK(send(p) == 0 && *fifo_word(p) == (FIFO_M | FIFO_P));
+	CHECK(f.kicks[0] == 1 && xen_vcpu_wakeup(&f.xv));
+	xen_poll_end(&f.xv);
+	CHECK(call(64, __HYPERVISOR_sched_op, SCHEDOP_poll, 0xa00) == 0);
+	CHECK(!f.xv.polling);		/* pending already: back at once */
 }
 
 TEST(upcall_vector)
@@ -3320,7 +3661,7 @@ static void run(const char *name, void (*fn)(int *))
 }
 
 /* The plan: one line per test below. */
-#define NR_TESTS	50
+#define NR_TESTS	55
 #define RUN(name)	run(#name, name)
 
 int main(void)
@@ -3353,6 +3694,11 @@ int main(void)
 	RUN(evtchn_reset_and_errors);
 	RUN(evtchn_exhaustion);
 	RUN(evtchn_32bit);
+	RUN(evtchn_fifo_setup);
+	RUN(evtchn_fifo_queues);
+	RUN(evtchn_fifo_words);
+	RUN(evtchn_fifo_busy);
+	RUN(evtchn_fifo_poll);
 	RUN(upcall_vector);
 	RUN(vcpu_info_register);
 	RUN(vcpu_info_register_race);

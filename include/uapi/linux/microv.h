@@ -254,6 +254,46 @@ struct microv_domain_info {
 				 * no RAM that the module answered */
 };
 
+/* struct microv_diag_entry.kind: what the guest asked for and did not get */
+#define MICROV_DIAG_ENOSYS	1	/* a hypercall answered -ENOSYS */
+#define MICROV_DIAG_RDMSR	2	/* an RDMSR that got #GP */
+#define MICROV_DIAG_WRMSR	3	/* a WRMSR that got #GP */
+#define MICROV_DIAG_UNBACKED	4	/* an access to memory with no RAM */
+
+#define MICROV_DIAG_MAX		64	/* distinct entries a domain keeps */
+
+/**
+ * struct microv_diag_entry - one thing a guest asked for, with its count
+ * @kind:  MICROV_DIAG_*
+ * @code:  ENOSYS: the hypercall number; RDMSR, WRMSR: the MSR;
+ *         UNBACKED: 0 for reads, 1 for writes
+ * @arg:   ENOSYS: its first argument (the sub-op of those that have one);
+ *         UNBACKED: the guest-physical page; else 0
+ * @count: how many times
+ */
+struct microv_diag_entry {
+	__u32 kind;
+	__u32 code;
+	__u64 arg;
+	__u64 count;
+};
+
+/**
+ * struct microv_diag - MICROV_GET_DIAG: what the guest asked for that it
+ * did not get, each distinct request once, in the order first seen
+ * @flags:      in: must be 0
+ * @nr_entries: in: room at @entries; out: how many the domain holds (up
+ *              to MICROV_DIAG_MAX; at most the room is copied)
+ * @entries:    address of an array of struct microv_diag_entry
+ * @dropped:    out: requests not kept, MICROV_DIAG_MAX being reached
+ */
+struct microv_diag {
+	__u32 flags;
+	__u32 nr_entries;
+	__u64 entries;
+	__u64 dropped;
+};
+
 /**
  * struct microv_e820_entry - one range of a guest's memory map
  * @addr: start
@@ -332,6 +372,10 @@ struct microv_io_ports {
 
 /* MICROV_GET_CONSOLE flags (the ioctl's argument) */
 #define MICROV_CONSOLE_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
+#define MICROV_CONSOLE_HVLOG	(1U << 1)	/* read-only: the guest's
+						 * console_io output (its part
+						 * of the hypervisor log), not
+						 * its console ring */
 
 /**
  * struct microv_open_console - MICROV_OPEN_CONSOLE: the console of a domain
@@ -367,6 +411,7 @@ struct microv_open_console {
 #define MICROV_SET_MEMORY_MAP	_IOW(MICROVIO, 0x19, struct microv_memory_map)
 #define MICROV_CONNECT_RING	_IOWR(MICROVIO, 0x1a, struct microv_ring)
 #define MICROV_SET_IO_PORTS	_IOW(MICROVIO, 0x1b, struct microv_io_ports)
+#define MICROV_GET_DIAG		_IOWR(MICROVIO, 0x1c, struct microv_diag)
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)
