@@ -43,6 +43,8 @@ void microv_msr_fault(struct microv_vcpu *v, u32 msr, bool write);
 struct x86_emul;
 int microv_mmio_emulate(struct microv_vcpu *v, struct x86_emul *e, u64 gpa,
 			bool write);
+int microv_string_io(struct microv_vcpu *v, struct x86_emul *e, u16 port,
+		     unsigned int size, bool in);
 
 /**
  * struct microv_host_caps - what a backend found on the host

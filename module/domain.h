@@ -259,6 +259,8 @@ long microv_ring_connect(struct microv_domain *d,
 void microv_ring_notify(struct microv_vcpu *v, u32 port);
 void microv_ring_work(struct microv_vcpu *v);
 void microv_io_ports_init(struct microv_domain *d);
+struct x86_emul;
+void microv_fetch_insn(struct microv_vcpu *v, struct x86_emul *e);
 void microv_diag_note(struct microv_domain *d, u32 kind, u32 code, u64 arg);
 long microv_diag_get(struct microv_domain *d, struct microv_diag __user *arg);
 long microv_io_ports_set(struct microv_domain *d,

@@ -5,13 +5,18 @@
  * model claims: reads all ones, writes dropped, the guest goes on.  Linux
  * polls ports no device stands behind (the PIT's 0x42 and 0x61 while it
  * calibrates its TSC) tens of thousands of times a boot: none of that
- * needs a trip to userspace.
+ * needs a trip to userspace.  INS and OUTS (string, maybe REP) are
+ * carried out here too, a page of guest memory at a time.
  */
 #include <linux/bitmap.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/uaccess.h>
 
+#include "backend.h"
 #include "domain.h"
 #include "microv.h"
+#include "x86.h"
 
 /* A new domain: its process serves every port, as before it says more. */
 void microv_io_ports_init(struct microv_domain *d)
@@ -65,4 +70,91 @@ bool microv_io_claimed(struct microv_domain *d, u16 port, unsigned int size)
 			return true;
 	atomic64_inc(&d->nr_io_unclaimed);
 	return false;
+}
+
+/* Guest memory one exit moves for a string instruction, in pieces. */
+#define MICROV_STRING_PIECE	256
+
+/*
+ * Elements of @size bytes from s->linear that stay in its page, in the
+ * direction of the string, at most s->count; one element that crosses
+ * into the next page goes alone.
+ */
+static u64 microv_string_span(const struct x86_string_io *s,
+			      unsigned int size)
+{
+	u64 off = offset_in_page(s->linear), n;
+
+	n = s->down ? off / size + 1 : (PAGE_SIZE - off) / size;
+	return clamp_t(u64, n, 1, s->count);
+}
+
+/*
+ * A port no one serves: INS stores all ones, OUTS reads (and drops) what
+ * it would send, as far as the page goes.  Return: 0 or -EFAULT.
+ */
+static int microv_string_unclaimed(struct microv_vcpu *v, struct x86_emul *e,
+				   struct x86_string_io *s, unsigned int size,
+				   bool in)
+{
+	u8 buf[MICROV_STRING_PIECE];
+	u64 n = microv_string_span(s, size), left, start;
+	size_t len;
+
+	atomic64_add(n - 1, &v->domain->nr_io_unclaimed);
+	start = s->down ? s->linear - (n - 1) * size : s->linear;
+	memset(buf, 0xff, sizeof(buf));
+	for (left = n * size; left; left -= len, start += len) {
+		len = min_t(u64, left, sizeof(buf));
+		if (microv_gva_access(v, start, buf, len, in))
+			return -EFAULT;
+	}
+	x86_string_io_done(e, s, size, n);
+	return 0;
+}
+
+/**
+ * microv_string_io() - an INS or OUTS the guest ran
+ * @v:    the vCPU, v->paging as it exited
+ * @e:    its registers; updated
+ * @port: the exit's port
+ * @size: its size, 1, 2 or 4 bytes
+ * @in:   INS, else OUTS
+ *
+ * For a port no one serves, the module moves as many elements as fit in
+ * the page (interrupts get their turn between two exits of a REP); an
+ * OUTS to a port the process serves gives it one element per exit, as
+ * an OUT would.  The instruction retires with its last element.
+ *
+ * Return: 0, go on; 1, an OUT for userspace is in the run area;
+ * -EOPNOTSUPP, an INS for the process (not carried out) or bytes that
+ * are no INS or OUTS; -EFAULT, guest memory that is not there.
+ */
+int microv_string_io(struct microv_vcpu *v, struct x86_emul *e, u16 port,
+		     unsigned int size, bool in)
+{
+	struct microv_run *run = v->run;
+	struct x86_string_io s;
+	u32 data = 0;
+
+	microv_fetch_insn(v, e);
+	if (x86_decode_string_io(e, in, size, &s))
+		return -EOPNOTSUPP;
+	if (!s.count) {				/* REP with rCX 0 */
+		x86_string_io_done(e, &s, size, 0);
+		return 0;
+	}
+	if (!microv_io_claimed(v->domain, port, size))
+		return microv_string_unclaimed(v, e, &s, size, in);
+	if (in)
+		return -EOPNOTSUPP;
+	if (microv_gva_access(v, s.linear, &data, size, false))
+		return -EFAULT;
+	run->exit_reason = MICROV_EXIT_IO;
+	run->io.direction = MICROV_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.data = data;
+	x86_string_io_done(e, &s, size, 1);
+	return 1;
 }

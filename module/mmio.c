@@ -38,7 +38,7 @@ static int microv_mmio_access(void *ctx, u64 gpa, unsigned int size,
  * The instruction at CS:RIP, as many of its 15 bytes as the guest maps:
  * the decoder refuses one it cannot read whole.
  */
-static void microv_fetch_insn(struct microv_vcpu *v, struct x86_emul *e)
+void microv_fetch_insn(struct microv_vcpu *v, struct x86_emul *e)
 {
 	u64 ip = e->seg_base[1] + e->rip;
 	size_t first;

@@ -245,6 +245,31 @@ struct x86_emul {
 	unsigned int insn_len;
 };
 
+/**
+ * struct x86_string_io - an INS or OUTS, decoded (x86_decode_string_io())
+ * @linear:   its next element's linear address
+ * @count:    elements left: rCX with REP (0 does nothing), else 1
+ * @next_rip: the instruction after it
+ * @adsize:   address size, 2, 4 or 8 bytes: rSI/rDI's and rCX's width
+ * @reg:      the register that holds the address: rSI (6) or rDI (7)
+ * @rep:      a REP prefix
+ * @down:     EFLAGS.DF: the addresses go down
+ */
+struct x86_string_io {
+	u64 linear;
+	u64 count;
+	u64 next_rip;
+	unsigned int adsize;
+	int reg;
+	bool rep;
+	bool down;
+};
+
+int x86_decode_string_io(const struct x86_emul *e, bool in, unsigned int size,
+			 struct x86_string_io *s);
+void x86_string_io_done(struct x86_emul *e, struct x86_string_io *s,
+			unsigned int size, u64 n);
+
 /* Reads (*val out) or writes (*val in) @size bytes of a device. */
 typedef int (*x86_mmio_fn)(void *ctx, u64 gpa, unsigned int size,
 			   bool write, u64 *val);

@@ -13,6 +13,9 @@
  * The operand's address is the one the exit reported; the decoded one is
  * checked against it, so an instruction changed since it faulted, or an
  * access that began on the page before, is refused rather than guessed.
+ *
+ * Port I/O's string forms (INS, OUTS, with REP) are decoded here too, for
+ * module/io_ports.c: where the element is and how the registers move.
  */
 #include <linux/errno.h>
 #include <linux/string.h>
@@ -38,6 +41,7 @@ struct x86_decoded {
 	unsigned int adsize;	/* 2, 4 or 8 */
 	int seg;		/* override, or -1 */
 	bool lock;
+	u8 rep;			/* 0xf2, 0xf3, or 0 */
 	u8 rex;
 	u8 modrm;
 	u64 linear;		/* the memory operand's linear address */
@@ -284,7 +288,7 @@ static int x86_prefixes(const struct x86_emul *e, struct x86_decoded *d)
 		} else if (b == 0xf0) {
 			d->lock = true;	/* one device access is atomic anyway */
 		} else if (b == 0xf2 || b == 0xf3) {
-			return -EOPNOTSUPP;	/* REP, or an SSE form */
+			d->rep = b;	/* REP, or part of an SSE opcode */
 		} else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e) {
 			d->seg = (b >> 3) & 3;		/* ES, CS, SS, DS */
 		} else if (b == 0x64 || b == 0x65) {
@@ -362,6 +366,8 @@ int x86_emulate_mmio(struct x86_emul *e, u64 gpa, bool write,
 	opcode = x86_prefixes(e, &d);
 	if (opcode < 0)
 		return opcode;
+	if (d.rep)
+		return -EOPNOTSUPP;	/* a string instruction, or SSE */
 	size = (opcode & 1) ? d.opsize : 1;
 	dst_size = size;
 	switch (opcode) {
@@ -484,4 +490,90 @@ int x86_emulate_mmio(struct x86_emul *e, u64 gpa, bool write,
 	else if (e->mode == 32)
 		e->rip = (u32)e->rip;
 	return 0;
+}
+
+/* IP after an instruction of @len bytes, wrapped as the mode wraps it. */
+static u64 x86_next_ip(const struct x86_emul *e, unsigned int len)
+{
+	u64 ip = e->rip + len;
+
+	return e->mode == 64 ? ip : e->mode == 32 ? (u32)ip : (u16)ip;
+}
+
+/**
+ * x86_decode_string_io() - the INS or OUTS an I/O exit reported
+ * @e:    the guest's registers and the instruction's bytes
+ * @in:   the exit was an IN (INS), else an OUT (OUTS)
+ * @size: its access size: 1, 2 or 4
+ * @s:    out: the element's linear address, the elements left, ...
+ *
+ * INS stores at ES:rDI, OUTS loads from DS:rSI (or the override's
+ * segment); the address size (and 0x67) says rSI/rDI's and rCX's width.
+ *
+ * Return: 0, or -EOPNOTSUPP if the bytes are not that INS or OUTS (the
+ * guest changed them since the exit).
+ */
+int x86_decode_string_io(const struct x86_emul *e, bool in, unsigned int size,
+			 struct x86_string_io *s)
+{
+	struct x86_decoded d = { 0 };
+	int opcode = x86_prefixes(e, &d), seg;
+	u64 mask;
+
+	if (opcode < 0)
+		return -EOPNOTSUPP;
+	if (opcode != (in ? 0x6c : 0x6e) + (size > 1) ||
+	    (size > 1 && d.opsize != size && !(d.opsize == 8 && size == 4)))
+		return -EOPNOTSUPP;
+	mask = x86_mask(d.adsize);
+	s->adsize = d.adsize;
+	s->reg = in ? 7 : 6;				/* rDI, rSI */
+	seg = in ? SEG_ES : d.seg >= 0 ? d.seg : SEG_DS;
+	s->linear = e->gprs[s->reg] & mask;
+	if (e->mode != 64 || seg == SEG_FS || seg == SEG_GS)
+		s->linear += e->seg_base[seg];
+	if (e->mode != 64)
+		s->linear = (u32)s->linear;
+	s->rep = d.rep != 0;
+	s->count = s->rep ? e->gprs[1] & mask : 1;	/* rCX */
+	s->down = e->rflags & BIT_ULL(10);		/* DF */
+	s->next_rip = x86_next_ip(e, d.len);
+	return 0;
+}
+
+/* Writes @val into register @reg at @size bytes, as the CPU does. */
+static void x86_string_reg(struct x86_emul *e, int reg, unsigned int size,
+			   u64 val)
+{
+	struct x86_decoded d = { .rex = 1 };
+
+	x86_reg_write(e, &d, reg, size, val);
+}
+
+/**
+ * x86_string_io_done() - @n elements of @size bytes moved
+ * @e:    the registers; updated
+ * @s:    from x86_decode_string_io(), updated to match
+ * @size: the element size
+ * @n:    how many, at most s->count
+ *
+ * rSI or rDI moves by @n elements (down if DF), rCX counts them off a
+ * REP, and once none is left the instruction retires (RIP past it, RF
+ * clear); until then RIP stays on it and the CPU runs it again.
+ */
+void x86_string_io_done(struct x86_emul *e, struct x86_string_io *s,
+			unsigned int size, u64 n)
+{
+	u64 step = n * size;
+
+	x86_string_reg(e, s->reg, s->adsize, s->down ?
+		       e->gprs[s->reg] - step : e->gprs[s->reg] + step);
+	s->linear = s->down ? s->linear - step : s->linear + step;
+	s->count -= n;
+	if (s->rep)
+		x86_string_reg(e, 1, s->adsize, s->count);
+	if (!s->count) {
+		e->rip = s->next_rip;
+		e->rflags &= ~RFLAGS_RF;
+	}
 }

@@ -78,7 +78,7 @@ static enum vmx_exit_action vmx_user_exit(struct vmx_vcpu *vv, u32 reason)
 	return VMX_EXIT_USER;
 }
 
-static enum vmx_exit_action vmx_internal_error(struct vmx_vcpu *vv, u32 sub)
+enum vmx_exit_action vmx_internal_error(struct vmx_vcpu *vv, u32 sub)
 {
 	struct microv_run *run = vv->vcpu->run;
 
@@ -273,15 +273,21 @@ static enum vmx_exit_action vmx_exit_vmcall(struct vmx_vcpu *vv)
 	return vmx_defer(vv, VMX_DEFER_HYPERCALL);
 }
 
-/* Port I/O goes to userspace; string and REP forms are not emulated yet. */
+/*
+ * Port I/O goes to userspace, or is answered here for a port no one
+ * serves; INS and OUTS (string, maybe REP) need guest memory: module/
+ * carries them out in preemptible context (vmx_run_string_io()).
+ */
 static enum vmx_exit_action vmx_exit_io(struct vmx_vcpu *vv)
 {
 	u64 q = vmcs_read(EXIT_QUALIFICATION);
 	struct microv_run *run = vv->vcpu->run;
 	u8 size = (q & 7) + 1;
 
-	if (q & (BIT(4) | BIT(5)))
-		return vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+	if (q & BIT(4)) {
+		vv->deferred_val = q;
+		return vmx_defer(vv, VMX_DEFER_STRING_IO);
+	}
 	/* No one serves it: all ones in, nothing out, as on Xen. */
 	if (!microv_io_claimed(vv->vcpu->domain, q >> 16, size)) {
 		if (q & BIT(3))

@@ -437,39 +437,89 @@ static void vmx_complete_deferred(struct vmx_vcpu *vv,
  *
  * Return: 0, the instruction retired; -EOPNOTSUPP, not emulated.
  */
-static int vmx_emulate_mmio(struct vmx_vcpu *vv)
+/* The registers an emulator works on, out of the VMCS; preemptible. */
+static void vmx_emul_load(struct vmx_vcpu *vv, struct x86_emul *e)
 {
 	struct microv_vcpu *v = vv->vcpu;
-	struct x86_emul e;
-	int i, ret;
+	int i;
 
 	preempt_disable();
 	vmx_vcpu_load(vv);
 	vmx_paging_snapshot(&v->paging);
-	e.mode = v->paging.mode;
-	e.rip = vmcs_read(GUEST_RIP);
-	e.rflags = vmcs_read(GUEST_RFLAGS);
+	e->mode = v->paging.mode;
+	e->rip = vmcs_read(GUEST_RIP);
+	e->rflags = vmcs_read(GUEST_RFLAGS);
 	/* GUEST_ES_BASE to GUEST_GS_BASE, two encodings apart (SDM B.4.3). */
-	for (i = 0; i < ARRAY_SIZE(e.seg_base); i++)
-		e.seg_base[i] = vmcs_read(GUEST_ES_BASE + 2 * i);
+	for (i = 0; i < ARRAY_SIZE(e->seg_base); i++)
+		e->seg_base[i] = vmcs_read(GUEST_ES_BASE + 2 * i);
 	for (i = 0; i < VMX_NR_GPRS; i++)
-		e.gprs[i] = vv->gprs[i];
-	e.gprs[VMX_RSP] = vmcs_read(GUEST_RSP);
+		e->gprs[i] = vv->gprs[i];
+	e->gprs[VMX_RSP] = vmcs_read(GUEST_RSP);
 	preempt_enable();
+}
 
+/*
+ * And back, the VMCS loaded: the instruction retired if RIP moved, else
+ * it runs again (a REP with more to do).
+ */
+static void vmx_emul_store(struct vmx_vcpu *vv, const struct x86_emul *e)
+{
+	int i;
+
+	for (i = 0; i < VMX_NR_GPRS; i++)
+		vv->gprs[i] = e->gprs[i];
+	vmcs_write(GUEST_RSP, e->gprs[VMX_RSP]);	/* a load into RSP */
+	vmcs_write(GUEST_RFLAGS, e->rflags);
+	if (e->rip != vmcs_read(GUEST_RIP))
+		vmx_retire_instruction(e->rip);
+}
+
+static int vmx_emulate_mmio(struct vmx_vcpu *vv)
+{
+	struct microv_vcpu *v = vv->vcpu;
+	struct x86_emul e;
+	int ret;
+
+	vmx_emul_load(vv, &e);
 	ret = microv_mmio_emulate(v, &e, vv->deferred_val, vv->deferred_write);
 	if (ret)
 		return ret;
 
 	preempt_disable();
 	vmx_vcpu_load(vv);
-	for (i = 0; i < VMX_NR_GPRS; i++)
-		vv->gprs[i] = e.gprs[i];
-	vmcs_write(GUEST_RSP, e.gprs[VMX_RSP]);	/* a load into RSP */
-	vmcs_write(GUEST_RFLAGS, e.rflags);
-	vmx_retire_instruction(e.rip);
+	vmx_emul_store(vv, &e);
 	preempt_enable();
 	return 0;
+}
+
+/*
+ * An INS or OUTS: module/ moves what it can (microv_string_io()) and the
+ * registers come back; an OUTS element for userspace, or one the module
+ * cannot carry out (an internal error), ends the run.
+ *
+ * Return: 0 to enter the guest again, 1 to return to userspace.
+ */
+static int vmx_run_string_io(struct vmx_vcpu *vv)
+{
+	u64 q = vv->deferred_val;
+	struct x86_emul e;
+	int ret;
+
+	vv->deferred = VMX_DEFER_NONE;
+	vmx_emul_load(vv, &e);
+	ret = microv_string_io(vv->vcpu, &e, q >> 16, (q & 7) + 1, q & BIT(3));
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	if (ret < 0) {
+		vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+		ret = 1;
+	} else {
+		vmx_emul_store(vv, &e);
+	}
+	if (ret)
+		vmx_run_store_state(vv);
+	preempt_enable();
+	return ret;
 }
 
 /*
@@ -645,6 +695,12 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 
 		if (action == VMX_EXIT_USER)
 			goto out;
+		if (action == VMX_EXIT_DEFER &&
+		    vv->deferred == VMX_DEFER_STRING_IO) {
+			if (vmx_run_string_io(vv))
+				goto out;
+			continue;
+		}
 		if (action == VMX_EXIT_DEFER && vv->deferred == VMX_DEFER_EPT) {
 			ret = vmx_run_ept_fault(vv);
 			if (ret > 0) {

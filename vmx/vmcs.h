@@ -102,6 +102,7 @@ struct vmx_vcpu {
 		VMX_DEFER_WRMSR,	/* a WRMSR to a hypervisor MSR */
 		VMX_DEFER_SPLIT_LOCK,	/* a split-lock #AC, at deferred_val */
 		VMX_DEFER_EPT,		/* nothing mapped at deferred_val */
+		VMX_DEFER_STRING_IO,	/* INS/OUTS, qualification in deferred_val */
 	} deferred;
 	u32 deferred_msr;
 	u64 deferred_val;
@@ -244,6 +245,7 @@ void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 			  u32 code);
 void vmx_skip_instruction(void);
 void vmx_retire_instruction(u64 next_rip);
+enum vmx_exit_action vmx_internal_error(struct vmx_vcpu *vv, u32 sub);
 void vmx_event_reinject(void);
 void vmx_event_inject(struct vmx_vcpu *vv);
 

@@ -4,7 +4,8 @@
  * the MMIO emulator takes, in 16-, 32- and 64-bit code, against a fake
  * device; the arithmetic flags of every ALU operation; and every refusal
  * (another access than the one reported, a page crossed, forms it does
- * not emulate, an instruction cut short).  TAP.
+ * not emulate, an instruction cut short); INS and OUTS decoded, and their
+ * registers moved.  TAP.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -346,14 +347,86 @@ static void refused(void)
 	CHECK(dev.reads == 0 && dev.writes == 0);
 }
 
+/* INS and OUTS: where the element is, how the registers move. */
+static void string_io(void)
+{
+	struct x86_string_io s;
+	struct x86_emul e;
+
+	/* rep insb, 64-bit: ES:RDI (ES's base does not count), RCX. */
+	setup(&e, 64, INSN("\xf3\x6c"), 0);
+	e.seg_base[0] = 0x9000;
+	e.gprs[RDI] = 0x5000;
+	e.gprs[RCX] = 3;
+	CHECK(x86_decode_string_io(&e, true, 1, &s) == 0);
+	CHECK(s.linear == 0x5000 && s.count == 3 && s.rep && !s.down);
+	CHECK(s.reg == RDI && s.adsize == 8 && s.next_rip == 0x1002);
+	x86_string_io_done(&e, &s, 1, 2);
+	CHECK(e.gprs[RDI] == 0x5002 && e.gprs[RCX] == 1 && e.rip == 0x1000);
+	CHECK(s.linear == 0x5002 && s.count == 1);
+	x86_string_io_done(&e, &s, 1, 1);
+	CHECK(e.gprs[RCX] == 0 && e.rip == 0x1002);
+
+	/* outsl with %fs, DF set: FS's base counts, RSI goes down. */
+	setup(&e, 64, INSN("\x64\x6f"), 0);
+	e.seg_base[4] = 0x100000;
+	e.gprs[RSI] = 0x40;
+	e.rflags |= 1 << 10;
+	CHECK(x86_decode_string_io(&e, false, 4, &s) == 0);
+	CHECK(s.linear == 0x100040 && s.count == 1 && !s.rep && s.down);
+	x86_string_io_done(&e, &s, 4, 1);
+	CHECK(e.gprs[RSI] == 0x3c && e.rip == 0x1002);
+
+	/* addr32 rep outsw, 64-bit: ESI and ECX, written back zero-extended. */
+	setup(&e, 64, INSN("\x67\xf3\x66\x6f"), 0);
+	e.gprs[RSI] = 0xaaaaaaaafffffffeULL;
+	e.gprs[RCX] = 0xbbbbbbbb00000001ULL;
+	CHECK(x86_decode_string_io(&e, false, 2, &s) == 0);
+	CHECK(s.adsize == 4 && s.linear == 0xfffffffe && s.count == 1);
+	x86_string_io_done(&e, &s, 2, 1);
+	CHECK(e.gprs[RSI] == 0 && e.gprs[RCX] == 0 && e.rip == 0x1004);
+
+	/* rep insw, 16-bit: ES:DI with ES's base; DI wraps, RDI's rest kept. */
+	setup(&e, 16, INSN("\xf3\x6d"), 0);
+	e.seg_base[0] = 0x20000;
+	e.gprs[RDI] = 0x12345ffffULL;
+	e.gprs[RCX] = 0x10002;
+	CHECK(x86_decode_string_io(&e, true, 2, &s) == 0);
+	CHECK(s.adsize == 2 && s.linear == 0x2ffff && s.count == 2);
+	x86_string_io_done(&e, &s, 2, 1);
+	CHECK(e.gprs[RDI] == 0x123450001ULL && e.gprs[RCX] == 0x10001);
+
+	/* REP with rCX 0: nothing to move, it retires. */
+	setup(&e, 32, INSN("\xf3\x6e"), 0);
+	CHECK(x86_decode_string_io(&e, false, 1, &s) == 0 && s.count == 0);
+	x86_string_io_done(&e, &s, 1, 0);
+	CHECK(e.rip == 0x1002);
+
+	/* REX.W: still 4 bytes of I/O. */
+	setup(&e, 64, INSN("\x48\x6d"), 0);
+	CHECK(x86_decode_string_io(&e, true, 4, &s) == 0);
+
+	/* Not the instruction the exit reported: refused. */
+	setup(&e, 64, INSN("\x6c"), 0);
+	CHECK(x86_decode_string_io(&e, false, 1, &s) == -EOPNOTSUPP);
+	CHECK(x86_decode_string_io(&e, true, 2, &s) == -EOPNOTSUPP);
+	setup(&e, 64, INSN("\x66\x6d"), 0);
+	CHECK(x86_decode_string_io(&e, true, 4, &s) == -EOPNOTSUPP);
+	setup(&e, 64, INSN("\xec"), 0);			/* in (%dx),%al */
+	CHECK(x86_decode_string_io(&e, true, 1, &s) == -EOPNOTSUPP);
+	setup(&e, 64, INSN("\xf3"), 0);			/* cut short */
+	CHECK(x86_decode_string_io(&e, true, 1, &s) == -EOPNOTSUPP);
+}
+
 int main(void)
 {
-	printf("TAP version 13\n1..6\n");
+	printf("TAP version 13\n1..7\n");
 	tap_run("loads", loads);
 	tap_run("stores", stores);
 	tap_run("alu_memory", alu_memory);
 	tap_run("alu_flags", alu_flags);
 	tap_run("legacy_modes", legacy_modes);
 	tap_run("refused", refused);
+	tap_run("string_io", string_io);
 	return tap_status();
 }

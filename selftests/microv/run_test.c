@@ -394,6 +394,61 @@ asm(".pushsection .rodata\n"
     "guest_ports_end:\n"
     ".popsection\n");
 
+/*
+ * 64-bit: INS and OUTS.  REP INSB of 0x2100 bytes from a port no one
+ * serves (ones across three pages; RCX, then RDI on 0x60), REP INSD of
+ * three with DF set (RDI), a REP with RCX 0 (RDI), OUTSW (RSI), REP
+ * OUTSB of "hello" to a served port (one exit a byte; RSI), an OUTSB
+ * with a 32-bit address (RSI in halves); then an INSB from a served port,
+ * which is not carried out.
+ */
+GUEST_CODE(guest_strings);
+asm(".pushsection .rodata\n"
+    "guest_strings_start:\n"
+    "	cld\n"
+    "	mov $0x42, %edx\n"
+    "	mov $0x5000, %edi\n"
+    "	mov $0x2100, %ecx\n"
+    "	rep insb\n"
+    "	mov %ecx, %eax\n"
+    "	out %eax, $0x60\n"
+    "	mov %edi, %eax\n"
+    "	out %eax, $0x60\n"
+    "	std\n"
+    "	mov $0x9ffc, %edi\n"
+    "	mov $3, %ecx\n"
+    "	rep insl\n"
+    "	cld\n"
+    "	mov %edi, %eax\n"
+    "	out %eax, $0x60\n"
+    "	xor %ecx, %ecx\n"
+    "	mov $0xa000, %edi\n"
+    "	rep insb\n"
+    "	mov %edi, %eax\n"
+    "	out %eax, $0x60\n"
+    "	mov $0x3000, %esi\n"
+    "	outsw\n"
+    "	mov %esi, %eax\n"
+    "	out %eax, $0x60\n"
+    "	mov $0x61, %edx\n"
+    "	mov $0x3100, %esi\n"
+    "	mov $5, %ecx\n"
+    "	rep outsb\n"
+    "	mov %esi, %eax\n"
+    "	out %eax, $0x60\n"
+    "	mov $0x42, %edx\n"
+    "	movabs $0x1234567800003200, %rsi\n"
+    "	addr32 outsb\n"
+    "	mov %rsi, %rax\n"
+    "	out %eax, $0x60\n"
+    "	shr $32, %rax\n"
+    "	out %eax, $0x60\n"
+    "	mov $0x61, %edx\n"
+    "	insb\n"
+    "	hlt\n"
+    "guest_strings_end:\n"
+    ".popsection\n");
+
 FIXTURE(run) {
 	struct uv_vm vm;
 };
@@ -493,6 +548,51 @@ TEST_F(run, unserved_ports_answered_in_module)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0, set_ports(self->vm.dom, 65536, 0, MICROV_IO_CLAIM));
 	EXPECT_EQ(0, set_ports(self->vm.dom, 65535, 1, MICROV_IO_CLAIM));
+}
+
+/*
+ * INS and OUTS: the module moves a port no one serves a page at a time
+ * (INS stores ones, the registers move as the CPU moves them, DF, REP
+ * with RCX 0, a 32-bit address size); a served port gets each OUTS
+ * element as an OUT; an INS from a served port is an internal error.
+ */
+TEST_F(run, string_io)
+{
+	struct microv_domain_info info = { 0 };
+	unsigned char *m;
+	unsigned int i;
+	bool ones = true;
+
+	CREATE(&self->vm, guest_strings, UV_LONG64);
+	m = self->vm.mem;
+	memset(m + 0x5000, 0, 0x5000);
+	memcpy(m + 0x3100, "hello", 5);
+	ASSERT_EQ(0, set_ports(self->vm.dom, 0, 65536, 0));
+	ASSERT_EQ(0, set_ports(self->vm.dom, 0x60, 16, MICROV_IO_CLAIM));
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x7100);
+	for (i = 0x5000; i < 0x7100; i++)
+		ones &= m[i] == 0xff;
+	EXPECT_TRUE(ones);
+	EXPECT_EQ(0, m[0x7100]);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x9ff0);
+	EXPECT_EQ(0, *(__u32 *)(m + 0x9ff0));
+	EXPECT_EQ(~0u, *(__u32 *)(m + 0x9ff4));
+	EXPECT_EQ(~0u, *(__u32 *)(m + 0x9ffc));
+	EXPECT_EQ(0, m[0xa000]);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0xa000);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x3002);
+	for (i = 0; i < 5; i++)
+		expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x61, 1,
+			  "hello"[i]);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x3105);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x3201);
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0);
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_INTERNAL_ERROR);
+	EXPECT_EQ(MICROV_INTERNAL_UNHANDLED_EXIT,
+		  self->vm.run->internal.suberror);
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(0x2100 + 3 + 1 + 1, info.nr_io_unclaimed);
 }
 
 TEST_F(run, prot32_cpuid)
