@@ -45,6 +45,7 @@ int microv_mmio_emulate(struct microv_vcpu *v, struct x86_emul *e, u64 gpa,
 			bool write);
 int microv_string_io(struct microv_vcpu *v, struct x86_emul *e, u16 port,
 		     unsigned int size, bool in);
+int microv_string_in_done(struct microv_vcpu *v, struct x86_emul *e);
 
 /**
  * struct microv_host_caps - what a backend found on the host

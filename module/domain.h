@@ -89,6 +89,8 @@ struct microv_console {
  * @timer_fired: @xen_timer went off; the vCPU's thread has yet to see it
  * @ring_work: rings (bits by MICROV_RING_* kind) its guest event left
  *           work on, over one round's budget (module/ring.c)
+ * @ins_size: an INS from a served port waits for its data from userspace
+ *           (io.data at the next MICROV_RUN): its size, else 0
  * @arch:    the backend's state (the VMCS for VMX)
  */
 struct microv_vcpu {
@@ -115,6 +117,7 @@ struct microv_vcpu {
 	struct hrtimer xen_timer;
 	bool timer_fired;
 	unsigned long ring_work;
+	u8 ins_size;
 	void *arch;
 };
 

@@ -122,13 +122,14 @@ static int microv_string_unclaimed(struct microv_vcpu *v, struct x86_emul *e,
  * @in:   INS, else OUTS
  *
  * For a port no one serves, the module moves as many elements as fit in
- * the page (interrupts get their turn between two exits of a REP); an
- * OUTS to a port the process serves gives it one element per exit, as
- * an OUT would.  The instruction retires with its last element.
+ * the page (interrupts get their turn between two exits of a REP); a
+ * port the process serves gets one element per exit, as with OUT and IN
+ * (an INS element is stored when userspace answers).  The instruction
+ * retires with its last element.
  *
- * Return: 0, go on; 1, an OUT for userspace is in the run area;
- * -EOPNOTSUPP, an INS for the process (not carried out) or bytes that
- * are no INS or OUTS; -EFAULT, guest memory that is not there.
+ * Return: 0, go on; 1, an OUT or IN for userspace is in the run area;
+ * -EOPNOTSUPP, bytes that are no INS or OUTS; -EFAULT, guest memory that
+ * is not there.
  */
 int microv_string_io(struct microv_vcpu *v, struct x86_emul *e, u16 port,
 		     unsigned int size, bool in)
@@ -146,15 +147,44 @@ int microv_string_io(struct microv_vcpu *v, struct x86_emul *e, u16 port,
 	}
 	if (!microv_io_claimed(v->domain, port, size))
 		return microv_string_unclaimed(v, e, &s, size, in);
-	if (in)
-		return -EOPNOTSUPP;
-	if (microv_gva_access(v, s.linear, &data, size, false))
+	if (!in && microv_gva_access(v, s.linear, &data, size, false))
 		return -EFAULT;
 	run->exit_reason = MICROV_EXIT_IO;
-	run->io.direction = MICROV_IO_OUT;
+	run->io.direction = in ? MICROV_IO_IN : MICROV_IO_OUT;
 	run->io.size = size;
 	run->io.port = port;
 	run->io.data = data;
-	x86_string_io_done(e, &s, size, 1);
+	/* An INS goes on once userspace has answered (microv_string_in_done). */
+	if (in)
+		v->ins_size = size;
+	else
+		x86_string_io_done(e, &s, size, 1);
 	return 1;
+}
+
+/**
+ * microv_string_in_done() - the element userspace gave an INS
+ * @v: the vCPU, before it enters the guest again; v->paging current
+ * @e: its registers, the INS at RIP; updated
+ *
+ * io.data goes to ES:rDI and the registers move; if userspace moved the
+ * vCPU elsewhere meanwhile (RIP, registers), the element is dropped and
+ * the guest runs what is at RIP.
+ *
+ * Return: 0, or -EFAULT (the memory is not there any more).
+ */
+int microv_string_in_done(struct microv_vcpu *v, struct x86_emul *e)
+{
+	unsigned int size = v->ins_size;
+	struct x86_string_io s;
+	u32 data = v->run->io.data;
+
+	v->ins_size = 0;
+	microv_fetch_insn(v, e);
+	if (x86_decode_string_io(e, true, size, &s) || !s.count)
+		return 0;
+	if (microv_gva_access(v, s.linear, &data, size, true))
+		return -EFAULT;
+	x86_string_io_done(e, &s, size, 1);
+	return 0;
 }

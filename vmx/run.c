@@ -493,8 +493,37 @@ static int vmx_emulate_mmio(struct vmx_vcpu *vv)
 }
 
 /*
+ * An INS userspace answered: its element goes to guest memory before the
+ * guest runs again, the registers userspace set loaded first.
+ *
+ * Return: 0, or 1 for an internal error (run area set).
+ */
+static int vmx_run_string_in(struct vmx_vcpu *vv)
+{
+	struct x86_emul e;
+	int ret;
+
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	vmx_run_load_state(vv);
+	preempt_enable();
+	vmx_emul_load(vv, &e);
+	ret = microv_string_in_done(vv->vcpu, &e);
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	if (ret) {
+		vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+		vmx_run_store_state(vv);
+	} else {
+		vmx_emul_store(vv, &e);
+	}
+	preempt_enable();
+	return !!ret;
+}
+
+/*
  * An INS or OUTS: module/ moves what it can (microv_string_io()) and the
- * registers come back; an OUTS element for userspace, or one the module
+ * registers come back; an element for userspace, or one the module
  * cannot carry out (an internal error), ends the run.
  *
  * Return: 0 to enter the guest again, 1 to return to userspace.
@@ -638,6 +667,11 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 	v->run->exit_reason = MICROV_EXIT_NONE;
 	vmx_read_pdptes(vv);
 	vmx_run_begin(vv);
+	if (v->ins_size) {
+		loaded = true;
+		if (vmx_run_string_in(vv))
+			goto out;
+	}
 	for (;;) {
 		u32 reason;
 		int fail;

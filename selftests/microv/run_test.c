@@ -399,8 +399,9 @@ asm(".pushsection .rodata\n"
  * serves (ones across three pages; RCX, then RDI on 0x60), REP INSD of
  * three with DF set (RDI), a REP with RCX 0 (RDI), OUTSW (RSI), REP
  * OUTSB of "hello" to a served port (one exit a byte; RSI), an OUTSB
- * with a 32-bit address (RSI in halves); then an INSB from a served port,
- * which is not carried out.
+ * with a 32-bit address (RSI in halves); then INSB and REP INSW of two
+ * from a served port (RDI after each), an INSB whose answer the host
+ * drops by moving RIP.
  */
 GUEST_CODE(guest_strings);
 asm(".pushsection .rodata\n"
@@ -444,6 +445,16 @@ asm(".pushsection .rodata\n"
     "	shr $32, %rax\n"
     "	out %eax, $0x60\n"
     "	mov $0x61, %edx\n"
+    "	mov $0x5000, %edi\n"
+    "	insb\n"
+    "	mov %edi, %eax\n"
+    "	out %eax, $0x60\n"
+    "	mov $2, %ecx\n"
+    "	mov $0x5010, %edi\n"
+    "	rep insw\n"
+    "	mov %edi, %eax\n"
+    "	out %eax, $0x60\n"
+    "	mov $0x5020, %edi\n"
     "	insb\n"
     "	hlt\n"
     "guest_strings_end:\n"
@@ -553,12 +564,13 @@ TEST_F(run, unserved_ports_answered_in_module)
 /*
  * INS and OUTS: the module moves a port no one serves a page at a time
  * (INS stores ones, the registers move as the CPU moves them, DF, REP
- * with RCX 0, a 32-bit address size); a served port gets each OUTS
- * element as an OUT; an INS from a served port is an internal error.
+ * with RCX 0, a 32-bit address size); a served port gets each element
+ * as an OUT or an IN.
  */
 TEST_F(run, string_io)
 {
 	struct microv_domain_info info = { 0 };
+	struct microv_regs regs;
 	unsigned char *m;
 	unsigned int i;
 	bool ones = true;
@@ -588,9 +600,26 @@ TEST_F(run, string_io)
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x3105);
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x3201);
 	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0);
-	expect_exit(_metadata, &self->vm, MICROV_EXIT_INTERNAL_ERROR);
-	EXPECT_EQ(MICROV_INTERNAL_UNHANDLED_EXIT,
-		  self->vm.run->internal.suberror);
+	/* A served port: one IN per element, stored when answered. */
+	expect_io(_metadata, &self->vm, MICROV_IO_IN, 0x61, 1, 0);
+	self->vm.run->io.data = 0x5a;
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x5001);
+	EXPECT_EQ(0x5a, m[0x5000]);
+	expect_io(_metadata, &self->vm, MICROV_IO_IN, 0x61, 2, 0);
+	self->vm.run->io.data = 0x1234;
+	expect_io(_metadata, &self->vm, MICROV_IO_IN, 0x61, 2, 0);
+	EXPECT_EQ(0x1234, *(__u16 *)(m + 0x5010));
+	self->vm.run->io.data = 0x5678;
+	expect_io(_metadata, &self->vm, MICROV_IO_OUT, 0x60, 4, 0x5014);
+	EXPECT_EQ(0x5678, *(__u16 *)(m + 0x5012));
+	/* Moved on before answering: the element is dropped. */
+	expect_io(_metadata, &self->vm, MICROV_IO_IN, 0x61, 1, 0);
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_GET_REGS, &regs));
+	regs.rip += 1;				/* past the INSB, to HLT */
+	ASSERT_EQ(0, ioctl(self->vm.vcpu, MICROV_SET_REGS, &regs));
+	self->vm.run->io.data = 0x77;
+	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
+	EXPECT_EQ(0xff, m[0x5020]);		/* from the REP INSB above */
 	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_DOMAIN_INFO, &info));
 	EXPECT_EQ(0x2100 + 3 + 1 + 1, info.nr_io_unclaimed);
 }
