@@ -78,17 +78,18 @@ void xen_vcpu_publish(struct xen_vcpu *v)
  */
 void xen_vcpu_destroy(struct xen_vcpu *v)
 {
+	/* Out of reach of the other vCPUs' events first. */
+	if (v->domain) {
+		xenabi_lock(&v->domain->lock);
+		if (v->domain->vcpus[v->vcpu_id] == v)
+			v->domain->vcpus[v->vcpu_id] = NULL;
+		xenabi_unlock(&v->domain->lock);
+		xen_fifo_vcpu_destroy(v);
+	}
 	if (v->vcpu_info_page)
 		v->ops->unmap_gfn(v, v->vcpu_info_page);
 	v->vcpu_info_page = NULL;
 	v->vcpu_info = NULL;
-	if (!v->domain)
-		return;
-	xenabi_lock(&v->domain->lock);
-	if (v->domain->vcpus[v->vcpu_id] == v)
-		v->domain->vcpus[v->vcpu_id] = NULL;
-	xenabi_unlock(&v->domain->lock);
-	xen_fifo_vcpu_destroy(v);
 }
 
 /**
@@ -163,8 +164,8 @@ static bool xen_poll_ready(struct xen_vcpu *v)
  * xen_vcpu_wakeup() - may a blocked vCPU run again?
  * @v: the vCPU, waiting in SCHEDOP_block, SCHEDOP_poll or HLT
  *
- * Safe from any thread: it only reads what the guest and the event paths
- * set atomically.
+ * From process context without d->lock (a wait's condition): a poll's
+ * ports are looked at under it (xen_evtchn_is_pending()).
  */
 bool xen_vcpu_wakeup(struct xen_vcpu *v)
 {

@@ -106,14 +106,19 @@ void xen_evtchn_raise(struct xen_domain *d, u32 port)
  * @d:    the domain
  * @port: a port below xen_nr_ports()
  *
- * From any thread: it takes d->lock, as the FIFO pages may go meanwhile.
+ * A closed port never is, whatever the guest wrote in its bit or word.
+ * Process context, d->lock not held: it takes it, as the FIFO pages may
+ * go meanwhile.
  */
 bool xen_evtchn_is_pending(struct xen_domain *d, u32 port)
 {
 	bool ret;
 
 	xenabi_lock(&d->lock);
-	if (d->evtchn_fifo)
+	if (port >= XENABI_NR_EVTCHNS ||
+	    d->evtchn[port].state == EVTCHNSTAT_closed)
+		ret = false;
+	else if (d->evtchn_fifo)
 		ret = xen_fifo_is_pending(d, port);
 	else
 		ret = port < xen_nr_ports(d) &&
@@ -407,6 +412,8 @@ static long xen_unmask(struct xen_domain *d, struct evtchn_unmask *u)
 
 	if (!xen_port_valid(d, u->port))
 		return -EINVAL;
+	if (d->evtchn[u->port].state == EVTCHNSTAT_closed)
+		return 0;		/* as Xen: nothing to unmask */
 	v = xen_vcpu_by_id(d, d->evtchn[u->port].notify_vcpu);
 	if (d->evtchn_fifo) {
 		xen_fifo_unmask(d, v, u->port);
@@ -426,6 +433,8 @@ static long xen_set_priority(struct xen_domain *d,
 		return -EINVAL;
 	if (!d->evtchn_fifo)
 		return -ENOSYS;
+	if (d->evtchn[p->port].state == EVTCHNSTAT_closed)
+		return -EACCES;
 	if (p->priority > EVTCHN_FIFO_PRIORITY_MIN)
 		return -EINVAL;
 	d->evtchn[p->port].priority = p->priority;
@@ -477,18 +486,29 @@ int xen_evtchn_notify_from_host(struct xen_domain *d, u32 port)
 }
 
 /**
- * xen_evtchn_reset() - close every port of a domain
- * @d: the domain
+ * xen_evtchn_reset() - EVTCHNOP_reset: every port of the domain closed,
+ * the 2-level ABI again and the FIFO pages let go
+ * @v: a vCPU of the domain (whose ops unmap the pages)
+ *
+ * One step under d->lock: no other vCPU binds a port (numbered as FIFO
+ * numbers them) between the closing and the switch back.
  */
-void xen_evtchn_reset(struct xen_domain *d)
+void xen_evtchn_reset(struct xen_vcpu *v)
 {
+	void *pages[XENABI_FIFO_MAX_PAGES];
+	struct xen_domain *d = v->domain;
+	unsigned int i;
 	u32 port;
 
 	xenabi_lock(&d->lock);
 	for (port = 1; port < XENABI_NR_EVTCHNS; port++)
 		if (d->evtchn[port].state != EVTCHNSTAT_closed)
 			xen_evtchn_free(d, port);
+	xen_fifo_take_all(d, pages);
 	xenabi_unlock(&d->lock);
+	for (i = 0; i < XENABI_FIFO_MAX_PAGES; i++)
+		if (pages[i])
+			v->ops->unmap_gfn(v, pages[i]);
 }
 
 /* Each sub-op: its argument's size, and whether it writes it back. */
@@ -540,8 +560,7 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 	case EVTCHNOP_reset:
 		if (!xen_is_self(d, a.reset.dom))
 			return -EPERM;
-		xen_evtchn_reset(d);
-		xen_fifo_destroy(v);
+		xen_evtchn_reset(v);
 		return 0;
 	case EVTCHNOP_init_control:
 		ret = xen_fifo_init_control(v, &a.init_control);

@@ -243,7 +243,7 @@ long xen_fifo_init_control(struct xen_vcpu *v, struct evtchn_init_control *c)
 
 	/* Checked again: two vCPUs may give it one at once. */
 	xenabi_lock(&d->lock);
-	if (t->fifo_cb) {
+	if (t->fifo_cb || d->vcpus[c->vcpu] != t) {
 		xenabi_unlock(&d->lock);
 		v->ops->unmap_gfn(v, page);
 		return -EINVAL;
@@ -335,26 +335,20 @@ static void xen_fifo_take_array(struct xen_domain *d, void **pages)
 }
 
 /**
- * xen_fifo_destroy() - back to the 2-level ABI (EVTCHNOP_reset), every
- * page the FIFO ABI held let go
- * @v: the calling vCPU
+ * xen_fifo_take_all() - back to the 2-level ABI (EVTCHNOP_reset)
+ * @d:     the domain, d->lock held
+ * @pages: XENABI_FIFO_MAX_PAGES: the pages the FIFO ABI held, or NULL,
+ *         for the caller to let go once it has unlocked
  */
-void xen_fifo_destroy(struct xen_vcpu *v)
+void xen_fifo_take_all(struct xen_domain *d, void **pages)
 {
-	void *pages[XENABI_FIFO_ARRAY_PAGES + XENABI_MAX_VCPUS];
-	struct xen_domain *d = v->domain;
 	unsigned int i;
 
-	xenabi_lock(&d->lock);
 	xen_fifo_take_array(d, pages);
 	for (i = 0; i < XENABI_MAX_VCPUS; i++)
 		pages[XENABI_FIFO_ARRAY_PAGES + i] =
 			d->vcpus[i] ? xen_fifo_take_cb(d->vcpus[i]) : NULL;
 	d->evtchn_fifo = false;
-	xenabi_unlock(&d->lock);
-	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
-		if (pages[i])
-			v->ops->unmap_gfn(v, pages[i]);
 }
 
 /**

@@ -43,6 +43,8 @@
  */
 #define XENABI_FIFO_WORDS_PER_PAGE	(XENABI_PAGE_SIZE / sizeof(event_word_t))
 #define XENABI_FIFO_ARRAY_PAGES	(XENABI_NR_EVTCHNS / XENABI_FIFO_WORDS_PER_PAGE)
+/* Pages the FIFO ABI may hold: the array, a control block per vCPU. */
+#define XENABI_FIFO_MAX_PAGES	(XENABI_FIFO_ARRAY_PAGES + XENABI_MAX_VCPUS)
 
 /* Grant-table frames (version 1) a domain may have. */
 #define XENABI_GNTTAB_FRAMES	8
@@ -420,7 +422,7 @@ void xen_evtchn_raise(struct xen_domain *d, u32 port);
 /* The FIFO ABI (evtchn_fifo.c); all but the hypercalls with d->lock held. */
 long xen_fifo_init_control(struct xen_vcpu *v, struct evtchn_init_control *c);
 long xen_fifo_expand_array(struct xen_vcpu *v, u64 gfn);
-void xen_fifo_destroy(struct xen_vcpu *v);
+void xen_fifo_take_all(struct xen_domain *d, void **pages);
 void xen_fifo_vcpu_destroy(struct xen_vcpu *v);
 bool xen_fifo_set_pending(struct xen_domain *d, struct xen_vcpu *v, u32 port);
 void xen_fifo_clear_pending(struct xen_domain *d, u32 port);
@@ -433,7 +435,7 @@ size_t xen_console_push(struct xen_domain *d, const char *buf, size_t len);
 size_t xen_console_room(struct xen_domain *d);
 void xen_store_connect(struct xen_domain *d, void *ring, u32 port);
 bool xen_store_process(struct xen_domain *d);
-void xen_evtchn_reset(struct xen_domain *d);
+void xen_evtchn_reset(struct xen_vcpu *v);
 void xen_vcpu_mark_pending(struct xen_vcpu *v);
 bool xen_upcall_pending(struct xen_vcpu *v);
 u8 xen_upcall_vector(struct xen_vcpu *v);

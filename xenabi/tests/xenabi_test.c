@@ -1221,6 +1221,11 @@ TEST(evtchn_mask)
 	CHECK(!vi->evtchn_pending_sel && f.kicks[0] == 1);
 	CHECK(unmask(0) == -EINVAL);
 	CHECK(unmask(XENABI_NR_EVTCHNS) == -EINVAL);
+	/* A closed port stays masked, and is never pending, as on Xen. */
+	set_masked(100);
+	shinfo()->evtchn_pending[100 / WORD_BITS] |= 1UL << (100 % WORD_BITS);
+	CHECK(unmask(100) == 0 && is_masked(100));
+	CHECK(!vi->evtchn_upcall_pending && !xen_evtchn_is_pending(&f.dom, 100));
 	CHECK(call(64, __HYPERVISOR_event_channel_op, EVTCHNOP_unmask,
 		   FAKE_MEM_SIZE - 2) == -EFAULT);
 }
@@ -1726,6 +1731,12 @@ TEST(evtchn_fifo_queues)
 	/* Closing clears PENDING; the guest unlinks it when it gets there. */
 	CHECK(close_port(d) == 0 && *fifo_word(d) == FIFO_L);
 	CHECK(!xen_evtchn_is_pending(&f.dom, d));
+	/* A closed port, whatever the guest writes: as Xen, not usable. */
+	*fifo_word(d) = FIFO_P | FIFO_M;
+	CHECK(unmask(d) == 0 && *fifo_word(d) == (FIFO_P | FIFO_M));
+	CHECK(set_priority(d, 3) == -EACCES);
+	CHECK(!xen_evtchn_is_pending(&f.dom, d));
+	*fifo_word(d) = FIFO_L;
 
 	/* Another vCPU's queue: its own block; none yet: dropped. */
 	u = alloc_unbound(DOMID_SELF);
@@ -3542,7 +3553,7 @@ TEST(evtchn_host)
 	CHECK(send(h) == 0 && is_pending(b) && f.notified == 2);
 	/* A reset closes the host's ports too. */
 	CHECK(xen_evtchn_notify_from_host(&f.dom, h2) == 0);
-	xen_evtchn_reset(&f.dom);
+	xen_evtchn_reset(&f.xv);
 	CHECK(xen_evtchn_notify_from_host(&f.dom, h2) == -EINVAL);
 
 	/* A domain with the backends' id: its own channels stay its own. */
