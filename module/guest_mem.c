@@ -92,8 +92,9 @@ static int microv_walk_read(void *ctx, u64 gpa, void *buf, size_t len)
 }
 
 /**
- * microv_gva_access() - copy to or from guest-virtual memory
- * @v:      the vCPU whose page tables translate (v->paging, as it exited)
+ * microv_linear_access() - copy to or from guest memory by linear address
+ * @v:      the vCPU
+ * @p:      the paging state that translates (supervisor access)
  * @gva:    where
  * @buf:    the host side
  * @len:    how much; each page is translated on its own
@@ -101,17 +102,17 @@ static int microv_walk_read(void *ctx, u64 gpa, void *buf, size_t len)
  *
  * Return: 0 or -EFAULT.
  */
-int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
-		      bool write)
+int microv_linear_access(struct microv_vcpu *v, const struct x86_paging *p,
+			 u64 gva, void *buf, size_t len, bool write)
 {
 	struct x86_walk w = {
-		.paging = v->paging,
+		.paging = *p,
 		.read_gpa = microv_walk_read,
 		.ctx = v->domain,
 	};
 
 	/* Outside 64-bit mode addresses are 32 bits: no wrapping around. */
-	if (v->paging.mode != 64 &&
+	if (p->mode != 64 &&
 	    (gva > U32_MAX || len > (u64)U32_MAX + 1 - gva))
 		return -EFAULT;
 	while (len) {
@@ -126,4 +127,11 @@ int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
 		len -= n;
 	}
 	return 0;
+}
+
+/* The same, translated as the vCPU's registers were at its last exit. */
+int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
+		      bool write)
+{
+	return microv_linear_access(v, &v->paging, gva, buf, len, write);
 }

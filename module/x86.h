@@ -214,6 +214,54 @@ struct x86_walk {
 
 int x86_gva_to_gpa(const struct x86_walk *w, u64 gva, bool write, u64 *gpa);
 
+/**
+ * struct x86_fault - an exception for the guest
+ * @vector:    its vector; -1 for none
+ * @has_error: it pushes @error
+ */
+struct x86_fault {
+	int vector;
+	bool has_error;
+	u32 error;
+};
+
+/* What began a task switch, numbered as VMX's exit qualification does. */
+enum x86_task_source {
+	X86_TASK_CALL,
+	X86_TASK_IRET,
+	X86_TASK_JMP,
+	X86_TASK_GATE,		/* an event through a task gate in the IDT */
+};
+
+/**
+ * struct x86_task_switch - a hardware task switch to carry out (x86_task.c)
+ * @selector:  the new task's TSS selector
+ * @source:    what began it
+ * @has_error: an exception with an error code came through a task gate:
+ *             @error goes on the new task's stack
+ * @return_ip: the EIP saved in the old task: the next instruction's, or
+ *             the faulting one's for a fault or a hardware interrupt
+ * @mem:       copies to or from guest memory by linear address, translated
+ *             by @p as a supervisor access; 0 or -EFAULT
+ * @ctx:       for @mem
+ */
+struct x86_task_switch {
+	u16 selector;
+	enum x86_task_source source;
+	bool has_error;
+	u32 error;
+	u64 return_ip;
+	int (*mem)(void *ctx, const struct x86_paging *p, u64 linear,
+		   void *buf, size_t len, bool write);
+	void *ctx;
+};
+
+struct microv_sregs;
+struct microv_regs;
+int x86_task_switch(const struct x86_task_switch *ts, struct microv_sregs *s,
+		    struct microv_regs *r, struct x86_debugregs *debug,
+		    u64 *dr7, struct x86_fault *f);
+
 /* The integer ALU operations, numbered as in ModRM.reg of group 1. */
 enum x86_alu_op {
 	X86_ALU_ADD, X86_ALU_OR, X86_ALU_ADC, X86_ALU_SBB, X86_ALU_AND,

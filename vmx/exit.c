@@ -125,7 +125,7 @@ static void vmx_gpr_write(struct vmx_vcpu *vv, unsigned int reg, u64 val)
 		vv->gprs[reg] = val;
 }
 
-static void vmx_set_dr7(struct vmx_vcpu *vv, u64 dr7)
+void vmx_set_dr7(struct vmx_vcpu *vv, u64 dr7)
 {
 	vv->guest_dr7 = dr7;
 	vmcs_write(GUEST_DR7, dr7);
@@ -605,6 +605,7 @@ static const vmx_exit_handler vmx_exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI]	= vmx_exit_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_exit_continue,
 	[EXIT_REASON_TRIPLE_FAULT]	= vmx_exit_triple_fault,
+	[EXIT_REASON_TASK_SWITCH]	= vmx_exit_task_switch,
 	/* The window opened: vmx_event_inject() injects and closes it. */
 	[EXIT_REASON_INTERRUPT_WINDOW]	= vmx_exit_continue,
 	[EXIT_REASON_CPUID]		= vmx_exit_cpuid,

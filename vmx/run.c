@@ -231,7 +231,7 @@ static void vmx_run_load_state(struct vmx_vcpu *vv)
  * Back to userspace, the VMCS loaded: the general registers into the
  * module's copy; the special ones stay in the VMCS until asked for.
  */
-static void vmx_run_store_state(struct vmx_vcpu *vv)
+void vmx_run_store_state(struct vmx_vcpu *vv)
 {
 	vmx_regs_store(vv);
 	vv->vcpu->sregs_stale = true;
@@ -580,13 +580,42 @@ static int vmx_run_ept_fault(struct vmx_vcpu *vv)
 	return 1;
 }
 
-/*
- * PAE paging (not long mode): with EPT, VM entry takes the four PDPTEs
- * from the VMCS (a VM exit saves them there), so when userspace set the
- * special registers, read them where CR3 points, as MOV to CR3 would.
- * Preemptible: guest memory may sleep.  No RAM there: zeros, and the
- * guest's first access faults, as on a machine.
+/* PDPTE bits that must be 0 in a present entry (SDM Vol. 3, 4.4.1). */
+#define VMX_PDPTE_RESERVED	(0x1e6ull | \
+				 ~((1ull << boot_cpu_data.x86_phys_bits) - 1))
+
+/**
+ * vmx_pdptes_read() - the PAE PDPTEs at @cr3, as MOV to CR3 reads them
+ * @v:      the vCPU
+ * @cr3:    where
+ * @pdptes: out
+ *
+ * With EPT, VM entry takes the four PDPTEs from the VMCS (a VM exit saves
+ * them there): who loads CR3 behind the CPU's back reads them.  No RAM
+ * there: zeros, and the guest's first access faults, as on a machine.
+ * Preemptible: guest memory may sleep.
+ *
+ * Return: false if a present one had reserved bits set (#GP for MOV to
+ * CR3): it reads as not present, for VM entry to take the rest.
  */
+bool vmx_pdptes_read(struct microv_vcpu *v, u64 cr3, u64 pdptes[4])
+{
+	bool ok = true;
+	int i;
+
+	if (microv_gpa_access(v->domain, cr3 & 0xffffffe0, pdptes,
+			      4 * sizeof(*pdptes), false))
+		memset(pdptes, 0, 4 * sizeof(*pdptes));
+	for (i = 0; i < 4; i++) {
+		if ((pdptes[i] & 1) && (pdptes[i] & VMX_PDPTE_RESERVED)) {
+			pdptes[i] = 0;
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* When userspace set the special registers, with PAE paging. */
 static void vmx_read_pdptes(struct vmx_vcpu *vv)
 {
 	const struct microv_sregs *s = &vv->vcpu->sregs;
@@ -595,10 +624,8 @@ static void vmx_read_pdptes(struct vmx_vcpu *vv)
 		return;
 	memset(vv->pdptes, 0, sizeof(vv->pdptes));
 	if ((s->cr0 & X86_CR0_PG) && (s->cr4 & X86_CR4_PAE) &&
-	    !(s->efer & EFER_LMA) &&
-	    microv_gpa_access(vv->vcpu->domain, s->cr3 & 0xffffffe0,
-			      vv->pdptes, sizeof(vv->pdptes), false))
-		memset(vv->pdptes, 0, sizeof(vv->pdptes));
+	    !(s->efer & EFER_LMA))
+		vmx_pdptes_read(vv->vcpu, s->cr3, vv->pdptes);
 }
 
 /*
@@ -732,6 +759,12 @@ int vmx_vcpu_run(struct microv_vcpu *v)
 		if (action == VMX_EXIT_DEFER &&
 		    vv->deferred == VMX_DEFER_STRING_IO) {
 			if (vmx_run_string_io(vv))
+				goto out;
+			continue;
+		}
+		if (action == VMX_EXIT_DEFER &&
+		    vv->deferred == VMX_DEFER_TASK_SWITCH) {
+			if (vmx_run_task_switch(vv))
 				goto out;
 			continue;
 		}

@@ -103,6 +103,7 @@ struct vmx_vcpu {
 		VMX_DEFER_SPLIT_LOCK,	/* a split-lock #AC, at deferred_val */
 		VMX_DEFER_EPT,		/* nothing mapped at deferred_val */
 		VMX_DEFER_STRING_IO,	/* INS/OUTS, qualification in deferred_val */
+		VMX_DEFER_TASK_SWITCH,	/* exit reason 9 (task.c) */
 	} deferred;
 	u32 deferred_msr;
 	u64 deferred_val;
@@ -246,6 +247,11 @@ void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 void vmx_skip_instruction(void);
 void vmx_retire_instruction(u64 next_rip);
 enum vmx_exit_action vmx_internal_error(struct vmx_vcpu *vv, u32 sub);
+void vmx_set_dr7(struct vmx_vcpu *vv, u64 dr7);
+enum vmx_exit_action vmx_exit_task_switch(struct vmx_vcpu *vv);
+int vmx_run_task_switch(struct vmx_vcpu *vv);
+void vmx_run_store_state(struct vmx_vcpu *vv);
+bool vmx_pdptes_read(struct microv_vcpu *v, u64 cr3, u64 pdptes[4]);
 void vmx_event_reinject(void);
 void vmx_event_inject(struct vmx_vcpu *vv);
 

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+/* __u8 ... __u64, for the uapi header. */
+#include_next <linux/types.h>
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;

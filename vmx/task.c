@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Task switches on VMX: every one exits (reason 9, Intel SDM Vol. 3,
+ * 26.4.2), and module/x86_task.c carries it out in preemptible context,
+ * since it reads and writes guest memory.  An event whose delivery went
+ * through a task gate is delivered by the switch, not injected again.
+ */
+#include <linux/string.h>
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+#include <asm/vmx.h>
+
+#include "../module/backend.h"
+#include "../module/x86.h"
+#include "vmcs.h"
+#include "vmx.h"
+
+enum vmx_exit_action vmx_exit_task_switch(struct vmx_vcpu *vv)
+{
+	u32 idt = vmcs_read(IDT_VECTORING_INFO_FIELD);
+
+	/* vmx_event_reinject() queued the event again: the switch is it. */
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	/* An NMI's handler task runs with NMIs blocked, until its IRET. */
+	if ((idt & VECTORING_INFO_VALID_MASK) &&
+	    (idt & VECTORING_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) |
+			   GUEST_INTR_STATE_NMI);
+	vv->deferred = VMX_DEFER_TASK_SWITCH;
+	return VMX_EXIT_DEFER;
+}
+
+static int vmx_task_mem(void *ctx, const struct x86_paging *p, u64 linear,
+			void *buf, size_t len, bool write)
+{
+	return microv_linear_access(ctx, p, linear, buf, len, write);
+}
+
+/*
+ * What began the switch, from the exit's fields (kept in the VMCS until
+ * the next exit): the qualification's selector and source, the event
+ * being delivered.  The old task resumes after the instruction (CALL,
+ * JMP, IRET, INT n), or at it for a fault or a hardware interrupt.
+ */
+static void vmx_task_info(struct x86_task_switch *ts)
+{
+	u64 q = vmcs_read(EXIT_QUALIFICATION);
+	u32 idt = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	u32 type = idt & VECTORING_INFO_TYPE_MASK;
+	bool after = true;
+
+	ts->selector = q & 0xffff;
+	ts->source = (q >> 30) & 3;
+	if (idt & VECTORING_INFO_VALID_MASK) {
+		ts->has_error = idt & VECTORING_INFO_DELIVER_CODE_MASK;
+		ts->error = vmcs_read(IDT_VECTORING_ERROR_CODE);
+		after = type != INTR_TYPE_HARD_EXCEPTION &&
+			type != INTR_TYPE_EXT_INTR &&
+			type != INTR_TYPE_NMI_INTR;
+	}
+	ts->return_ip = vmcs_read(GUEST_RIP);
+	if (after)
+		ts->return_ip += vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+}
+
+/**
+ * vmx_run_task_switch() - carry out VMX_DEFER_TASK_SWITCH
+ * @vv: the vCPU, preemptible
+ *
+ * The registers come out of the VMCS, through x86_task_switch() and
+ * back, with the PDPTEs of a new CR3 under PAE paging.  Guest memory the
+ * switch needs and does not find ends the run with an internal error.
+ *
+ * Return: 0 to enter the guest again, 1 to return to userspace.
+ */
+int vmx_run_task_switch(struct vmx_vcpu *vv)
+{
+	struct microv_vcpu *v = vv->vcpu;
+	struct x86_task_switch ts = { .mem = vmx_task_mem, .ctx = v };
+	const struct microv_sregs *s = &v->sregs;
+	u64 cr3, dr7 = vv->guest_dr7, pdptes[4];
+	bool pdptes_ok = true;
+	struct x86_fault f;
+	int i, ret;
+
+	vv->deferred = VMX_DEFER_NONE;
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	vmx_task_info(&ts);
+	vmx_sregs_store(vv);
+	vmx_regs_store(vv);
+	for (i = 0; i < ARRAY_SIZE(pdptes); i++)
+		pdptes[i] = vmcs_read(GUEST_PDPTR0 + 2 * i);
+	preempt_enable();
+
+	cr3 = s->cr3;
+	ret = x86_task_switch(&ts, &v->sregs, &v->regs, &v->debug, &dr7, &f);
+	if (!ret && s->cr3 != cr3 && (s->cr0 & X86_CR0_PG) &&
+	    (s->cr4 & X86_CR4_PAE))
+		pdptes_ok = vmx_pdptes_read(v, s->cr3, pdptes);
+
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	if (ret) {
+		vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+		vmx_run_store_state(vv);
+	} else {
+		memcpy(vv->pdptes, pdptes, sizeof(pdptes));
+		vmx_sregs_load(vv);
+		vmx_regs_load(vv);
+		vmx_set_dr7(vv, dr7);
+		if (!pdptes_ok)
+			vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
+		else if (f.vector >= 0)
+			vmx_inject_exception(vv, f.vector, f.has_error,
+					     f.error);
+	}
+	preempt_enable();
+	return !!ret;
+}
