@@ -171,6 +171,7 @@ static long microv_get_domain_info(struct microv_domain *d,
 	for (i = 0; i < MICROV_MAX_MEMSLOTS; i++)
 		info.nr_memslots += !!d->slots[i].npages;
 	info.nr_pages = d->nr_pages;
+	info.nr_pages_given_back = d->nr_given_back;
 	mutex_unlock(&d->lock);
 	spin_lock(&d->console.lock);
 	info.console_dropped = d->console.dropped + d->xen.console_limited;

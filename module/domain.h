@@ -29,6 +29,8 @@
  * @flags:  MICROV_MEM_*
  * @pages:  @npages entries: the pinned pages, NULL where not pinned yet
  *          (memory.c pins them in chunks when first touched)
+ * @given_back: @npages bits: the pages the guest gave back (ballooning):
+ *          never pinned until it takes them again
  */
 struct microv_memslot {
 	u64 gpa;
@@ -36,6 +38,7 @@ struct microv_memslot {
 	u64 uaddr;
 	u32 flags;
 	struct page **pages;
+	unsigned long *given_back;
 };
 
 struct microv_domain;
@@ -153,10 +156,11 @@ struct microv_diag_table {
  * @published: its creator has its fd; before, the table holds its domid
  *          and name but no one else may take a reference (under the
  *          table's lock)
- * @lock:   protects @slots, @vcpus, @nr_pages
+ * @lock:   protects @slots, @vcpus, @nr_pages, @nr_given_back
  * @slots:  guest RAM
  * @vcpus:  created vCPUs, by id
  * @nr_pages: pages of RAM in @slots (charged to RLIMIT_MEMLOCK)
+ * @nr_given_back: of which the guest gave back (XENMEM_decrease_reservation)
  * @paused: MICROV_PAUSE_DOMAIN: no vCPU enters the guest
  * @dying:  MICROV_DESTROY_DOMAIN: gone from the table, memory released,
  *          every ioctl but close fails with ESRCH
@@ -186,6 +190,7 @@ struct microv_domain {
 	struct microv_memslot slots[MICROV_MAX_MEMSLOTS];
 	struct microv_vcpu *vcpus[MICROV_MAX_VCPUS];
 	u64 nr_pages;
+	u64 nr_given_back;
 	bool paused;
 	bool dying;
 	struct xen_domain xen;
@@ -210,6 +215,8 @@ u64 microv_pinned_pages(void);
 
 int microv_memslot_set(struct microv_domain *d,
 		       const struct microv_memory_region *r);
+int microv_gfn_release(struct microv_domain *d, u64 gfn, bool any);
+int microv_gfn_populate(struct microv_domain *d, u64 gfn);
 void microv_memslots_free(struct microv_domain *d);
 
 long microv_vcpu_create(struct microv_domain *d, unsigned long id);
@@ -238,6 +245,7 @@ int microv_xen_domain_init(struct microv_domain *d);
 void microv_xen_domain_free(struct microv_domain *d);
 void microv_xen_pages_remap(struct microv_domain *d, u64 gpa, u64 npages);
 struct page *microv_xen_page_at(struct microv_domain *d, u64 gpa);
+void microv_xen_page_remove(struct microv_domain *d, u64 gfn);
 bool microv_vcpu_has_work(struct microv_vcpu *v);
 bool microv_vcpu_timer_fired(struct microv_vcpu *v);
 

@@ -4,13 +4,19 @@
  * its RLIMIT_MEMLOCK when the slot is set, pinned long-term
  * (FOLL_LONGTERM, so they are migrated out of movable zones and CMA
  * first) when first touched, then mapped into the guest by the backend
- * (EPT for VMX).
+ * (EPT for VMX).  A page the guest gives back (ballooning) is unmapped,
+ * unpinned and dropped from the process's memory, and reads as no RAM
+ * until the guest takes it again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 
 #include "domain.h"
 #include "microv.h"
@@ -27,8 +33,8 @@ u64 microv_pinned_pages(void)
  * Guest RAM is pinned when it is first touched, by the guest (an EPT
  * violation) or by the hypervisor (a hypercall's argument), this many
  * pages at a time: a guest pays for what it uses, and starting one costs
- * the same whatever its size.  A chunk is pinned whole or not at all, so
- * its first entry in the slot's array says which.
+ * the same whatever its size.  A chunk is pinned whole but for the pages
+ * the guest gave back.
  */
 #define MICROV_PIN_CHUNK	16
 
@@ -42,28 +48,32 @@ static u64 microv_chunk_len(const struct microv_memslot *s, u64 start)
 	return min_t(u64, MICROV_PIN_CHUNK, s->npages - start);
 }
 
-/* Lets go of every pinned chunk of @s, the array and the charge too. */
+/* Lets go of every pinned page of @s, the arrays and the charge too. */
 static void microv_memslot_unpin(struct microv_domain *d,
 				 struct microv_memslot *s)
 {
 	bool dirty = !(s->flags & MICROV_MEM_READONLY);
-	u64 start, n, pinned = 0;
+	u64 i, j, pinned = 0;
 
-	for (start = 0; start < s->npages; start += MICROV_PIN_CHUNK) {
-		if (!s->pages[start])
-			continue;
-		n = microv_chunk_len(s, start);
-		unpin_user_pages_dirty_lock(s->pages + start, n, dirty);
-		pinned += n;
+	for (i = 0; i < s->npages; i = j) {
+		for (; i < s->npages && !s->pages[i]; i++)
+			;
+		for (j = i; j < s->npages && s->pages[j]; j++)
+			;
+		if (j > i)
+			unpin_user_pages_dirty_lock(s->pages + i, j - i, dirty);
+		pinned += j - i;
 	}
 	atomic64_sub(pinned, &microv_pinned);
 	account_locked_vm(d->mm, s->npages, false);
+	d->nr_given_back -= bitmap_weight(s->given_back, s->npages);
 	kvfree(s->pages);
+	bitmap_free(s->given_back);
 }
 
 /*
- * Maps (or unmaps) the pinned chunk of @s at @start, but not the frames
- * where a hypervisor page sits: those stay on top of the RAM.
+ * Maps (or unmaps) the pinned pages of @s's chunk at @start, but not the
+ * frames where a hypervisor page sits: those stay on top of the RAM.
  */
 static int microv_chunk_map(struct microv_domain *d, struct microv_memslot *s,
 			    u64 start, bool map)
@@ -75,7 +85,8 @@ static int microv_chunk_map(struct microv_domain *d, struct microv_memslot *s,
 
 	for (i = 0; i < n && !ret; i = j + 1) {
 		for (j = i; j < n; j++)
-			if (microv_xen_page_at(d, gpa + (j << PAGE_SHIFT)))
+			if (!s->pages[start + j] ||
+			    microv_xen_page_at(d, gpa + (j << PAGE_SHIFT)))
 				break;
 		if (j == i)
 			continue;
@@ -89,10 +100,17 @@ static int microv_chunk_map(struct microv_domain *d, struct microv_memslot *s,
 	return ret;
 }
 
+/* A page of @s the guest may use: not given back, not pinned yet. */
+static bool microv_page_wanted(struct microv_memslot *s, u64 idx)
+{
+	return !s->pages[idx] && !test_bit(idx, s->given_back);
+}
+
 /*
- * Pins the chunk of @s holding page @idx and maps it for the guest;
- * d->lock held.  Only the creator's own threads can pin (the slot is its
- * memory): from any other process an unpinned page is -EFAULT.
+ * Pins the pages of @s's chunk holding page @idx that the guest may use
+ * and are not pinned yet, and maps the chunk for the guest; d->lock held.
+ * Only the creator's own threads can pin (the slot is its memory): from
+ * any other process an unpinned page is -EFAULT.
  *
  * Return: 0, -EFAULT (the memory behind the slot is gone or was made
  * inaccessible since MICROV_SET_MEMORY_REGION), -ENOMEM, or -EINTR (a
@@ -104,34 +122,50 @@ static int microv_memslot_pin(struct microv_domain *d, struct microv_memslot *s,
 	unsigned int gup = FOLL_LONGTERM;
 	u64 start = microv_chunk_start(idx), n = microv_chunk_len(s, start);
 	struct page **pages = s->pages + start;
-	u64 done = 0;
+	u64 i, j, nr = 0;
+	u32 pinned = 0;
 	int ret = 0;
 
-	if (pages[0])
-		return 0;
-	if (current->mm != d->mm)
-		return -EFAULT;
 	if (!(s->flags & MICROV_MEM_READONLY))
 		gup |= FOLL_WRITE;
-	while (done < n) {
-		ret = pin_user_pages_fast(s->uaddr + ((start + done) << PAGE_SHIFT),
-					  n - done, gup, pages + done);
-		if (ret <= 0)
-			break;
-		done += ret;
+	for (i = 0; i < n && ret >= 0; i = j) {
+		for (; i < n && !microv_page_wanted(s, start + i); i++)
+			;
+		for (j = i; j < n && microv_page_wanted(s, start + j); j++)
+			;
+		if (i < j && current->mm != d->mm)
+			ret = -EFAULT;
+		while (i < j && ret >= 0) {
+			ret = pin_user_pages_fast(s->uaddr +
+						  ((start + i) << PAGE_SHIFT),
+						  j - i, gup, pages + i);
+			if (ret > 0) {
+				pinned |= GENMASK(i + ret - 1, i);
+				nr += ret;
+				i += ret;
+			} else if (!ret) {
+				ret = -EFAULT;
+			}
+		}
 	}
-	if (done == n) {
-		atomic64_add(n, &microv_pinned);
+	if (!nr && ret >= 0)
+		return 0;
+	if (ret >= 0) {
+		atomic64_add(nr, &microv_pinned);
 		ret = microv_chunk_map(d, s, start, true);
 		if (!ret)
 			return 0;
 		microv_chunk_map(d, s, start, false);
-		atomic64_sub(n, &microv_pinned);
+		atomic64_sub(nr, &microv_pinned);
 	}
 	/* Mapped for a moment, the pages may have been written since. */
-	unpin_user_pages_dirty_lock(pages, done,
-				    (gup & FOLL_WRITE) && done == n);
-	memset(pages, 0, n * sizeof(*pages));
+	for (i = 0; i < n; i++) {
+		if (!(pinned & BIT(i)))
+			continue;
+		unpin_user_pages_dirty_lock(pages + i, 1,
+					    (gup & FOLL_WRITE) && ret >= 0);
+		pages[i] = NULL;
+	}
 	return ret == -ENOMEM || ret == -EINTR ? ret : -EFAULT;
 }
 
@@ -150,7 +184,7 @@ struct page *microv_memslot_page(struct microv_domain *d,
 {
 	u64 idx = (gpa - s->gpa) >> PAGE_SHIFT;
 
-	if (microv_memslot_pin(d, s, idx))
+	if (test_bit(idx, s->given_back) || microv_memslot_pin(d, s, idx))
 		return NULL;
 	return s->pages[idx];
 }
@@ -189,7 +223,9 @@ int microv_memory_fault(struct microv_domain *d, u64 gpa)
 		goto out;
 	}
 	idx = (gpa - s->gpa) >> PAGE_SHIFT;
-	if (!s->pages[microv_chunk_start(idx)])
+	if (test_bit(idx, s->given_back))
+		ret = -ENOENT;	/* the guest gave it back: no RAM there */
+	else if (!s->pages[idx])
 		ret = microv_memslot_pin(d, s, idx);
 	else	/* pinned, unmapped when a hypervisor page left it */
 		ret = microv_chunk_map(d, s, microv_chunk_start(idx), true);
@@ -274,7 +310,8 @@ static void microv_memory_changed(struct microv_domain *d)
 		if (s->npages)
 			max_gfn = max(max_gfn, (s->gpa >> PAGE_SHIFT) + s->npages);
 	}
-	d->xen.nr_pages = d->nr_pages;
+	WRITE_ONCE(d->xen.nr_pages, d->nr_pages - d->nr_given_back);
+	WRITE_ONCE(d->xen.max_pages, d->nr_pages);
 	d->xen.max_gfn = max_gfn;
 }
 
@@ -311,6 +348,7 @@ int microv_memslot_set(struct microv_domain *d,
 	u64 npages = r->memory_size >> PAGE_SHIFT;
 	bool ro = r->flags & MICROV_MEM_READONLY;
 	struct microv_memslot *s;
+	unsigned long *given_back;
 	struct page **pages;
 	int ret;
 
@@ -339,7 +377,10 @@ int microv_memslot_set(struct microv_domain *d,
 	if (ret)
 		goto out;
 	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages) {
+	given_back = bitmap_zalloc(npages, GFP_KERNEL_ACCOUNT);
+	if (!pages || !given_back) {
+		kvfree(pages);
+		bitmap_free(given_back);
 		account_locked_vm(d->mm, npages, false);
 		ret = -ENOMEM;
 		goto out;
@@ -350,6 +391,7 @@ int microv_memslot_set(struct microv_domain *d,
 	s->uaddr = r->userspace_addr;
 	s->flags = r->flags;
 	s->pages = pages;
+	s->given_back = given_back;
 	d->nr_pages += npages;
 	microv_memory_changed(d);
 out:
@@ -363,4 +405,140 @@ void microv_memslots_free(struct microv_domain *d)
 
 	for (i = 0; i < MICROV_MAX_MEMSLOTS; i++)
 		microv_memslot_clear(d, &d->slots[i]);
+}
+
+/*
+ * The host gets back the memory behind a page the guest gave back: it is
+ * dropped from the process's mapping as MADV_DONTNEED drops it, which
+ * frees private anonymous memory (uvctl's); the next touch finds a zero
+ * page.  Other mappings keep their pages: those are the process's.
+ */
+static void microv_host_release(struct mm_struct *mm, unsigned long uaddr)
+{
+	struct vm_area_struct *vma;
+
+	if (!mmget_not_zero(mm))
+		return;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, uaddr);
+	if (vma && vma_is_anonymous(vma) &&
+	    !(vma->vm_flags & (VM_LOCKED | VM_HUGETLB | VM_PFNMAP)))
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+		zap_page_range_single(vma, uaddr, PAGE_SIZE, NULL);
+#else
+		zap_page_range(vma, uaddr, PAGE_SIZE);
+#endif
+	mmap_read_unlock(mm);
+	mmput(mm);
+}
+
+/* The slot and page index of guest frame @gfn: RAM the guest may write. */
+static struct microv_memslot *microv_gfn_slot(struct microv_domain *d,
+					      u64 gfn, u64 *idx)
+{
+	struct microv_memslot *s;
+
+	if (gfn >= MICROV_MAX_GPA >> PAGE_SHIFT || d->dying)
+		return NULL;
+	s = microv_memslot_at(d, gfn << PAGE_SHIFT);
+	if (!s || (s->flags & MICROV_MEM_READONLY))
+		return NULL;
+	*idx = gfn - (s->gpa >> PAGE_SHIFT);
+	return s;
+}
+
+/**
+ * microv_gfn_release() - the guest gives frame @gfn back
+ * @d:   the domain
+ * @gfn: a frame of its RAM
+ * @any: a hypervisor page there goes too (XENMEM_remove_from_physmap)
+ *
+ * The frame leaves the guest's EPT (every CPU flushed) before its page is
+ * unpinned, and the process's memory behind it goes back to the host.
+ * The frame reads as no RAM until microv_gfn_populate().
+ *
+ * Return: 0; -ENOENT (no writable RAM there, or given back already);
+ * -EBUSY (a hypervisor page is there and not @any).
+ */
+int microv_gfn_release(struct microv_domain *d, u64 gfn, bool any)
+{
+	unsigned long uaddr = 0;
+	struct microv_memslot *s;
+	struct page *page;
+	int ret = 0;
+	u64 idx;
+
+	mutex_lock(&d->lock);
+	s = microv_gfn_slot(d, gfn, &idx);
+	if (!s || test_bit(idx, s->given_back)) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (microv_xen_page_at(d, gfn << PAGE_SHIFT)) {
+		if (!any) {
+			ret = -EBUSY;
+			goto out;
+		}
+		microv_xen_page_remove(d, gfn);
+	}
+	page = s->pages[idx];
+	if (page) {
+		microv_backend->unmap(d, gfn << PAGE_SHIFT, 1);
+		s->pages[idx] = NULL;
+		unpin_user_pages_dirty_lock(&page, 1, true);
+		atomic64_dec(&microv_pinned);
+	}
+	set_bit(idx, s->given_back);
+	d->nr_given_back++;
+	microv_memory_changed(d);
+	uaddr = s->uaddr + (idx << PAGE_SHIFT);
+out:
+	mutex_unlock(&d->lock);
+	/* Outside d->lock: the mm's last reference may go here. */
+	if (uaddr)
+		microv_host_release(d->mm, uaddr);
+	cond_resched();
+	return ret;
+}
+
+/**
+ * microv_gfn_populate() - the guest takes frame @gfn again
+ * @d:   the domain
+ * @gfn: a frame it gave back
+ *
+ * The page is pinned and mapped at once, and zeroed: a guest never finds
+ * what was there before, as with Xen's scrubbed pages.
+ *
+ * Return: 0; -ENOENT (no writable RAM there), -EEXIST (not given back),
+ * or microv_memslot_pin()'s errors (then it stays given back).
+ */
+int microv_gfn_populate(struct microv_domain *d, u64 gfn)
+{
+	struct microv_memslot *s;
+	int ret = 0;
+	u64 idx;
+
+	mutex_lock(&d->lock);
+	s = microv_gfn_slot(d, gfn, &idx);
+	if (!s) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (!test_bit(idx, s->given_back)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	clear_bit(idx, s->given_back);
+	ret = microv_memslot_pin(d, s, idx);
+	if (ret) {
+		set_bit(idx, s->given_back);
+		goto out;
+	}
+	clear_highpage(s->pages[idx]);
+	d->nr_given_back--;
+	microv_memory_changed(d);
+out:
+	mutex_unlock(&d->lock);
+	cond_resched();
+	return ret;
 }

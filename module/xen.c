@@ -202,6 +202,16 @@ static enum hrtimer_restart microv_xen_timer_fn(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
+static int microv_xen_release_gfn(struct xen_vcpu *xv, u64 gfn, bool any)
+{
+	return microv_gfn_release(to_vcpu(xv)->domain, gfn, any);
+}
+
+static int microv_xen_populate_gfn(struct xen_vcpu *xv, u64 gfn)
+{
+	return microv_gfn_populate(to_vcpu(xv)->domain, gfn);
+}
+
 static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.get_reg		= microv_xen_get_reg,
 	.set_reg		= microv_xen_set_reg,
@@ -214,6 +224,8 @@ static const struct xen_vcpu_ops microv_xen_vcpu_ops = {
 	.map_gfn		= microv_xen_map_gfn,
 	.unmap_gfn		= microv_xen_unmap_gfn,
 	.map_xen_page		= microv_xen_map_page,
+	.release_gfn		= microv_xen_release_gfn,
+	.populate_gfn		= microv_xen_populate_gfn,
 	.kick			= microv_xen_kick,
 	.read_tsc		= microv_xen_read_tsc,
 	.set_timer		= microv_xen_set_timer,
@@ -271,6 +283,22 @@ enum microv_hv_action microv_hv_wrmsr(struct microv_vcpu *v, u32 msr, u64 val)
 u8 microv_hv_upcall_vector(struct microv_vcpu *v)
 {
 	return xen_upcall_vector(&v->xen);
+}
+
+/*
+ * The hypervisor page at guest frame @gfn leaves the physmap
+ * (XENMEM_remove_from_physmap); the RAM below shows again.  d->lock held.
+ */
+void microv_xen_page_remove(struct microv_domain *d, u64 gfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < XENABI_NR_XEN_PAGES; i++) {
+		if (d->xen.xen_page_gfn[i] == gfn) {
+			d->xen.xen_page_gfn[i] = XENABI_NO_GFN;
+			microv_gfn_restore(d, gfn);
+		}
+	}
 }
 
 /*

@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memory_op (__HYPERVISOR_memory_op): how much memory the guest has, its
- * memory map, and where the hypervisor's own pages (shared_info, grant
- * frames) appear in its physical address space.  The reservation is all of
- * its RAM and never changes under it (no balloon).
+ * memory map, where the hypervisor's own pages (shared_info, grant
+ * frames) appear in its physical address space, and ballooning: frames
+ * of RAM the guest gives back and takes again.
  */
 #include "shinfo.h"
 
+/*
+ * A reservation op's command carries the extent to start from above its
+ * low 6 bits (Xen's MEMOP_EXTENT_SHIFT), for continuations.
+ */
+#define XENABI_MEMOP_EXTENT_SHIFT	6
+#define XENABI_MEMOP_CMD_MASK		((1UL << XENABI_MEMOP_EXTENT_SHIFT) - 1)
+
+/* The largest extent a domain other than dom0 may ask for (2 MiB). */
+#define XENABI_DOMU_MAX_ORDER		9
+
 /* The domain a reservation query names: the caller itself only. */
-static long xen_reservation(struct xen_vcpu *v, unsigned long gva)
+static long xen_reservation(struct xen_vcpu *v, unsigned long cmd,
+			    unsigned long gva)
 {
 	struct xen_domain *d = v->domain;
 	domid_t domid;
@@ -17,7 +28,70 @@ static long xen_reservation(struct xen_vcpu *v, unsigned long gva)
 		return -EFAULT;
 	if (domid != DOMID_SELF && domid != d->domid)
 		return -EPERM;
-	return d->nr_pages;
+	if (cmd == XENMEM_current_reservation)
+		return xenabi_read_once(d->nr_pages);
+	return xenabi_read_once(d->max_pages);
+}
+
+/*
+ * increase_reservation, decrease_reservation, populate_physmap: struct
+ * xen_memory_reservation is extent_start (a handle) and nr_extents, each
+ * a guest long, then extent_order, mem_flags (4 bytes each) and domid.
+ * As Xen does, the answer is the count of extents done, from @start:
+ * a bad argument does none, a bad frame ends the count there.  A PVH
+ * guest sees only frames it can map, so increase_reservation (machine
+ * frames, for PV guests) gives none; populate_physmap fills only frames
+ * the guest gave back.
+ */
+static long xen_reservation_op(struct xen_vcpu *v, unsigned long op,
+			       unsigned long start, unsigned long gva)
+{
+	unsigned int l = xen_long_size(v);
+	struct xen_domain *d = v->domain;
+	u32 order, pages, j;
+	u64 list, nr, gfn;
+	domid_t domid;
+	int ret = 0;
+
+	if (xen_get_long(v, gva, &list) || xen_get_long(v, gva + l, &nr) ||
+	    v->ops->copy_from_guest(v, &order, gva + 2 * l, sizeof(order)) ||
+	    v->ops->copy_from_guest(v, &domid, gva + 2 * l + 8, sizeof(domid)))
+		return start;
+	if (nr > (0xffffffffU >> XENABI_MEMOP_EXTENT_SHIFT) || start >= nr ||
+	    (domid != DOMID_SELF && domid != d->domid) ||
+	    order > XENABI_DOMU_MAX_ORDER || op == XENMEM_increase_reservation)
+		return start;
+	pages = 1U << order;
+	for (; start < nr; start++) {
+		if (xen_get_long(v, list + start * l, &gfn))
+			break;
+		for (j = 0; j < pages && !ret; j++)
+			ret = op == XENMEM_decrease_reservation ?
+			      v->ops->release_gfn(v, gfn + j, false) :
+			      v->ops->populate_gfn(v, gfn + j);
+		if (ret)
+			break;
+	}
+	return start;
+}
+
+/*
+ * struct xen_remove_from_physmap: domid, then gpfn at the guest's long
+ * alignment.  Whatever is at the frame goes: a hypervisor page, or RAM,
+ * which is given back as decrease_reservation gives it.
+ */
+static long xen_remove_from_physmap(struct xen_vcpu *v, unsigned long gva)
+{
+	struct xen_domain *d = v->domain;
+	domid_t domid;
+	u64 gfn;
+
+	if (v->ops->copy_from_guest(v, &domid, gva, sizeof(domid)) ||
+	    xen_get_long(v, gva + xen_long_size(v), &gfn))
+		return -EFAULT;
+	if (domid != DOMID_SELF && domid != d->domid)
+		return -EPERM;
+	return v->ops->release_gfn(v, gfn, true) ? -ENOENT : 0;
 }
 
 /*
@@ -111,20 +185,44 @@ static long xen_add_to_physmap(struct xen_vcpu *v, unsigned long gva)
  * @v:    the calling vCPU
  * @args: XENMEM_* and its argument
  *
- * Return: current and maximum reservation: the guest's pages of RAM (both
- * the same), or -EFAULT, -EPERM (another domain); maximum_ram_page: one
- * past the guest's highest frame of RAM (a guest sees no machine frames);
- * memory_map: 0, -EFAULT, or -ENOSYS if the toolstack set no map;
- * add_to_physmap: 0, -EFAULT, -EPERM, -EINVAL (bad index or frame),
- * -ENOSYS (a space other than shared_info and grant_table); other sub-ops
+ * Return: current reservation (the guest's pages of RAM less those it
+ * gave back) and maximum (all of them), or -EFAULT, -EPERM (another
+ * domain); maximum_ram_page: one past the guest's highest frame of RAM (a
+ * guest sees no machine frames); memory_map: 0, -EFAULT, or -ENOSYS if the
+ * toolstack set no map; add_to_physmap: 0, -EFAULT, -EPERM, -EINVAL (bad
+ * index or frame), -ENOSYS (a space other than shared_info and
+ * grant_table); increase_reservation, decrease_reservation and
+ * populate_physmap: the extents done (xen_reservation_op());
+ * remove_from_physmap: 0, -EFAULT, -EPERM, -ENOENT (nothing there); a
+ * start extent in the command of any other: -EINVAL; other sub-ops
  * -ENOSYS.
  */
 long xen_memory_op(struct xen_vcpu *v, const unsigned long *args)
 {
-	switch (args[0]) {
+	unsigned long op = args[0] & XENABI_MEMOP_CMD_MASK;
+	unsigned long start = args[0] >> XENABI_MEMOP_EXTENT_SHIFT;
+
+	switch (op) {
+	case XENMEM_increase_reservation:
+	case XENMEM_decrease_reservation:
+	case XENMEM_populate_physmap:
+		return xen_reservation_op(v, op, start, args[1]);
 	case XENMEM_current_reservation:
 	case XENMEM_maximum_reservation:
-		return xen_reservation(v, args[1]);
+	case XENMEM_maximum_ram_page:
+	case XENMEM_memory_map:
+	case XENMEM_add_to_physmap:
+	case XENMEM_remove_from_physmap:
+		if (start)
+			return -EINVAL;
+		break;
+	default:
+		return -ENOSYS;
+	}
+	switch (op) {
+	case XENMEM_current_reservation:
+	case XENMEM_maximum_reservation:
+		return xen_reservation(v, op, args[1]);
 	case XENMEM_maximum_ram_page:
 		return v->domain->max_gfn;
 	case XENMEM_memory_map:
@@ -132,6 +230,6 @@ long xen_memory_op(struct xen_vcpu *v, const unsigned long *args)
 	case XENMEM_add_to_physmap:
 		return xen_add_to_physmap(v, args[1]);
 	default:
-		return -ENOSYS;
+		return xen_remove_from_physmap(v, args[1]);
 	}
 }

@@ -148,6 +148,13 @@ struct xen_evtchn {
  *             frame @gfn, in place of whatever was there, take it away
  *             from where it was, and record it in domain->xen_page_gfn;
  *             0, -EINVAL (no such frame) or -ENOMEM
+ * @release_gfn: the guest gives RAM frame @gfn back (ballooning): it reads
+ *             as no RAM from then on and its memory goes to the host; with
+ *             @any a hypervisor page there leaves too; 0, -ENOENT (no
+ *             RAM there, or given back already), -EBUSY (a hypervisor
+ *             page there, not @any)
+ * @populate_gfn: the guest takes a frame it gave back, zeroed; 0, -ENOENT
+ *             (no RAM there), -EEXIST (not given back), -ENOMEM, -EFAULT
  * @kick:      an event became pending for the vCPU: wake it if it waits,
  *             make it leave the guest if it runs (to take the upcall)
  * @read_tsc:  the guest's TSC now
@@ -175,6 +182,8 @@ struct xen_vcpu_ops {
 	void *(*map_gfn)(struct xen_vcpu *v, u64 gfn);
 	void (*unmap_gfn)(struct xen_vcpu *v, void *va);
 	int (*map_xen_page)(struct xen_vcpu *v, unsigned int idx, u64 gfn);
+	int (*release_gfn)(struct xen_vcpu *v, u64 gfn, bool any);
+	int (*populate_gfn)(struct xen_vcpu *v, u64 gfn);
 	void (*kick)(struct xen_vcpu *v);
 	u64 (*read_tsc)(struct xen_vcpu *v);
 	void (*set_timer)(struct xen_vcpu *v, u64 ns);
@@ -218,7 +227,9 @@ struct xen_store {
  * @shutdown_code:  SHUTDOWN_* from SCHEDOP_shutdown_code, if @has_code:
  *                  it overrides the reason of a later shutdown
  * @params:         HVM parameters (HVM_PARAM_*)
- * @nr_pages:       guest RAM, in pages (kept current by the host)
+ * @nr_pages:       guest RAM, in pages, less what it gave back (kept
+ *                  current by the host): its current reservation
+ * @max_pages:      guest RAM, in pages: its maximum reservation
  * @max_gfn:        the highest guest frame with RAM, +1 (likewise)
  * @vm_assist:      VMASST_TYPE_* bits the guest enabled
  * @vcpus:          its vCPUs, by id (entered by xen_vcpu_publish())
@@ -260,6 +271,7 @@ struct xen_domain {
 	bool has_code;
 	u64 params[XENABI_NR_PARAMS];
 	u64 nr_pages;
+	u64 max_pages;
 	u64 max_gfn;
 	unsigned long vm_assist;
 	struct xen_vcpu *vcpus[XENABI_MAX_VCPUS];

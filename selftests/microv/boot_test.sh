@@ -3,9 +3,11 @@
 # Acceptance: uvctl boots an unmodified Linux (the other Debian kernel, in
 # /microv/guest) as a Xen PVH guest with a busybox initramfs, four times:
 #
-#   echo   the ELF vmlinux; the guest reaches userspace and says so on hvc0,
-#          reads a line that the host sends through the console, prints it
-#          back and powers off: uvctl exits 0.  Its events are FIFO ones.
+#   echo   the ELF vmlinux; the guest reaches userspace and says so on hvc0;
+#          its balloon driver gives 16 MiB back and takes it again (the
+#          host's pinned pages follow); it reads a line that the host
+#          sends through the console, prints it back and powers off:
+#          uvctl exits 0.  Its events are FIFO ones.
 #   panic  the bzImage when there is one (else the vmlinux); the guest
 #          panics: uvctl exits 4 (crash).
 #   reboot the vmlinux with xen.fifo_events=0 (the 2-level event ABI);
@@ -97,7 +99,7 @@ show() {
 }
 
 echo "TAP version 13"
-echo "1..33"
+echo "1..36"
 lsmod | grep -q '^microv ' || insmod /microv/microv.ko
 
 boot echo "$guest/vmlinux"
@@ -107,6 +109,20 @@ grep -q "ACPI: PM: (supports S0 S5)" "$out"
 ok $? "echo: it found the ACPI tables and S5 in them"
 grep -q "xen:events: Using FIFO-based ABI" "$out"
 ok $? "echo: Linux took the FIFO event channel ABI"
+# MICROV-BALLOON-DOWN|UP <KiB at start> <KiB now>, from the guest's init.
+wait_for "MICROV-BALLOON-DOWN" 300
+set -- $(grep -m1 "MICROV-BALLOON-DOWN" "$out" | tr -d "\r")
+test "$#" = 3 && test "$3" = $(($2 - 16384))
+ok $? "echo: Linux's balloon driver gave 16 MiB back ($2 KiB, then ${3:-?})"
+down=$(cat /sys/class/misc/microv/pinned_pages)
+echo up >&3
+wait_for "MICROV-BALLOON-UP" 300
+set -- $(grep -m1 "MICROV-BALLOON-UP" "$out" | tr -d "\r")
+test "$#" = 3 && test "$3" = "$2"
+ok $? "echo: ... and took it again (${3:-?} KiB)"
+up=$(cat /sys/class/misc/microv/pinned_pages)
+test $((up - down)) -ge 4096
+ok $? "echo: the pages it took again are pinned ($down, then $up)"
 echo hello-from-host >&3
 wait_for "MICROV-GUEST-GOT hello-from-host" 120
 ok $? "echo: the guest reads a line sent through the console"

@@ -185,6 +185,67 @@ asm(".pushsection .rodata\n"
     ".popsection\n");
 
 /*
+ * 64-bit, ballooning: 32 pages at 1 MiB written, then given back
+ * (decrease_reservation, list at 0x3000, struct at 0x3100): the first
+ * reads all ones and takes no write; the reservation drops; taken again
+ * (populate_physmap), zeroed.  Then two order-4 extents (struct 0x3200,
+ * list 0x3400) both ways, and remove_from_physmap of one frame (struct 0x3300), twice.
+ * Ports 0x70 up.
+ */
+#define BALLOON_GPA	0x100000
+#define BALLOON_PAGES	32
+GUEST_CODE(guest_balloon);
+asm(".pushsection .rodata\n"
+    "guest_balloon_start:\n"
+    "	mov $" XSTR(BALLOON_GPA) ", %edi\n"
+    "	mov $" XSTR(BALLOON_PAGES * 4096 / 8) ", %ecx\n"
+    "	movabs $0xabababababababab, %rax\n"
+    "	rep stosq\n"
+    "	push %rax\n"				/* the stack pinned too */
+    "	pop %rax\n"
+    "	out %eax, $0x70\n"
+    "	mov $" XSTR(XENMEM_decrease_reservation) ", %edi\n"
+    "	mov $0x3100, %esi\n"
+    "	call 1f\n"
+    "	out %eax, $0x71\n"
+    "	movl $0x12345678, " XSTR(BALLOON_GPA) "\n"
+    "	mov " XSTR(BALLOON_GPA) ", %eax\n"
+    "	out %eax, $0x72\n"
+    "	mov $" XSTR(XENMEM_current_reservation) ", %edi\n"
+    "	mov $0x3118, %esi\n"			/* the struct's domid */
+    "	call 1f\n"
+    "	out %eax, $0x73\n"
+    "	mov $" XSTR(XENMEM_populate_physmap) ", %edi\n"
+    "	mov $0x3100, %esi\n"
+    "	call 1f\n"
+    "	out %eax, $0x74\n"
+    "	mov " XSTR(BALLOON_GPA) ", %eax\n"
+    "	or " XSTR(BALLOON_GPA + BALLOON_PAGES * 4096 - 4) ", %eax\n"
+    "	out %eax, $0x75\n"
+    "	mov $" XSTR(XENMEM_decrease_reservation) ", %edi\n"
+    "	mov $0x3200, %esi\n"
+    "	call 1f\n"
+    "	out %eax, $0x76\n"
+    "	mov $" XSTR(XENMEM_populate_physmap) ", %edi\n"
+    "	mov $0x3200, %esi\n"
+    "	call 1f\n"
+    "	out %eax, $0x77\n"
+    "	mov $" XSTR(XENMEM_remove_from_physmap) ", %edi\n"
+    "	mov $0x3300, %esi\n"
+    "	call 1f\n"
+    "	out %eax, $0x78\n"
+    "	mov $" XSTR(XENMEM_remove_from_physmap) ", %edi\n"
+    "	mov $0x3300, %esi\n"
+    "	call 1f\n"
+    "	out %eax, $0x79\n"
+    "	hlt\n"
+    "1:	mov $" NR_MEMORY ", %eax\n"
+    "	vmcall\n"
+    "	ret\n"
+    "guest_balloon_end:\n"
+    ".popsection\n");
+
+/*
  * 64-bit, hostile: 20000 hypercalls with random numbers (0..63) and
  * arguments from a xorshift generator; half the sub-ops small, half the
  * pointers into the guest's upper MiB (away from its code, tables and
@@ -503,6 +564,85 @@ TEST(memory_reservation)
 	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x6b, 4, 0);
 	uv_vm_destroy(&vm);
 	munmap(more, 0x10000);
+}
+
+/* struct xen_memory_reservation, 64-bit, at @gpa: @nr extents at @list. */
+static void put_reservation(struct uv_vm *vm, __u64 gpa, __u64 list,
+			    __u64 nr, __u32 order)
+{
+	struct xen_memory_reservation r = {
+		.nr_extents = nr, .extent_order = order, .domid = DOMID_SELF,
+	};
+
+	set_xen_guest_handle(r.extent_start, (xen_pfn_t *)list);
+	memcpy(vm->mem + gpa, &r, sizeof(r));
+}
+
+/*
+ * A guest gives pages back and takes them again: the host's pinned count
+ * and the guest's reservation follow, the process's memory behind them is
+ * dropped (its mapping reads zero), and what the guest finds is no RAM,
+ * then zeroed RAM.
+ */
+TEST(balloon)
+{
+	struct { domid_t domid; __u16 pad[3]; __u64 gpfn; } rm = {
+		.domid = DOMID_SELF, .gpfn = BALLOON_GPA / 4096,
+	};
+	struct microv_domain_info info = { 0 };
+	__u64 *list;
+	long pinned;
+	struct uv_vm vm;
+	int i;
+
+	if (!microv_loaded())
+		ASSERT_EQ(0, microv_load());
+	ASSERT_EQ(0, uv_vm_create(&vm, MEM_SIZE, guest_balloon_start,
+				  guest_balloon_end, UV_LONG64));
+	list = (void *)(vm.mem + 0x3000);
+	for (i = 0; i < BALLOON_PAGES; i++)
+		list[i] = BALLOON_GPA / 4096 + i;
+	put_reservation(&vm, 0x3100, 0x3000, BALLOON_PAGES, 0);
+	put_reservation(&vm, 0x3200, 0x3400, 2, 4);
+	list = (void *)(vm.mem + 0x3400);
+	list[0] = BALLOON_GPA / 4096;
+	list[1] = BALLOON_GPA / 4096 + 16;
+	memcpy(vm.mem + 0x3300, &rm, sizeof(rm));
+
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x70, 4, 0xabababab);
+	pinned = microv_counter("pinned_pages");
+	EXPECT_EQ(0xab, vm.mem[BALLOON_GPA + 5 * 4096]);
+
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x71, 4, BALLOON_PAGES);
+	EXPECT_EQ(pinned - BALLOON_PAGES, microv_counter("pinned_pages"));
+	ASSERT_EQ(0, ioctl(vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(BALLOON_PAGES, info.nr_pages_given_back);
+	EXPECT_EQ(MEM_SIZE / 4096, info.nr_pages);
+	/* The host has the memory back: its mapping reads zero again. */
+	EXPECT_EQ(0, vm.mem[BALLOON_GPA + 5 * 4096]);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x72, 4, 0xffffffff);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x73, 4,
+		  MEM_SIZE / 4096 - BALLOON_PAGES);
+
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x74, 4, BALLOON_PAGES);
+	EXPECT_EQ(pinned, microv_counter("pinned_pages"));
+	ASSERT_EQ(0, ioctl(vm.dom, MICROV_GET_DOMAIN_INFO, &info));
+	EXPECT_EQ(0, info.nr_pages_given_back);
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x75, 4, 0);
+
+	/* Two extents of 16 pages, out and in. */
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x76, 4, 2);
+	EXPECT_EQ(pinned - 32, microv_counter("pinned_pages"));
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x77, 4, 2);
+	EXPECT_EQ(pinned, microv_counter("pinned_pages"));
+
+	/* remove_from_physmap: the frame goes, then there is nothing. */
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x78, 4, 0);
+	EXPECT_EQ(pinned - 1, microv_counter("pinned_pages"));
+	expect_io(_metadata, &vm, MICROV_IO_OUT, 0x79, 4, (__u32)-ENOENT);
+	expect_exit(_metadata, &vm, MICROV_EXIT_HLT);
+	uv_vm_destroy(&vm);
+	EXPECT_EQ(0, microv_counter("pinned_pages"));
 }
 
 /*

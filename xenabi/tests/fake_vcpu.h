@@ -45,6 +45,8 @@ struct fake_vcpu {
 	void (*on_write)(struct fake_vcpu *f, u64 gva, size_t len);
 	void (*on_notify)(struct fake_vcpu *f, struct xen_vcpu *v, u32 port);
 	void (*on_map)(struct fake_vcpu *f, u64 gfn);	/* once mapped */
+	u32 given_back;			/* frame n given back: bit n */
+	unsigned int released, populated;	/* frames, both ways */
 };
 
 void (*xenabi_cmpxchg_hook)(u32 *p);
@@ -150,6 +152,43 @@ static int fake_map_xen_page(struct xen_vcpu *v, unsigned int idx, u64 gfn)
 	return 0;
 }
 
+/* Frames of the buffer go and come back, zeroed; a Xen page only @any. */
+static int fake_release_gfn(struct xen_vcpu *v, u64 gfn, bool any)
+{
+	struct fake_vcpu *f = to_fake(v);
+	unsigned int i;
+
+	if (gfn >= FAKE_MEM_SIZE / 4096 || (f->given_back & (1U << gfn)))
+		return -ENOENT;
+	for (i = 0; i < XENABI_NR_XEN_PAGES; i++) {
+		if (v->domain->xen_page_gfn[i] != gfn)
+			continue;
+		if (!any)
+			return -EBUSY;
+		v->domain->xen_page_gfn[i] = XENABI_NO_GFN;
+	}
+	f->given_back |= 1U << gfn;
+	f->released++;
+	v->domain->nr_pages--;
+	memset(f->mem + gfn * 4096, 0xdd, 4096);
+	return 0;
+}
+
+static int fake_populate_gfn(struct xen_vcpu *v, u64 gfn)
+{
+	struct fake_vcpu *f = to_fake(v);
+
+	if (gfn >= FAKE_MEM_SIZE / 4096)
+		return -ENOENT;
+	if (!(f->given_back & (1U << gfn)))
+		return -EEXIST;
+	f->given_back &= ~(1U << gfn);
+	f->populated++;
+	v->domain->nr_pages++;
+	memset(f->mem + gfn * 4096, 0, 4096);
+	return 0;
+}
+
 static void fake_kick(struct xen_vcpu *v)
 {
 	to_fake(v)->kicks[fake_index(v)]++;
@@ -207,6 +246,8 @@ static const struct xen_vcpu_ops fake_ops = {
 	.map_gfn = fake_map_gfn,
 	.unmap_gfn = fake_unmap_gfn,
 	.map_xen_page = fake_map_xen_page,
+	.release_gfn = fake_release_gfn,
+	.populate_gfn = fake_populate_gfn,
 	.kick = fake_kick,
 	.read_tsc = fake_read_tsc,
 	.set_timer = fake_set_timer,

@@ -396,12 +396,13 @@ TEST(memory_and_assists)
 	domid_t self = DOMID_SELF, other = 8;
 
 	fake_init(&f, 64);
-	f.dom.nr_pages = 512;
+	f.dom.nr_pages = 500;
+	f.dom.max_pages = 512;
 	f.dom.max_gfn = 0x1200;
 	memcpy(f.mem + 0x300, &self, sizeof(self));
 	memcpy(f.mem + 0x302, &other, sizeof(other));
 	CHECK(call(64, __HYPERVISOR_memory_op, XENMEM_current_reservation,
-		   0x300) == 512);
+		   0x300) == 500);
 	CHECK(call(32, __HYPERVISOR_memory_op, XENMEM_maximum_reservation,
 		   0x300) == 512);
 	CHECK(call(64, __HYPERVISOR_memory_op, XENMEM_current_reservation,
@@ -475,6 +476,103 @@ TEST(console)
 /* Guest memory as the test sets it up and reads it back. */
 #define PUT(gva, obj)	memcpy(f.mem + (gva), &(obj), sizeof(obj))
 #define GET(obj, gva)	memcpy(&(obj), f.mem + (gva), sizeof(obj))
+
+/* struct xen_memory_reservation at 0x100 in @mode's layout, list at 0x200. */
+static long reservation(int mode, unsigned long cmd, const u64 *gfns,
+			unsigned int nr, u32 order, domid_t domid)
+{
+	unsigned int l = mode == 64 ? 8 : 4, i;
+	u64 list = 0x200, n = nr;
+
+	memset(f.mem + 0x100, 0, 0x40);
+	memcpy(f.mem + 0x100, &list, l);
+	memcpy(f.mem + 0x100 + l, &n, l);
+	memcpy(f.mem + 0x100 + 2 * l, &order, 4);
+	memcpy(f.mem + 0x100 + 2 * l + 8, &domid, 2);
+	for (i = 0; i < nr; i++)
+		memcpy(f.mem + 0x200 + i * l, &gfns[i], l);
+	return call(mode, __HYPERVISOR_memory_op, cmd, 0x100);
+}
+
+TEST(balloon)
+{
+	const u64 two[] = { 10, 12 }, bad[] = { 11, 99, 13 }, pair[] = { 14 };
+	struct { domid_t domid; u16 pad[3]; u64 gpfn; } rm = { .domid = DOMID_SELF };
+	int mode;
+
+	for (mode = 32; mode <= 64; mode += 32) {
+		fake_init(&f, mode);
+		f.dom.nr_pages = f.dom.max_pages = 16;
+		/* Two frames back, then the reservation says so. */
+		memset(f.mem + 10 * 4096, 0x5a, 4096);
+		CHECK(reservation(mode, XENMEM_decrease_reservation, two, 2, 0,
+				  DOMID_SELF) == 2);
+		CHECK(f.given_back == (1U << 10 | 1U << 12));
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_current_reservation, 0x100 + 2 * (mode / 8) + 8) == 14);
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_maximum_reservation, 0x100 + 2 * (mode / 8) + 8) == 16);
+		/* Again: the first is gone already, none done. */
+		CHECK(reservation(mode, XENMEM_decrease_reservation, two, 2, 0,
+				  DOMID_SELF) == 0);
+		/* A bad frame ends the count there. */
+		CHECK(reservation(mode, XENMEM_decrease_reservation, bad, 3, 0,
+				  7) == 1);
+		CHECK(f.given_back == (1U << 10 | 1U << 11 | 1U << 12));
+		/* Taken again, zeroed; a frame not given back ends it. */
+		CHECK(reservation(mode, XENMEM_populate_physmap, bad, 3, 0,
+				  DOMID_SELF) == 1);
+		CHECK(reservation(mode, XENMEM_populate_physmap, two, 2, 0,
+				  DOMID_SELF) == 2);
+		CHECK(f.given_back == 0 && f.mem[10 * 4096] == 0);
+		CHECK(f.dom.nr_pages == 16);
+		/* From extent 1 of the command: only the second. */
+		CHECK(reservation(mode, XENMEM_decrease_reservation |
+				  (1 << 6), two, 2, 0, DOMID_SELF) == 2);
+		CHECK(f.given_back == 1U << 12);
+		CHECK(reservation(mode, XENMEM_populate_physmap | (2 << 6), two,
+				  2, 0, DOMID_SELF) == 2);
+		/* An order-1 extent is two frames. */
+		CHECK(reservation(mode, XENMEM_decrease_reservation, pair, 1, 1,
+				  DOMID_SELF) == 1);
+		CHECK(f.given_back == (1U << 12 | 1U << 14 | 1U << 15));
+		/* None done: another domain, order past 9, too many, none. */
+		CHECK(reservation(mode, XENMEM_populate_physmap, two, 2, 0,
+				  8) == 0);
+		CHECK(reservation(mode, XENMEM_populate_physmap, two, 2, 10,
+				  DOMID_SELF) == 0);
+		CHECK(reservation(mode, XENMEM_increase_reservation, two, 2, 0,
+				  DOMID_SELF) == 0);
+		CHECK(f.given_back == (1U << 12 | 1U << 14 | 1U << 15));
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_decrease_reservation, FAKE_MEM_SIZE - 4) == 0);
+		/* Queries take no start extent. */
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_current_reservation | (1 << 6), 0x100) == -EINVAL);
+
+		/* remove_from_physmap: RAM, then a Xen page over RAM. */
+		rm.gpfn = 9;
+		if (mode == 32) {
+			memcpy(f.mem + 0x300, &rm.domid, 2);
+			memcpy(f.mem + 0x304, &rm.gpfn, 4);
+		} else {
+			PUT(0x300, rm);
+		}
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_remove_from_physmap, 0x300) == 0);
+		CHECK(f.given_back & (1U << 9));
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_remove_from_physmap, 0x300) == -ENOENT);
+		f.dom.xen_page_gfn[0] = 8;
+		CHECK(reservation(mode, XENMEM_decrease_reservation,
+				  (const u64[]){ 8 }, 1, 0, DOMID_SELF) == 0);
+		f.mem[0x300 + (mode == 32 ? 4 : 8)] = 8;
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_remove_from_physmap, 0x300) == 0);
+		CHECK(f.dom.xen_page_gfn[0] == XENABI_NO_GFN);
+		CHECK(f.released == 8 && f.populated == 3);
+	}
+}
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NSEC		1000000000ULL
 #define GVA(p)		((void *)(uintptr_t)(p))	/* for guest handles */
@@ -3672,7 +3770,7 @@ static void run(const char *name, void (*fn)(int *))
 }
 
 /* The plan: one line per test below. */
-#define NR_TESTS	55
+#define NR_TESTS	56
 #define RUN(name)	run(#name, name)
 
 int main(void)
@@ -3688,6 +3786,7 @@ int main(void)
 	RUN(sched);
 	RUN(hvm_params);
 	RUN(memory_and_assists);
+	RUN(balloon);
 	RUN(console);
 	RUN(shinfo_layout);
 	RUN(cpuid_time_leaf);

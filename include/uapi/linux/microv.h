@@ -252,6 +252,8 @@ struct microv_domain_info {
 	__u64 nr_io_unclaimed;	/* port accesses the module answered */
 	__u64 nr_mmio_unbacked;	/* accesses to guest-physical addresses with
 				 * no RAM that the module answered */
+	__u64 nr_pages_given_back; /* of nr_pages, those the guest gave back
+				 * (ballooning): unpinned, the host's again */
 };
 
 /* struct microv_diag_entry.kind: what the guest asked for and did not get */
