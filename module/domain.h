@@ -237,7 +237,8 @@ struct page *microv_gpa_page(struct microv_domain *d, u64 gpa, bool write);
 int microv_gpa_access(struct microv_domain *d, u64 gpa, void *buf, size_t len,
 		      bool write);
 int microv_linear_access(struct microv_vcpu *v, const struct x86_paging *p,
-			 u64 gva, void *buf, size_t len, bool write);
+			 u64 gva, void *buf, size_t len, bool write,
+			 struct x86_fault *f);
 int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
 		      bool write);
 

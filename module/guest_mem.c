@@ -8,6 +8,7 @@
 #include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <asm/trapnr.h>
 
 #include "domain.h"
 #include "microv.h"
@@ -94,33 +95,49 @@ static int microv_walk_read(void *ctx, u64 gpa, void *buf, size_t len)
 /**
  * microv_linear_access() - copy to or from guest memory by linear address
  * @v:      the vCPU
- * @p:      the paging state that translates (supervisor access)
+ * @p:      the paging state that translates: with user-mode privileges
+ *          at CPL 3
  * @gva:    where
  * @buf:    the host side
  * @len:    how much; each page is translated on its own
  * @write:  to the guest
+ * @f:      out, if not NULL: the #PF the guest's CPU would take, when the
+ *          guest's page tables refuse the access
  *
- * Return: 0 or -EFAULT.
+ * Return: 0 or -EFAULT (with @f->vector -1 if there is no #PF to give:
+ * no RAM there, a page table outside RAM).
  */
 int microv_linear_access(struct microv_vcpu *v, const struct x86_paging *p,
-			 u64 gva, void *buf, size_t len, bool write)
+			 u64 gva, void *buf, size_t len, bool write,
+			 struct x86_fault *f)
 {
 	struct x86_walk w = {
 		.paging = *p,
+		.user = p->cpl == 3,
 		.read_gpa = microv_walk_read,
 		.ctx = v->domain,
 	};
+	u32 pfec;
 
+	if (f)
+		f->vector = -1;
 	/* Outside 64-bit mode addresses are 32 bits: no wrapping around. */
 	if (p->mode != 64 &&
 	    (gva > U32_MAX || len > (u64)U32_MAX + 1 - gva))
 		return -EFAULT;
 	while (len) {
 		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(gva));
+		int ret;
 		u64 gpa;
 
-		if (x86_gva_to_gpa(&w, gva, write, &gpa) ||
-		    microv_gpa_access(v->domain, gpa, buf, n, write))
+		ret = x86_gva_to_gpa(&w, gva, write, &gpa, &pfec);
+		if (ret == -EFAULT && f) {
+			f->vector = X86_TRAP_PF;
+			f->has_error = true;
+			f->error = pfec;
+			f->address = gva;
+		}
+		if (ret || microv_gpa_access(v->domain, gpa, buf, n, write))
 			return -EFAULT;
 		gva += n;
 		buf += n;
@@ -133,5 +150,5 @@ int microv_linear_access(struct microv_vcpu *v, const struct x86_paging *p,
 int microv_gva_access(struct microv_vcpu *v, u64 gva, void *buf, size_t len,
 		      bool write)
 {
-	return microv_linear_access(v, &v->paging, gva, buf, len, write);
+	return microv_linear_access(v, &v->paging, gva, buf, len, write, NULL);
 }

@@ -72,6 +72,20 @@ bool microv_io_claimed(struct microv_domain *d, u16 port, unsigned int size)
 	return false;
 }
 
+/*
+ * The string's memory, translated as the guest's CPU would (user-mode
+ * privileges at CPL 3).  Return: 0; 1, the instruction raises e->fault
+ * (#PF) instead; -EFAULT, memory with no #PF to give (no RAM).
+ */
+static int microv_string_mem(struct microv_vcpu *v, struct x86_emul *e,
+			     u64 gva, void *buf, size_t len, bool write)
+{
+	if (!microv_linear_access(v, &v->paging, gva, buf, len, write,
+				  &e->fault))
+		return 0;
+	return e->fault.vector >= 0 ? 1 : -EFAULT;
+}
+
 /* Guest memory one exit moves for a string instruction, in pieces. */
 #define MICROV_STRING_PIECE	256
 
@@ -91,7 +105,8 @@ static u64 microv_string_span(const struct x86_string_io *s,
 
 /*
  * A port no one serves: INS stores all ones, OUTS reads (and drops) what
- * it would send, as far as the page goes.  Return: 0 or -EFAULT.
+ * it would send, as far as the page goes.  Return: 0 (or e->fault set),
+ * or -EFAULT.
  */
 static int microv_string_unclaimed(struct microv_vcpu *v, struct x86_emul *e,
 				   struct x86_string_io *s, unsigned int size,
@@ -100,14 +115,16 @@ static int microv_string_unclaimed(struct microv_vcpu *v, struct x86_emul *e,
 	u8 buf[MICROV_STRING_PIECE];
 	u64 n = microv_string_span(s, size), left, start;
 	size_t len;
+	int ret;
 
 	atomic64_add(n - 1, &v->domain->nr_io_unclaimed);
 	start = s->down ? s->linear - (n - 1) * size : s->linear;
 	memset(buf, 0xff, sizeof(buf));
 	for (left = n * size; left; left -= len, start += len) {
 		len = min_t(u64, left, sizeof(buf));
-		if (microv_gva_access(v, start, buf, len, in))
-			return -EFAULT;
+		ret = microv_string_mem(v, e, start, buf, len, in);
+		if (ret)
+			return ret > 0 ? 0 : ret;
 	}
 	x86_string_io_done(e, s, size, n);
 	return 0;
@@ -127,6 +144,9 @@ static int microv_string_unclaimed(struct microv_vcpu *v, struct x86_emul *e,
  * (an INS element is stored when userspace answers).  The instruction
  * retires with its last element.
  *
+ * Memory the guest's page tables refuse is a #PF (e->fault), the
+ * instruction not retired, as on a CPU.
+ *
  * Return: 0, go on; 1, an OUT or IN for userspace is in the run area;
  * -EOPNOTSUPP, bytes that are no INS or OUTS; -EFAULT, guest memory that
  * is not there.
@@ -137,6 +157,7 @@ int microv_string_io(struct microv_vcpu *v, struct x86_emul *e, u16 port,
 	struct microv_run *run = v->run;
 	struct x86_string_io s;
 	u32 data = 0;
+	int ret;
 
 	microv_fetch_insn(v, e);
 	if (x86_decode_string_io(e, in, size, &s))
@@ -147,8 +168,9 @@ int microv_string_io(struct microv_vcpu *v, struct x86_emul *e, u16 port,
 	}
 	if (!microv_io_claimed(v->domain, port, size))
 		return microv_string_unclaimed(v, e, &s, size, in);
-	if (!in && microv_gva_access(v, s.linear, &data, size, false))
-		return -EFAULT;
+	ret = in ? 0 : microv_string_mem(v, e, s.linear, &data, size, false);
+	if (ret)
+		return ret > 0 ? 0 : ret;
 	run->exit_reason = MICROV_EXIT_IO;
 	run->io.direction = in ? MICROV_IO_IN : MICROV_IO_OUT;
 	run->io.size = size;
@@ -171,20 +193,23 @@ int microv_string_io(struct microv_vcpu *v, struct x86_emul *e, u16 port,
  * vCPU elsewhere meanwhile (RIP, registers), the element is dropped and
  * the guest runs what is at RIP.
  *
- * Return: 0, or -EFAULT (the memory is not there any more).
+ * Return: 0 (or e->fault set: a #PF instead), or -EFAULT (the memory is
+ * not there any more).
  */
 int microv_string_in_done(struct microv_vcpu *v, struct x86_emul *e)
 {
 	unsigned int size = v->ins_size;
 	struct x86_string_io s;
 	u32 data = v->run->io.data;
+	int ret;
 
 	v->ins_size = 0;
 	microv_fetch_insn(v, e);
 	if (x86_decode_string_io(e, true, size, &s) || !s.count)
 		return 0;
-	if (microv_gva_access(v, s.linear, &data, size, true))
-		return -EFAULT;
+	ret = microv_string_mem(v, e, s.linear, &data, size, true);
+	if (ret)
+		return ret > 0 ? 0 : ret;
 	x86_string_io_done(e, &s, size, 1);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 
@@ -109,19 +110,21 @@ static bool microv_page_wanted(struct microv_memslot *s, u64 idx)
 /*
  * Pins the pages of @s's chunk holding page @idx that the guest may use
  * and are not pinned yet, and maps the chunk for the guest; d->lock held.
- * Only the creator's own threads can pin (the slot is its memory): from
- * any other process an unpinned page is -EFAULT.
+ * With @zero, page @idx is zeroed before the guest can see it.  Only the
+ * creator's own threads can pin (the slot is its memory): from any other
+ * process an unpinned page is -EFAULT.
  *
  * Return: 0, -EFAULT (the memory behind the slot is gone or was made
  * inaccessible since MICROV_SET_MEMORY_REGION), -ENOMEM, or -EINTR (a
  * fatal signal while a page was brought in).
  */
 static int microv_memslot_pin(struct microv_domain *d, struct microv_memslot *s,
-			      u64 idx)
+			      u64 idx, bool zero)
 {
 	unsigned int gup = FOLL_LONGTERM;
 	u64 start = microv_chunk_start(idx), n = microv_chunk_len(s, start);
 	struct page **pages = s->pages + start;
+	bool mapped = false;
 	u64 i, j, nr = 0;
 	u32 pinned = 0;
 	int ret = 0;
@@ -151,7 +154,10 @@ static int microv_memslot_pin(struct microv_domain *d, struct microv_memslot *s,
 	if (!nr && ret >= 0)
 		return 0;
 	if (ret >= 0) {
+		if (zero && s->pages[idx])
+			clear_highpage(s->pages[idx]);
 		atomic64_add(nr, &microv_pinned);
+		mapped = true;
 		ret = microv_chunk_map(d, s, start, true);
 		if (!ret)
 			return 0;
@@ -163,7 +169,7 @@ static int microv_memslot_pin(struct microv_domain *d, struct microv_memslot *s,
 		if (!(pinned & BIT(i)))
 			continue;
 		unpin_user_pages_dirty_lock(pages + i, 1,
-					    (gup & FOLL_WRITE) && ret >= 0);
+					    (gup & FOLL_WRITE) && mapped);
 		pages[i] = NULL;
 	}
 	return ret == -ENOMEM || ret == -EINTR ? ret : -EFAULT;
@@ -184,7 +190,7 @@ struct page *microv_memslot_page(struct microv_domain *d,
 {
 	u64 idx = (gpa - s->gpa) >> PAGE_SHIFT;
 
-	if (test_bit(idx, s->given_back) || microv_memslot_pin(d, s, idx))
+	if (test_bit(idx, s->given_back) || microv_memslot_pin(d, s, idx, false))
 		return NULL;
 	return s->pages[idx];
 }
@@ -226,7 +232,7 @@ int microv_memory_fault(struct microv_domain *d, u64 gpa)
 	if (test_bit(idx, s->given_back))
 		ret = -ENOENT;	/* the guest gave it back: no RAM there */
 	else if (!s->pages[idx])
-		ret = microv_memslot_pin(d, s, idx);
+		ret = microv_memslot_pin(d, s, idx, false);
 	else	/* pinned, unmapped when a hypervisor page left it */
 		ret = microv_chunk_map(d, s, microv_chunk_start(idx), true);
 out:
@@ -412,13 +418,13 @@ void microv_memslots_free(struct microv_domain *d)
  * dropped from the process's mapping as MADV_DONTNEED drops it, which
  * frees private anonymous memory (uvctl's); the next touch finds a zero
  * page.  Other mappings keep their pages: those are the process's.
+ * d->lock held (so that no populate or slot change comes in between),
+ * and a reference to @mm.
  */
 static void microv_host_release(struct mm_struct *mm, unsigned long uaddr)
 {
 	struct vm_area_struct *vma;
 
-	if (!mmget_not_zero(mm))
-		return;
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, uaddr);
 	if (vma && vma_is_anonymous(vma) &&
@@ -429,7 +435,6 @@ static void microv_host_release(struct mm_struct *mm, unsigned long uaddr)
 		zap_page_range(vma, uaddr, PAGE_SIZE);
 #endif
 	mmap_read_unlock(mm);
-	mmput(mm);
 }
 
 /* The slot and page index of guest frame @gfn: RAM the guest may write. */
@@ -451,36 +456,42 @@ static struct microv_memslot *microv_gfn_slot(struct microv_domain *d,
  * microv_gfn_release() - the guest gives frame @gfn back
  * @d:   the domain
  * @gfn: a frame of its RAM
- * @any: a hypervisor page there goes too (XENMEM_remove_from_physmap)
+ * @any: a hypervisor page there goes, and suffices (remove_from_physmap)
  *
  * The frame leaves the guest's EPT (every CPU flushed) before its page is
  * unpinned, and the process's memory behind it goes back to the host.
  * The frame reads as no RAM until microv_gfn_populate().
  *
  * Return: 0; -ENOENT (no writable RAM there, or given back already);
- * -EBUSY (a hypervisor page is there and not @any).
+ * -EBUSY (a hypervisor page is there and not @any); -EINTR (a fatal
+ * signal: the process is going, the count stops).
  */
 int microv_gfn_release(struct microv_domain *d, u64 gfn, bool any)
 {
-	unsigned long uaddr = 0;
+	bool mm = mmget_not_zero(d->mm);
 	struct microv_memslot *s;
 	struct page *page;
-	int ret = 0;
+	int ret = -ENOENT;
 	u64 idx;
 
-	mutex_lock(&d->lock);
-	s = microv_gfn_slot(d, gfn, &idx);
-	if (!s || test_bit(idx, s->given_back)) {
-		ret = -ENOENT;
-		goto out;
+	if (fatal_signal_pending(current)) {
+		ret = -EINTR;
+		goto out_mm;
 	}
+	mutex_lock(&d->lock);
+	if (gfn >= MICROV_MAX_GPA >> PAGE_SHIFT || d->dying)
+		goto out;
 	if (microv_xen_page_at(d, gfn << PAGE_SHIFT)) {
 		if (!any) {
 			ret = -EBUSY;
 			goto out;
 		}
 		microv_xen_page_remove(d, gfn);
+		ret = 0;
 	}
+	s = microv_gfn_slot(d, gfn, &idx);
+	if (!s || test_bit(idx, s->given_back))
+		goto out;
 	page = s->pages[idx];
 	if (page) {
 		microv_backend->unmap(d, gfn << PAGE_SHIFT, 1);
@@ -491,12 +502,15 @@ int microv_gfn_release(struct microv_domain *d, u64 gfn, bool any)
 	set_bit(idx, s->given_back);
 	d->nr_given_back++;
 	microv_memory_changed(d);
-	uaddr = s->uaddr + (idx << PAGE_SHIFT);
+	if (mm)
+		microv_host_release(d->mm, s->uaddr + (idx << PAGE_SHIFT));
+	ret = 0;
 out:
 	mutex_unlock(&d->lock);
+out_mm:
 	/* Outside d->lock: the mm's last reference may go here. */
-	if (uaddr)
-		microv_host_release(d->mm, uaddr);
+	if (mm)
+		mmput(d->mm);
 	cond_resched();
 	return ret;
 }
@@ -506,11 +520,12 @@ out:
  * @d:   the domain
  * @gfn: a frame it gave back
  *
- * The page is pinned and mapped at once, and zeroed: a guest never finds
+ * The page is pinned, zeroed and mapped at once: a guest never finds
  * what was there before, as with Xen's scrubbed pages.
  *
  * Return: 0; -ENOENT (no writable RAM there), -EEXIST (not given back),
- * or microv_memslot_pin()'s errors (then it stays given back).
+ * -EINTR (a fatal signal), or microv_memslot_pin()'s errors (then it
+ * stays given back).
  */
 int microv_gfn_populate(struct microv_domain *d, u64 gfn)
 {
@@ -518,6 +533,8 @@ int microv_gfn_populate(struct microv_domain *d, u64 gfn)
 	int ret = 0;
 	u64 idx;
 
+	if (fatal_signal_pending(current))
+		return -EINTR;
 	mutex_lock(&d->lock);
 	s = microv_gfn_slot(d, gfn, &idx);
 	if (!s) {
@@ -529,12 +546,11 @@ int microv_gfn_populate(struct microv_domain *d, u64 gfn)
 		goto out;
 	}
 	clear_bit(idx, s->given_back);
-	ret = microv_memslot_pin(d, s, idx);
+	ret = microv_memslot_pin(d, s, idx, true);
 	if (ret) {
 		set_bit(idx, s->given_back);
 		goto out;
 	}
-	clear_highpage(s->pages[idx]);
 	d->nr_given_back--;
 	microv_memory_changed(d);
 out:

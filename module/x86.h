@@ -203,26 +203,38 @@ struct x86_paging {
 /**
  * struct x86_walk - a guest page walk
  * @paging:   the guest's registers
+ * @user:     an access with user-mode privileges (CPL 3): every level
+ *            must allow it (U/S)
  * @read_gpa: reads guest-physical memory; 0 or -EFAULT
  * @ctx:      for @read_gpa
  */
 struct x86_walk {
 	struct x86_paging paging;
+	bool user;
 	int (*read_gpa)(void *ctx, u64 gpa, void *buf, size_t len);
 	void *ctx;
 };
 
-int x86_gva_to_gpa(const struct x86_walk *w, u64 gva, bool write, u64 *gpa);
+/* #PF error code bits (SDM Vol. 3, 4.7). */
+#define X86_PF_PROT		BIT(0)	/* a present entry refused it */
+#define X86_PF_WRITE		BIT(1)
+#define X86_PF_USER		BIT(2)
+#define X86_PF_RSVD		BIT(3)
+
+int x86_gva_to_gpa(const struct x86_walk *w, u64 gva, bool write, u64 *gpa,
+		   u32 *pfec);
 
 /**
  * struct x86_fault - an exception for the guest
  * @vector:    its vector; -1 for none
  * @has_error: it pushes @error
+ * @address:   for #PF, the linear address that faulted (CR2)
  */
 struct x86_fault {
 	int vector;
 	bool has_error;
 	u32 error;
+	u64 address;
 };
 
 /* What began a task switch, numbered as VMX's exit qualification does. */
@@ -261,6 +273,7 @@ struct microv_regs;
 int x86_task_switch(const struct x86_task_switch *ts, struct microv_sregs *s,
 		    struct microv_regs *r, struct x86_debugregs *debug,
 		    u64 *dr7, struct x86_fault *f);
+int x86_fault_during(int first, struct x86_fault *f);
 
 /* The integer ALU operations, numbered as in ModRM.reg of group 1. */
 enum x86_alu_op {
@@ -283,6 +296,8 @@ u64 x86_alu(unsigned int op, u64 a, u64 b, unsigned int size, u64 *rflags);
  * @mode:     16, 32 or 64, as struct x86_paging
  * @insn:     the instruction's bytes, as many as could be fetched
  * @insn_len: how many
+ * @fault:    an exception the instruction raised instead of retiring
+ *            (vector -1: none)
  */
 struct x86_emul {
 	u64 gprs[16];
@@ -291,6 +306,7 @@ struct x86_emul {
 	int mode;
 	u8 insn[X86_MAX_INSN_LEN];
 	unsigned int insn_len;
+	struct x86_fault fault;
 };
 
 /**

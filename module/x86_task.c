@@ -213,7 +213,7 @@ static int task_save(struct task *t, struct microv_regs *r)
 	unsigned int from = TSS_EIP(l), to = TSS_SEG(l, l->nr_segs);
 	u32 eflags = r->rflags;
 	u8 img[TSS_MAX];
-	u64 desc, at;
+	u64 desc = 0, at = 0;
 	int i, ret;
 
 	if (tr->limit < to - 1)
@@ -263,27 +263,25 @@ static void seg_v86(struct microv_segment *seg, u16 sel)
 static int ldt_load(struct task *t, u16 sel)
 {
 	struct microv_segment *ldt = &t->s->ldt;
-	u64 desc, at;
-	int ret;
+	u64 desc = 0, at;
+	int ret = 0;
 
 	memset(ldt, 0, sizeof(*ldt));
 	ldt->selector = sel;
-	if (!(sel & 0xfffc)) {
-		ldt->unusable = 1;
-		ldt->type = DESC_LDT;
+	ldt->unusable = 1;
+	ldt->type = DESC_LDT;
+	if (!(sel & 0xfffc))
+		return 0;
+	if (!(sel & 4))
+		ret = desc_read(t, sel, &desc, &at);
+	if (ret < 0)
+		return ret;
+	if (!ret && ((desc >> 40) & 0x9f) == (0x80 | DESC_LDT)) {
+		desc_decode(desc, sel, ldt);	/* present, S = 0, an LDT */
 		return 0;
 	}
-	if (sel & 4)
-		return task_fault(t, X86_TRAP_TS, sel & 0xfffc);
-	ret = desc_read(t, sel, &desc, &at);
-	if (ret)
-		return ret < 0 ? ret : task_fault(t, X86_TRAP_TS, sel & 0xfffc);
-	desc_decode(desc, sel, ldt);
-	if (ldt->s || ldt->type != DESC_LDT || !ldt->present) {
-		ldt->unusable = 1;
-		return task_fault(t, X86_TRAP_TS, sel & 0xfffc);
-	}
-	return 0;
+	/* Unusable: VM entry takes it, and the #TS is taken in the task. */
+	return task_fault(t, X86_TRAP_TS, sel & 0xfffc);
 }
 
 /*
@@ -299,7 +297,7 @@ static int seg_load(struct task *t, int which, u16 sel, int cpl)
 	struct microv_segment n;
 	int rpl = sel & 3, ret;
 	bool code, ok;
-	u64 desc, at;
+	u64 desc = 0, at = 0;
 
 	if (!(sel & 0xfffc)) {
 		if (which == TSS_CS || which == TSS_SS)
@@ -352,10 +350,12 @@ static int seg_load(struct task *t, int which, u16 sel, int cpl)
 }
 
 /*
- * The new task's segment registers from the selectors in @img: LDTR first
- * (the others may be in its table), then CS, whose RPL is the new CPL.
- * If CS or SS faults, both stay as the old task had them, selectors too:
- * a pair VM entry takes, for the exception's delivery to replace.
+ * The new task's segment registers from the selectors in @img: a
+ * virtual-8086 task's at once (they cannot fault); else LDTR first (the
+ * others may be in its table), then CS, whose RPL is the new CPL.  If
+ * LDTR, CS or SS faults before CS and SS are both loaded, both stay as
+ * the old task had them, selectors too: a pair VM entry takes, for the
+ * exception's delivery to replace.
  */
 static int segs_load(struct task *t, const u8 *img,
 		     const struct tss_layout *l, bool v86)
@@ -367,23 +367,22 @@ static int segs_load(struct task *t, const u8 *img,
 	int i, ret;
 
 	/* Every selector is the new task's, whatever faults below. */
-	for (i = 0; i < l->nr_segs; i++)
-		SEG(t->s, i)->selector = tss_get(img, TSS_SEG(l, i), 2);
-	ret = ldt_load(t, tss_get(img, TSS_LDT(l), 2));
-	for (i = 0; !ret && i < 6; i++) {
-		u16 sel;
-
-		if (order[i] >= l->nr_segs)
-			continue;	/* a 16-bit TSS has no FS, GS */
-		sel = tss_get(img, TSS_SEG(l, order[i]), 2);
+	for (i = 0; i < l->nr_segs; i++) {
 		if (v86)
-			seg_v86(SEG(t->s, order[i]), sel);
+			seg_v86(SEG(t->s, i), tss_get(img, TSS_SEG(l, i), 2));
 		else
-			ret = seg_load(t, order[i], sel, cs_sel & 3);
-		if (ret && i < 2) {
-			t->s->cs = cs;
-			t->s->ss = ss;
-		}
+			SEG(t->s, i)->selector = tss_get(img, TSS_SEG(l, i), 2);
+	}
+	ret = ldt_load(t, tss_get(img, TSS_LDT(l), 2));
+	for (i = 0; !ret && !v86 && i < 6; i++) {
+		if (order[i] < l->nr_segs)	/* a 16-bit TSS has no FS, GS */
+			ret = seg_load(t, order[i],
+				       tss_get(img, TSS_SEG(l, order[i]), 2),
+				       cs_sel & 3);
+	}
+	if (ret > 0 && !v86 && i <= 2) {
+		t->s->cs = cs;
+		t->s->ss = ss;
 	}
 	return ret;
 }
@@ -398,6 +397,35 @@ static int push_error(struct task *t, struct microv_regs *r,
 
 	r->rsp = (r->rsp & ~mask) | ((r->rsp - l->width) & mask);
 	return task_mem(t, ss->base + (r->rsp & mask), &error, l->width, true);
+}
+
+/* #DE, #TS, #NP, #SS, #GP: the contributory exceptions (SDM Table 6-4). */
+static bool contributory(int vector)
+{
+	return vector == X86_TRAP_DE || (vector >= X86_TRAP_TS &&
+					 vector <= X86_TRAP_GP);
+}
+
+/**
+ * x86_fault_during() - an exception raised while delivering another
+ * @first: the exception being delivered (a hardware one)
+ * @f:     the new one; becomes #DF(0) where SDM Table 6-5 says so
+ *
+ * Return: 0, or -1 for a triple fault (a fault delivering #DF).
+ */
+int x86_fault_during(int first, struct x86_fault *f)
+{
+	bool second = contributory(f->vector) || f->vector == X86_TRAP_PF;
+
+	if (first == X86_TRAP_DF && second)
+		return -1;
+	if ((contributory(first) && contributory(f->vector)) ||
+	    (first == X86_TRAP_PF && second)) {
+		f->vector = X86_TRAP_DF;
+		f->has_error = true;
+		f->error = 0;
+	}
+	return 0;
 }
 
 /**
@@ -424,7 +452,7 @@ int x86_task_switch(const struct x86_task_switch *ts, struct microv_sregs *s,
 	const struct tss_layout *l;
 	struct microv_segment tss;
 	u8 img[TSS_MAX];
-	u64 desc, at;
+	u64 desc = 0, at = 0;
 	u32 eflags;
 	int i, ret;
 

@@ -447,6 +447,7 @@ static void vmx_emul_load(struct vmx_vcpu *vv, struct x86_emul *e)
 	vmx_vcpu_load(vv);
 	vmx_paging_snapshot(&v->paging);
 	e->mode = v->paging.mode;
+	e->fault.vector = -1;
 	e->rip = vmcs_read(GUEST_RIP);
 	e->rflags = vmcs_read(GUEST_RFLAGS);
 	/* GUEST_ES_BASE to GUEST_GS_BASE, two encodings apart (SDM B.4.3). */
@@ -460,18 +461,25 @@ static void vmx_emul_load(struct vmx_vcpu *vv, struct x86_emul *e)
 
 /*
  * And back, the VMCS loaded: the instruction retired if RIP moved, else
- * it runs again (a REP with more to do).
+ * it runs again (a REP with more to do), or it raised an exception (a
+ * #PF, with CR2).
  */
 static void vmx_emul_store(struct vmx_vcpu *vv, const struct x86_emul *e)
 {
+	const struct x86_fault *f = &e->fault;
 	int i;
 
 	for (i = 0; i < VMX_NR_GPRS; i++)
 		vv->gprs[i] = e->gprs[i];
 	vmcs_write(GUEST_RSP, e->gprs[VMX_RSP]);	/* a load into RSP */
 	vmcs_write(GUEST_RFLAGS, e->rflags);
-	if (e->rip != vmcs_read(GUEST_RIP))
+	if (f->vector >= 0) {
+		if (f->vector == X86_TRAP_PF)
+			vv->guest_cr2 = f->address;
+		vmx_inject_exception(vv, f->vector, f->has_error, f->error);
+	} else if (e->rip != vmcs_read(GUEST_RIP)) {
 		vmx_retire_instruction(e->rip);
+	}
 }
 
 static int vmx_emulate_mmio(struct vmx_vcpu *vv)

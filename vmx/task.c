@@ -34,7 +34,7 @@ enum vmx_exit_action vmx_exit_task_switch(struct vmx_vcpu *vv)
 static int vmx_task_mem(void *ctx, const struct x86_paging *p, u64 linear,
 			void *buf, size_t len, bool write)
 {
-	return microv_linear_access(ctx, p, linear, buf, len, write);
+	return microv_linear_access(ctx, p, linear, buf, len, write, NULL);
 }
 
 /*
@@ -42,17 +42,22 @@ static int vmx_task_mem(void *ctx, const struct x86_paging *p, u64 linear,
  * the next exit): the qualification's selector and source, the event
  * being delivered.  The old task resumes after the instruction (CALL,
  * JMP, IRET, INT n), or at it for a fault or a hardware interrupt.
+ *
+ * Return: the hardware exception being delivered, or -1.
  */
-static void vmx_task_info(struct x86_task_switch *ts)
+static int vmx_task_info(struct x86_task_switch *ts)
 {
 	u64 q = vmcs_read(EXIT_QUALIFICATION);
 	u32 idt = vmcs_read(IDT_VECTORING_INFO_FIELD);
 	u32 type = idt & VECTORING_INFO_TYPE_MASK;
 	bool after = true;
+	int first = -1;
 
 	ts->selector = q & 0xffff;
 	ts->source = (q >> 30) & 3;
 	if (idt & VECTORING_INFO_VALID_MASK) {
+		if (type == INTR_TYPE_HARD_EXCEPTION)
+			first = idt & VECTORING_INFO_VECTOR_MASK;
 		ts->has_error = idt & VECTORING_INFO_DELIVER_CODE_MASK;
 		ts->error = vmcs_read(IDT_VECTORING_ERROR_CODE);
 		after = type != INTR_TYPE_HARD_EXCEPTION &&
@@ -62,6 +67,7 @@ static void vmx_task_info(struct x86_task_switch *ts)
 	ts->return_ip = vmcs_read(GUEST_RIP);
 	if (after)
 		ts->return_ip += vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	return first;
 }
 
 /**
@@ -69,8 +75,11 @@ static void vmx_task_info(struct x86_task_switch *ts)
  * @vv: the vCPU, preemptible
  *
  * The registers come out of the VMCS, through x86_task_switch() and
- * back, with the PDPTEs of a new CR3 under PAE paging.  Guest memory the
- * switch needs and does not find ends the run with an internal error.
+ * back, with the PDPTEs of a new CR3 under PAE paging; a new CR3 flushes
+ * the vCPU's VPID, as the load of CR3 flushes a TLB.  A fault while an
+ * exception is delivered through a task gate may become #DF, or a triple
+ * fault.  Guest memory the switch needs and does not find ends the run
+ * with an internal error.
  *
  * Return: 0 to enter the guest again, 1 to return to userspace.
  */
@@ -82,12 +91,12 @@ int vmx_run_task_switch(struct vmx_vcpu *vv)
 	u64 cr3, dr7 = vv->guest_dr7, pdptes[4];
 	bool pdptes_ok = true;
 	struct x86_fault f;
-	int i, ret;
+	int i, ret, first;
 
 	vv->deferred = VMX_DEFER_NONE;
 	preempt_disable();
 	vmx_vcpu_load(vv);
-	vmx_task_info(&ts);
+	first = vmx_task_info(&ts);
 	vmx_sregs_store(vv);
 	vmx_regs_store(vv);
 	for (i = 0; i < ARRAY_SIZE(pdptes); i++)
@@ -99,20 +108,34 @@ int vmx_run_task_switch(struct vmx_vcpu *vv)
 	if (!ret && s->cr3 != cr3 && (s->cr0 & X86_CR0_PG) &&
 	    (s->cr4 & X86_CR4_PAE))
 		pdptes_ok = vmx_pdptes_read(v, s->cr3, pdptes);
+	if (!ret && !pdptes_ok) {
+		f.vector = X86_TRAP_GP;
+		f.has_error = true;
+		f.error = 0;
+	}
+	if (!ret && first >= 0 && f.vector >= 0 &&
+	    x86_fault_during(first, &f)) {
+		v->run->exit_reason = MICROV_EXIT_TRIPLE_FAULT;
+		ret = 1;
+	}
 
 	preempt_disable();
 	vmx_vcpu_load(vv);
 	if (ret) {
-		vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
+		if (ret < 0)
+			vmx_internal_error(vv, MICROV_INTERNAL_UNHANDLED_EXIT);
 		vmx_run_store_state(vv);
 	} else {
 		memcpy(vv->pdptes, pdptes, sizeof(pdptes));
 		vmx_sregs_load(vv);
 		vmx_regs_load(vv);
+		/* A new instruction stream: no shadow, no pending trap. */
+		vmx_end_intr_shadow();
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 		vmx_set_dr7(vv, dr7);
-		if (!pdptes_ok)
-			vmx_inject_exception(vv, X86_TRAP_GP, true, 0);
-		else if (f.vector >= 0)
+		if (s->cr3 != cr3)
+			vmx_flush_vpid(vv->vpid);
+		if (f.vector >= 0)
 			vmx_inject_exception(vv, f.vector, f.has_error,
 					     f.error);
 	}

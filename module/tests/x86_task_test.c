@@ -392,9 +392,30 @@ static void test_memory_gone(void)
 	CHECK(sw(SEL_B, X86_TASK_JMP, &f) == -EFAULT);
 }
 
+/* SDM Table 6-5: which second exception makes a #DF, or a triple fault. */
+static void test_fault_during(void)
+{
+	struct x86_fault f = { X86_TRAP_TS, true, 0x18, 0 };
+
+	CHECK(x86_fault_during(X86_TRAP_GP, &f) == 0);
+	CHECK(f.vector == X86_TRAP_DF && f.has_error && f.error == 0);
+	f = (struct x86_fault){ X86_TRAP_NP, true, 0x20, 0 };
+	CHECK(x86_fault_during(X86_TRAP_DB, &f) == 0);	/* benign first */
+	CHECK(f.vector == X86_TRAP_NP && f.error == 0x20);
+	f = (struct x86_fault){ X86_TRAP_PF, true, 2, 0 };
+	CHECK(x86_fault_during(X86_TRAP_GP, &f) == 0);	/* #PF after #GP */
+	CHECK(f.vector == X86_TRAP_PF);
+	CHECK(x86_fault_during(X86_TRAP_PF, &f) == 0);
+	CHECK(f.vector == X86_TRAP_DF);
+	f = (struct x86_fault){ X86_TRAP_SS, true, 0, 0 };
+	CHECK(x86_fault_during(X86_TRAP_DF, &f) == -1);
+	f = (struct x86_fault){ X86_TRAP_DB, false, 0, 0 };
+	CHECK(x86_fault_during(X86_TRAP_DF, &f) == 0 && f.vector == X86_TRAP_DB);
+}
+
 int main(void)
 {
-	printf("TAP version 13\n1..8\n");
+	printf("TAP version 13\n1..9\n");
 	tap_run("call_and_iret", test_call_and_iret);
 	tap_run("jmp", test_jmp);
 	tap_run("refused", test_refused);
@@ -403,5 +424,6 @@ int main(void)
 	tap_run("tss16", test_tss16);
 	tap_run("cr3_ldt_v86_trap", test_cr3_ldt_v86_trap);
 	tap_run("memory_gone", test_memory_gone);
+	tap_run("fault_during", test_fault_during);
 	return tap_status();
 }

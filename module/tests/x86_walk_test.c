@@ -37,12 +37,15 @@ static struct x86_walk walk(u64 cr0, u64 cr3, u64 cr4, u64 efer)
 static void put32(u64 gpa, u32 v) { memcpy(mem + gpa, &v, 4); }
 static void put64(u64 gpa, u64 v) { memcpy(mem + gpa, &v, 8); }
 
-/* Translates @gva and compares: @want of -1 means it must be refused. */
+/*
+ * Translates @gva and compares: @want of -1 means it must be refused,
+ * with a #PF (-EFAULT) or without (-ENXIO).
+ */
 #define CHECK_GVA(w, gva, write, want)					\
 	do {								\
 		u64 gpa = 0;						\
-		int r = x86_gva_to_gpa(&(w), (gva), (write), &gpa);	\
-		if ((long long)(want) < 0 ? r != -EFAULT :		\
+		int r = x86_gva_to_gpa(&(w), (gva), (write), &gpa, NULL); \
+		if ((long long)(want) < 0 ? (r != -EFAULT && r != -ENXIO) : \
 		    (r || gpa != (u64)(want))) {			\
 			printf("# %s:%d: gva %#llx -> %d %#llx\n", __FILE__, \
 			       __LINE__, (unsigned long long)(gva), r,	\
@@ -133,6 +136,60 @@ static int paging_64(void)
 	return failed;
 }
 
+/* The #PF error code of a refusal; -1 for success, -2 for no #PF. */
+static long pfec_of(const struct x86_walk *w, u64 gva, bool write)
+{
+	u32 pfec = 0xdead;
+	u64 gpa;
+	int r = x86_gva_to_gpa(w, gva, write, &gpa, &pfec);
+
+	return !r ? -1 : r == -EFAULT ? (long)pfec : -2;
+}
+
+/* User accesses, and the error code of each refusal. */
+static int error_codes(void)
+{
+	struct x86_walk w = walk(PE | PG | WP, 0x1000, X86_CR4_PAE,
+				 EFER_LME | EFER_LMA);
+	int failed = 0;
+
+	memset(mem, 0, MEM);
+	put64(0x1000, 0x2000 | 7);			/* user, writable */
+	put64(0x2000, 0x3000 | 7);
+	put64(0x3000, 0x4000 | 7);
+	put64(0x4000 + 1 * 8, 0x5000 | 7);		/* user page */
+	put64(0x4000 + 2 * 8, 0x6000 | 3);		/* supervisor page */
+	put64(0x4000 + 3 * 8, 0x7000 | 5);		/* user, read-only */
+	put64(0x4000 + 4 * 8, 0x8000 | 1);		/* supervisor, read-only */
+	w.user = true;
+	CHECK_GVA(w, 0x1234, true, 0x5234);
+	CHECK_GVA(w, 0x3234, false, 0x7234);
+	if (pfec_of(&w, 0x2000, false) != (X86_PF_PROT | X86_PF_USER) ||
+	    pfec_of(&w, 0x3000, true) !=
+	    (X86_PF_PROT | X86_PF_USER | X86_PF_WRITE) ||
+	    pfec_of(&w, 0x9000, true) != (X86_PF_USER | X86_PF_WRITE))
+		failed = 1;
+	w.user = false;
+	CHECK_GVA(w, 0x2000, true, 0x6000);
+	if (pfec_of(&w, 0x4000, true) != (X86_PF_PROT | X86_PF_WRITE) ||
+	    pfec_of(&w, 0x9000, false) != 0)
+		failed = 1;
+	w.paging.cr0 &= ~(u64)WP;			/* supervisor may write */
+	CHECK_GVA(w, 0x4000, true, 0x8000);
+	/* No #PF: non-canonical, or tables outside RAM. */
+	if (pfec_of(&w, 0x0000800000000000ull, false) != -2)
+		failed = 1;
+	w.paging.cr3 = MEM;
+	if (pfec_of(&w, 0x1000, false) != -2)
+		failed = 1;
+	/* A large page at level 4 is a reserved bit. */
+	w.paging.cr3 = 0x1000;
+	put64(0x1000 + 8, 0x80 | 3);
+	if (pfec_of(&w, 0x8000000000ull, false) != (X86_PF_PROT | X86_PF_RSVD))
+		failed = 1;
+	return failed;
+}
+
 static void run(const char *name, int (*fn)(void))
 {
 	int failed = fn();
@@ -144,10 +201,11 @@ static void run(const char *name, int (*fn)(void))
 
 int main(void)
 {
-	printf("TAP version 13\n1..4\n");
+	printf("TAP version 13\n1..5\n");
 	run("no_paging", no_paging);
 	run("paging_32", paging_32);
 	run("paging_pae", paging_pae);
 	run("paging_64", paging_64);
+	run("error_codes", error_codes);
 	return failed_total ? 1 : 0;
 }

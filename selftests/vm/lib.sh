@@ -238,22 +238,26 @@ vmlinux_of() {
 
 # A bootable ISOLINUX CD: mboot.c32 loads pvhboot.elf with VER's vmlinux
 # and the initramfs as modules; pvhboot enters vmlinux at its PVH entry.
+# INITRD and the kernel's ARGS default to VER's initramfs and
+# "$KERNEL_ARGS uvsuite=SUITE".
 make_iso() {
-	local ver=$1 suite=$2 iso=$BUILD/$1/iso bios=/usr/lib/syslinux/modules/bios
+	local ver=$1 suite=$2 initrd=${3:-$BUILD/$1/initramfs.cpio}
+	local args=${4:-$KERNEL_ARGS uvsuite=$2}
+	local iso=$BUILD/$1/iso bios=/usr/lib/syslinux/modules/bios
 
 	rm -rf "$iso" && mkdir -p "$iso/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin "$bios/ldlinux.c32" "$bios/mboot.c32" \
 		"$bios/libcom32.c32" "$iso/isolinux/"
 	cp "$BUILD/pvhboot/pvhboot.elf" "$iso/"
 	cp "$(vmlinux_of "$ver")" "$iso/vmlinux"
-	cp "$BUILD/$ver/initramfs.cpio" "$iso/initrd"
+	cp "$initrd" "$iso/initrd"
 	cat >"$iso/isolinux/isolinux.cfg" <<-CFG
 		default microv
 		prompt 0
 		timeout 0
 		label microv
 		  kernel mboot.c32
-		  append /pvhboot.elf $KERNEL_ARGS uvsuite=$suite --- /vmlinux --- /initrd
+		  append /pvhboot.elf $args --- /vmlinux --- /initrd
 	CFG
 	xorriso -as mkisofs -quiet -o "$BUILD/$ver/boot.iso" \
 		-b isolinux/isolinux.bin -c isolinux/boot.cat \
@@ -266,15 +270,17 @@ make_iso() {
 # Boots VER under Bochs with an emulated VMX CPU (2 CPUs) and runs SUITE.
 # Leaves the serial log in $BUILD/VER/bochs/serial.log and Bochs's own
 # log beside it.  Bochs's exit status means nothing (a guest power-off
-# ends it with 1): the caller reads the serial log.
+# ends it with 1): the caller reads the serial log.  With INITRD and
+# ARGS (make_iso), the machine has MICROV_BOCHS_CPUS CPUs and
+# MICROV_BOCHS_MEGS MiB, and its logs go to $BUILD/VER/bochs-SUITE.
 run_bochs() {
-	local ver=$1 suite=$2 dir=$BUILD/$1/bochs iso
+	local ver=$1 suite=$2 dir=$BUILD/$1/bochs${3:+-$2} iso
 
-	iso=$(make_iso "$ver" "$suite")
+	iso=$(make_iso "$ver" "$suite" "${3:-}" "${4:-}")
 	rm -rf "$dir" && mkdir -p "$dir"
 	cat >"$dir/bochsrc" <<-RC
-		megs: 1024
-		cpu: model=${MICROV_BOCHS_CPU:-corei7_haswell_4770}, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
+		megs: ${MICROV_BOCHS_MEGS:-1024}
+		cpu: model=${MICROV_BOCHS_CPU:-corei7_haswell_4770}, count=${MICROV_BOCHS_CPUS:-2}, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
 		romimage: file=/usr/share/bochs/BIOS-bochs-latest
 		vgaromimage: file=/usr/share/vgabios/vgabios.bin
 		pci: enabled=1, chipset=i440fx

@@ -156,9 +156,10 @@ static int fake_map_xen_page(struct xen_vcpu *v, unsigned int idx, u64 gfn)
 static int fake_release_gfn(struct xen_vcpu *v, u64 gfn, bool any)
 {
 	struct fake_vcpu *f = to_fake(v);
+	bool removed = false;
 	unsigned int i;
 
-	if (gfn >= FAKE_MEM_SIZE / 4096 || (f->given_back & (1U << gfn)))
+	if (gfn >= FAKE_MEM_SIZE / 4096)
 		return -ENOENT;
 	for (i = 0; i < XENABI_NR_XEN_PAGES; i++) {
 		if (v->domain->xen_page_gfn[i] != gfn)
@@ -166,7 +167,10 @@ static int fake_release_gfn(struct xen_vcpu *v, u64 gfn, bool any)
 		if (!any)
 			return -EBUSY;
 		v->domain->xen_page_gfn[i] = XENABI_NO_GFN;
+		removed = true;
 	}
+	if (f->given_back & (1U << gfn))
+		return removed ? 0 : -ENOENT;
 	f->given_back |= 1U << gfn;
 	f->released++;
 	v->domain->nr_pages--;

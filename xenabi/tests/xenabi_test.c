@@ -571,6 +571,13 @@ TEST(balloon)
 			   XENMEM_remove_from_physmap, 0x300) == 0);
 		CHECK(f.dom.xen_page_gfn[0] == XENABI_NO_GFN);
 		CHECK(f.released == 8 && f.populated == 3);
+		/* A Xen page on a frame given back: it alone goes. */
+		f.dom.xen_page_gfn[1] = 8;
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_remove_from_physmap, 0x300) == 0);
+		CHECK(f.dom.xen_page_gfn[1] == XENABI_NO_GFN);
+		CHECK(call(mode, __HYPERVISOR_memory_op,
+			   XENMEM_remove_from_physmap, 0x300) == -ENOENT);
 	}
 }
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
