@@ -19,6 +19,7 @@
  * drive it.
  */
 #include <linux/errno.h>
+#include <linux/nospec.h>
 #include <linux/string.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
@@ -301,7 +302,8 @@ static int x86_lapic_reg_read(struct x86_lapic *l, u32 reg,
 		return 0;
 	}
 	if (reg >= APIC_LVTT && reg <= APIC_LVTERR) {
-		*val = l->lvt[(reg - APIC_LVTT) >> 4];
+		*val = l->lvt[array_index_nospec((reg - APIC_LVTT) >> 4,
+						 X86_LAPIC_NR_LVT)];
 		return 0;
 	}
 	switch (reg) {

@@ -9,6 +9,7 @@
  * which is also when Xen ignores a domU's MTRRs.
  */
 #include <linux/errno.h>
+#include <linux/nospec.h>
 #include <asm/msr-index.h>
 
 #include "x86.h"
@@ -55,7 +56,8 @@ int x86_mtrr_read(const struct x86_mtrr *m, u32 msr, u64 *val)
 	}
 	if (msr >= X86_MTRR_PHYSBASE0 &&
 	    msr < X86_MTRR_PHYSBASE0 + 2 * X86_MTRR_NR_VAR) {
-		*val = m->var[msr - X86_MTRR_PHYSBASE0];
+		*val = m->var[array_index_nospec(msr - X86_MTRR_PHYSBASE0,
+						 2 * X86_MTRR_NR_VAR)];
 		return 0;
 	}
 	switch (msr) {
@@ -96,7 +98,8 @@ int x86_mtrr_write(struct x86_mtrr *m, u32 msr, u64 val,
 	}
 	if (msr >= X86_MTRR_PHYSBASE0 &&
 	    msr < X86_MTRR_PHYSBASE0 + 2 * X86_MTRR_NR_VAR) {
-		i = msr - X86_MTRR_PHYSBASE0;
+		i = array_index_nospec(msr - X86_MTRR_PHYSBASE0,
+				       2 * X86_MTRR_NR_VAR);
 		if (i % 2 == 0 ?	/* PHYSBASE: type, bits 11:8 reserved */
 		    !x86_mtrr_type_ok(val & 0xff) || (val & (0xf00 | above)) :
 		    (val & (0x7ff | above)))	/* PHYSMASK: bits 10:0 */

@@ -18,9 +18,15 @@ static bool xen_virq_is_global(u32 virq)
 	       virq != VIRQ_XENOPROF && virq != VIRQ_XENPMU;
 }
 
-static bool xen_port_valid(const struct xen_domain *d, u32 port)
+/* A port the guest named: in range, and kept so under speculation. */
+static bool xen_port_valid(const struct xen_domain *d, u32 *port)
 {
-	return port != 0 && port < xen_nr_ports(d);
+	u32 nr = xen_nr_ports(d);
+
+	if (*port == 0 || *port >= nr)
+		return false;
+	*port = xenabi_index_nospec(*port, nr);
+	return true;
 }
 
 /* The domain a request names must be the caller's own. */
@@ -31,7 +37,8 @@ static bool xen_is_self(const struct xen_domain *d, domid_t dom)
 
 static struct xen_vcpu *xen_vcpu_by_id(struct xen_domain *d, u32 id)
 {
-	return id < XENABI_MAX_VCPUS ? d->vcpus[id] : NULL;
+	return id < XENABI_MAX_VCPUS ?
+	       d->vcpus[xenabi_index_nospec(id, XENABI_MAX_VCPUS)] : NULL;
 }
 
 /**
@@ -140,7 +147,7 @@ int xen_evtchn_set_pending(struct xen_domain *d, u32 port)
 	int ret = -EINVAL;
 
 	xenabi_lock(&d->lock);
-	if (xen_port_valid(d, port) &&
+	if (xen_port_valid(d, &port) &&
 	    d->evtchn[port].state != EVTCHNSTAT_closed) {
 		xen_evtchn_raise(d, port);
 		ret = 0;
@@ -262,7 +269,7 @@ static long xen_bind_interdomain(struct xen_domain *d,
 
 	if (!xen_is_self(d, b->remote_dom))
 		return -ESRCH;
-	if (!xen_port_valid(d, b->remote_port))
+	if (!xen_port_valid(d, &b->remote_port))
 		return -EINVAL;
 	rchn = &d->evtchn[b->remote_port];
 	if (rchn->state != EVTCHNSTAT_unbound || rchn->remote_dom != d->domid)
@@ -323,7 +330,7 @@ static long xen_bind_ipi(struct xen_domain *d, struct evtchn_bind_ipi *b)
 
 static long xen_close(struct xen_domain *d, struct evtchn_close *c)
 {
-	if (!xen_port_valid(d, c->port) ||
+	if (!xen_port_valid(d, &c->port) ||
 	    d->evtchn[c->port].state == EVTCHNSTAT_closed)
 		return -EINVAL;
 	xen_evtchn_free(d, c->port);
@@ -335,7 +342,7 @@ static long xen_send(struct xen_domain *d, struct evtchn_send *s)
 {
 	struct xen_evtchn *chn;
 
-	if (!xen_port_valid(d, s->port))
+	if (!xen_port_valid(d, &s->port))
 		return -EINVAL;
 	chn = &d->evtchn[s->port];
 	switch (chn->state) {
@@ -360,7 +367,7 @@ static long xen_status(struct xen_domain *d, struct evtchn_status *st)
 
 	if (!xen_is_self(d, st->dom))
 		return -EPERM;
-	if (!xen_port_valid(d, st->port))
+	if (!xen_port_valid(d, &st->port))
 		return -EINVAL;
 	chn = &d->evtchn[st->port];
 	memset(&st->u, 0, sizeof(st->u));
@@ -386,7 +393,7 @@ static long xen_bind_vcpu(struct xen_domain *d, struct evtchn_bind_vcpu *b)
 {
 	struct xen_evtchn *chn;
 
-	if (!xen_port_valid(d, b->port))
+	if (!xen_port_valid(d, &b->port))
 		return -EINVAL;
 	if (!xen_vcpu_by_id(d, b->vcpu))
 		return -ENOENT;
@@ -410,7 +417,7 @@ static long xen_unmask(struct xen_domain *d, struct evtchn_unmask *u)
 {
 	struct xen_vcpu *v;
 
-	if (!xen_port_valid(d, u->port))
+	if (!xen_port_valid(d, &u->port))
 		return -EINVAL;
 	if (d->evtchn[u->port].state == EVTCHNSTAT_closed)
 		return 0;		/* as Xen: nothing to unmask */
@@ -427,9 +434,9 @@ static long xen_unmask(struct xen_domain *d, struct evtchn_unmask *u)
 
 /* Only the FIFO ABI has priorities: the 2-level one has no such op. */
 static long xen_set_priority(struct xen_domain *d,
-			     const struct evtchn_set_priority *p)
+			     struct evtchn_set_priority *p)
 {
-	if (!xen_port_valid(d, p->port))
+	if (!xen_port_valid(d, &p->port))
 		return -EINVAL;
 	if (!d->evtchn_fifo)
 		return -ENOSYS;
@@ -477,7 +484,7 @@ int xen_evtchn_notify_from_host(struct xen_domain *d, u32 port)
 	int ret = -EINVAL;
 
 	xenabi_lock(&d->lock);
-	if (xen_port_valid(d, port) && xen_evtchn_is_host(&d->evtchn[port])) {
+	if (xen_port_valid(d, &port) && xen_evtchn_is_host(&d->evtchn[port])) {
 		xen_evtchn_raise(d, port);
 		ret = 0;
 	}

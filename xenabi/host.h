@@ -11,8 +11,12 @@
 #define XENABI_HOST_H
 
 #ifdef __KERNEL__
+#include <linux/nospec.h>
 #include <linux/spinlock.h>
 #include <asm/sync_bitops.h>
+
+/* @i, checked below @n, kept so under speculation too (Spectre v1). */
+#define xenabi_index_nospec(i, n)	array_index_nospec(i, n)
 
 #define xenabi_wmb()		smp_wmb()
 #define xenabi_rmb()		smp_rmb()
@@ -46,6 +50,7 @@ static inline u32 xenabi_cmpxchg32(u32 *p, u32 old, u32 new)
 	return sync_cmpxchg(p, old, new);
 }
 #else
+#define xenabi_index_nospec(i, n)	((i) < (n) ? (i) : 0)
 #define xenabi_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #define xenabi_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define xenabi_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)

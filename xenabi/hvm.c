@@ -52,6 +52,7 @@ static long xen_hvm_param(struct xen_vcpu *v, unsigned long cmd,
 		return -EPERM;
 	if (p.index >= XENABI_NR_PARAMS)
 		return -EINVAL;
+	p.index = xenabi_index_nospec(p.index, XENABI_NR_PARAMS);
 	if (cmd == HVMOP_set_param) {
 		if (!xen_guest_may_set(p.index))
 			return -EPERM;

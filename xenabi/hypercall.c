@@ -128,7 +128,8 @@ static void xen_hypercall_run(struct xen_vcpu *v, unsigned long nr,
 	if (user)
 		ret = -EPERM;
 	else if (xen_hypercall_known(nr))
-		ret = xen_hypercalls[nr](v, args);
+		ret = xen_hypercalls[xenabi_index_nospec(nr,
+			sizeof(xen_hypercalls) / sizeof(xen_hypercalls[0]))](v, args);
 	else
 		ret = -ENOSYS;
 	if (ret == -ENOSYS) {
