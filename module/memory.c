@@ -190,6 +190,9 @@ struct page *microv_memslot_page(struct microv_domain *d,
 {
 	u64 idx = (gpa - s->gpa) >> PAGE_SHIFT;
 
+	/* Pinned already: every hypercall argument comes this way. */
+	if (s->pages[idx])
+		return s->pages[idx];
 	if (test_bit(idx, s->given_back) || microv_memslot_pin(d, s, idx, false))
 		return NULL;
 	return s->pages[idx];
