@@ -254,7 +254,8 @@ enum x86_task_source {
  * @return_ip: the EIP saved in the old task: the next instruction's, or
  *             the faulting one's for a fault or a hardware interrupt
  * @mem:       copies to or from guest memory by linear address, translated
- *             by @p as a supervisor access; 0 or -EFAULT
+ *             by @p as a supervisor access; 0, or -EFAULT with @f the #PF
+ *             the guest's page tables give (vector -1 if none: no RAM)
  * @ctx:       for @mem
  */
 struct x86_task_switch {
@@ -264,7 +265,7 @@ struct x86_task_switch {
 	u32 error;
 	u64 return_ip;
 	int (*mem)(void *ctx, const struct x86_paging *p, u64 linear,
-		   void *buf, size_t len, bool write);
+		   void *buf, size_t len, bool write, struct x86_fault *f);
 	void *ctx;
 };
 

@@ -95,11 +95,32 @@ struct task {
 	struct x86_fault *f;
 };
 
+/*
+ * Guest memory by linear address.  Return: 0; 1 with a #PF noted (the
+ * guest's page tables refuse the access); -EFAULT (no RAM there).
+ */
 static int task_mem(struct task *t, u64 linear, void *buf, size_t len,
 		    bool write)
 {
-	return t->ts->mem(t->ts->ctx, &t->paging, (u32)linear, buf, len,
-			  write);
+	struct x86_fault pf;
+	int ret;
+
+	ret = t->ts->mem(t->ts->ctx, &t->paging, (u32)linear, buf, len,
+			 write, &pf);
+	if (ret && pf.vector == X86_TRAP_PF) {
+		*t->f = pf;
+		return 1;
+	}
+	return ret;
+}
+
+/* Whether @len bytes at @linear can be written: by writing them back. */
+static int task_mem_probe(struct task *t, u64 linear, size_t len)
+{
+	u8 buf[TSS_MAX];
+	int ret = task_mem(t, linear, buf, len, false);
+
+	return ret ? ret : task_mem(t, linear, buf, len, true);
 }
 
 /* Notes an exception for the guest; 1, for the callers to return. */
@@ -144,7 +165,8 @@ static void desc_decode(u64 d, u16 sel, struct microv_segment *seg)
 
 /*
  * The descriptor @sel names, from the GDT, or the LDT for TI = 1, and its
- * linear address.  Return: 0; 1 outside the table; -EFAULT.
+ * linear address.  Return: 0; -ERANGE outside the table; 1 (a #PF
+ * noted); -EFAULT.
  */
 static int desc_read(struct task *t, u16 sel, u64 *desc, u64 *at)
 {
@@ -153,12 +175,12 @@ static int desc_read(struct task *t, u16 sel, u64 *desc, u64 *at)
 
 	if (sel & 4) {
 		if (s->ldt.unusable)
-			return 1;
+			return -ERANGE;
 		base = s->ldt.base;
 		limit = s->ldt.limit;
 	}
 	if ((sel | 7) > limit)
-		return 1;
+		return -ERANGE;
 	*at = base + (sel & ~7);
 	return task_mem(t, *at, desc, sizeof(*desc), false);
 }
@@ -185,8 +207,10 @@ static int tss_check(struct task *t, struct microv_segment *tss, u64 *desc,
 	if (sel & 4)
 		return task_fault(t, vector, sel & 0xfffc);
 	ret = desc_read(t, sel, desc, at);
+	if (ret == -ERANGE)
+		return task_fault(t, vector, sel & 0xfffc);
 	if (ret)
-		return ret < 0 ? ret : task_fault(t, vector, sel & 0xfffc);
+		return ret;
 	desc_decode(*desc, sel, tss);
 	if (tss->s || ((tss->type & ~DESC_TSS_BUSY) != DESC_TSS16 &&
 		       (tss->type & ~DESC_TSS_BUSY) != DESC_TSS32) ||
@@ -198,6 +222,34 @@ static int tss_check(struct task *t, struct microv_segment *tss, u64 *desc,
 	if (tss->limit < (*l)->size - 1)
 		return task_fault(t, X86_TRAP_TS, sel & 0xfffc);
 	return 0;
+}
+
+/*
+ * The old TSS large enough for the state it keeps, then what the switch
+ * reads and writes before it commits (SDM 8.3, step 4): the new TSS, its
+ * back link and busy bit, the old TSS.  A #PF here is taken in the old
+ * task, with nothing changed.
+ */
+static int task_probe(struct task *t, const struct microv_segment *tss,
+		      const struct tss_layout *l, u64 at)
+{
+	const struct microv_segment *tr = &t->s->tr;
+	const struct tss_layout *old = (tr->type & 8) ? &tss32 : &tss16;
+	unsigned int from = TSS_EIP(old), to = TSS_SEG(old, old->nr_segs);
+	enum x86_task_source src = t->ts->source;
+	u8 img[TSS_MAX];
+	int ret;
+
+	if (tr->limit < to - 1)
+		return task_fault(t, X86_TRAP_TS, tr->selector & 0xfffc);
+	ret = task_mem(t, tss->base, img, l->size, false);
+	if (!ret && (src == X86_TASK_CALL || src == X86_TASK_GATE))
+		ret = task_mem_probe(t, tss->base, 2);
+	if (!ret && src != X86_TASK_IRET)
+		ret = task_mem_probe(t, at + 5, 1);
+	if (!ret)
+		ret = task_mem_probe(t, tr->base + from, to - from);
+	return ret;
 }
 
 /*
@@ -216,11 +268,9 @@ static int task_save(struct task *t, struct microv_regs *r)
 	u64 desc = 0, at = 0;
 	int i, ret;
 
-	if (tr->limit < to - 1)
-		return task_fault(t, X86_TRAP_TS, tr->selector & 0xfffc);
 	if (ts->source == X86_TASK_JMP || ts->source == X86_TASK_IRET) {
 		ret = desc_read(t, tr->selector, &desc, &at);
-		if (ret > 0)
+		if (ret == -ERANGE)
 			ret = task_fault(t, X86_TRAP_TS, tr->selector & 0xfffc);
 		if (ret)
 			return ret;
@@ -274,7 +324,7 @@ static int ldt_load(struct task *t, u16 sel)
 		return 0;
 	if (!(sel & 4))
 		ret = desc_read(t, sel, &desc, &at);
-	if (ret < 0)
+	if (ret == -EFAULT || ret > 0)
 		return ret;
 	if (!ret && ((desc >> 40) & 0x9f) == (0x80 | DESC_LDT)) {
 		desc_decode(desc, sel, ldt);	/* present, S = 0, an LDT */
@@ -308,7 +358,7 @@ static int seg_load(struct task *t, int which, u16 sel, int cpl)
 		return 0;
 	}
 	ret = desc_read(t, sel, &desc, &at);
-	if (ret < 0)
+	if (ret == -EFAULT)
 		return ret;
 	desc_decode(desc, sel, &n);
 	code = n.type & SEG_CODE;
@@ -334,6 +384,8 @@ static int seg_load(struct task *t, int which, u16 sel, int cpl)
 			seg->selector = sel;
 			seg->unusable = 1;
 		}
+		if (ret > 0)
+			return ret;		/* a #PF, noted */
 		if (ret || !n.s || !ok)
 			return task_fault(t, X86_TRAP_TS, sel & 0xfffc);
 		return task_fault(t, which == TSS_SS ? X86_TRAP_SS :
@@ -439,9 +491,11 @@ int x86_fault_during(int first, struct x86_fault *f)
  *
  * With paging on, CR3 comes from a 32-bit TSS: with PAE the caller loads
  * the PDPTEs for the new value.  A fault before the old task's state is
- * saved leaves the registers as they were.
+ * saved (a #PF on a TSS or the new TSS's descriptor included) leaves the
+ * registers and memory as they were; one on a segment's descriptor or
+ * the new stack is taken in the new task.
  *
- * Return: 0, or -EFAULT if guest memory the switch needs is not there.
+ * Return: 0, or -EFAULT if guest memory the switch needs has no RAM.
  */
 int x86_task_switch(const struct x86_task_switch *ts, struct microv_sregs *s,
 		    struct microv_regs *r, struct x86_debugregs *debug,
@@ -465,24 +519,21 @@ int x86_task_switch(const struct x86_task_switch *ts, struct microv_sregs *s,
 
 	ret = tss_check(&t, &tss, &desc, &at, &l);
 	if (!ret)
+		ret = task_probe(&t, &tss, l, at);
+	if (!ret)
 		ret = task_save(&t, r);
 	if (!ret)
 		ret = task_mem(&t, tss.base, img, l->size, false);
+	if (!ret && nest) {
+		tss_put(img, 0, 2, s->tr.selector);
+		ret = task_mem(&t, tss.base, img, 2, true);
+	}
+	if (!ret && ts->source != X86_TASK_IRET)
+		ret = desc_set_type(&t, at, desc, tss.type | DESC_TSS_BUSY);
 	if (ret)
 		return ret < 0 ? ret : 0;
 
-	/* The switch happens: what faults now faults in the new task. */
-	if (nest) {
-		tss_put(img, 0, 2, s->tr.selector);
-		ret = task_mem(&t, tss.base, img, 2, true);
-		if (ret)
-			return ret;
-	}
-	if (ts->source != X86_TASK_IRET) {
-		ret = desc_set_type(&t, at, desc, tss.type | DESC_TSS_BUSY);
-		if (ret)
-			return ret;
-	}
+	/* The switch commits: what faults now faults in the new task. */
 	tss.type |= DESC_TSS_BUSY;
 	s->tr = tss;
 	s->cr0 |= X86_CR0_TS;
@@ -500,13 +551,10 @@ int x86_task_switch(const struct x86_task_switch *ts, struct microv_sregs *s,
 		t.paging.cr3 = s->cr3 = tss_get(img, TSS32_CR3, 4);
 
 	ret = segs_load(&t, img, l, eflags & X86_EFLAGS_VM);
+	if (!ret && ts->has_error)
+		ret = push_error(&t, r, l);
 	if (ret)
 		return ret < 0 ? ret : 0;
-	if (ts->has_error) {
-		ret = push_error(&t, r, l);
-		if (ret)
-			return ret;
-	}
 	if (l == &tss32 && (img[TSS32_T] & 1)) {
 		debug->dr6 |= X86_DR6_BT;
 		task_fault(&t, X86_TRAP_DB, 0);

@@ -72,6 +72,14 @@ void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
+/* An exception the module's emulation found; a #PF with its CR2. */
+void vmx_inject_fault(struct vmx_vcpu *vv, const struct x86_fault *f)
+{
+	if (f->vector == X86_TRAP_PF)
+		vv->guest_cr2 = f->address;
+	vmx_inject_exception(vv, f->vector, f->has_error, f->error);
+}
+
 static enum vmx_exit_action vmx_user_exit(struct vmx_vcpu *vv, u32 reason)
 {
 	vv->vcpu->run->exit_reason = reason;

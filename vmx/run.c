@@ -473,13 +473,10 @@ static void vmx_emul_store(struct vmx_vcpu *vv, const struct x86_emul *e)
 		vv->gprs[i] = e->gprs[i];
 	vmcs_write(GUEST_RSP, e->gprs[VMX_RSP]);	/* a load into RSP */
 	vmcs_write(GUEST_RFLAGS, e->rflags);
-	if (f->vector >= 0) {
-		if (f->vector == X86_TRAP_PF)
-			vv->guest_cr2 = f->address;
-		vmx_inject_exception(vv, f->vector, f->has_error, f->error);
-	} else if (e->rip != vmcs_read(GUEST_RIP)) {
+	if (f->vector >= 0)
+		vmx_inject_fault(vv, f);
+	else if (e->rip != vmcs_read(GUEST_RIP))
 		vmx_retire_instruction(e->rip);
-	}
 }
 
 static int vmx_emulate_mmio(struct vmx_vcpu *vv)

@@ -32,9 +32,9 @@ enum vmx_exit_action vmx_exit_task_switch(struct vmx_vcpu *vv)
 }
 
 static int vmx_task_mem(void *ctx, const struct x86_paging *p, u64 linear,
-			void *buf, size_t len, bool write)
+			void *buf, size_t len, bool write, struct x86_fault *f)
 {
-	return microv_linear_access(ctx, p, linear, buf, len, write, NULL);
+	return microv_linear_access(ctx, p, linear, buf, len, write, f);
 }
 
 /*
@@ -78,8 +78,8 @@ static int vmx_task_info(struct x86_task_switch *ts)
  * back, with the PDPTEs of a new CR3 under PAE paging; a new CR3 flushes
  * the vCPU's VPID, as the load of CR3 flushes a TLB.  A fault while an
  * exception is delivered through a task gate may become #DF, or a triple
- * fault.  Guest memory the switch needs and does not find ends the run
- * with an internal error.
+ * fault.  Guest memory the guest's page tables do not map gives #PF;
+ * memory with no RAM behind it ends the run with an internal error.
  *
  * Return: 0 to enter the guest again, 1 to return to userspace.
  */
@@ -136,8 +136,7 @@ int vmx_run_task_switch(struct vmx_vcpu *vv)
 		if (s->cr3 != cr3)
 			vmx_flush_vpid(vv->vpid);
 		if (f.vector >= 0)
-			vmx_inject_exception(vv, f.vector, f.has_error,
-					     f.error);
+			vmx_inject_fault(vv, &f);
 	}
 	preempt_enable();
 	return !!ret;

@@ -244,6 +244,8 @@ static __always_inline void vmx_exit_ss_fixup(void)
 
 void vmx_inject_exception(struct vmx_vcpu *vv, u8 vector, bool has_code,
 			  u32 code);
+struct x86_fault;
+void vmx_inject_fault(struct vmx_vcpu *vv, const struct x86_fault *f);
 void vmx_skip_instruction(void);
 void vmx_retire_instruction(u64 next_rip);
 enum vmx_exit_action vmx_internal_error(struct vmx_vcpu *vv, u32 sub);

@@ -38,11 +38,20 @@ static struct microv_regs r;
 static struct x86_debugregs dbg;
 static u64 dr7, last_cr3;
 static int accesses, fail_at;
+static u64 pf_page;		/* a page the guest's page tables refuse */
+static bool pf_writes;		/* only writes: it is read-only */
 
 static int mem_access(void *ctx, const struct x86_paging *p, u64 linear,
-		      void *buf, size_t len, bool write)
+		      void *buf, size_t len, bool write, struct x86_fault *f)
 {
 	last_cr3 = p->cr3;
+	f->vector = -1;
+	if (linear >> 12 <= pf_page && (linear + len - 1) >> 12 >= pf_page &&
+	    (write || !pf_writes)) {
+		*f = (struct x86_fault){ X86_TRAP_PF, true,
+					 write << 1 | pf_writes, linear };
+		return -EFAULT;
+	}
 	if (++accesses == fail_at || linear >= MEM || len > MEM - linear)
 		return -EFAULT;
 	if (write)
@@ -137,6 +146,8 @@ static void setup(void)
 	memset(&dbg, 0, sizeof(dbg));
 	dr7 = 0x400 | 0xff;
 	accesses = fail_at = 0;
+	pf_page = ~0ULL;
+	pf_writes = false;
 	for (i = 0; i < 0x68; i++)
 		mem[TSS_A + i] = 0xee;
 	put16(TSS_A + 0x60, 0);		/* no LDT */
@@ -392,6 +403,56 @@ static void test_memory_gone(void)
 	CHECK(sw(SEL_B, X86_TASK_JMP, &f) == -EFAULT);
 }
 
+/*
+ * One page the guest's page tables refuse, absent or read-only: for the
+ * TSSs and the new TSS's descriptor the #PF is taken in the old task with
+ * nothing changed (SDM 8.3, step 4), registers or memory; for the new
+ * task's LDT and stack, in the new task.  Either way with its address.
+ */
+static void page_fault(u64 page, bool writes, u32 error, u64 address,
+		       bool new_task)
+{
+	static unsigned char before[MEM];
+	struct x86_task_switch ts = {
+		.selector = SEL_B, .source = X86_TASK_GATE, .has_error = true,
+		.error = 0xabcd, .return_ip = 0x1234, .mem = mem_access,
+	};
+	struct microv_sregs s0;
+	struct microv_regs r0;
+	struct x86_fault f;
+
+	setup();
+	/* DS in the new task's LDT, on a page of its own. */
+	put16(TSS_B + 0x60, SEL_LDT);
+	put16(TSS_B + 0x54, 0x0c);
+	memcpy(mem + LDT + 8, &(u64){ desc(0, 0xfffff, 0x93, 0xc) }, 8);
+	memcpy(before, mem, MEM);
+	s0 = s;
+	r0 = r;
+	pf_page = page;
+	pf_writes = writes;
+	CHECK(x86_task_switch(&ts, &s, &r, &dbg, &dr7, &f) == 0);
+	CHECK(f.vector == X86_TRAP_PF && f.has_error && f.error == error &&
+	      f.address == address);
+	if (new_task) {
+		CHECK(s.tr.selector == SEL_B && r.rip == 0x5000);
+		CHECK(get16(TSS_B) == SEL_A && desc_type(SEL_B) == 11);
+	} else {
+		CHECK(!memcmp(before, mem, MEM));
+		CHECK(!memcmp(&s0, &s, sizeof(s)) && !memcmp(&r0, &r, sizeof(r)));
+	}
+}
+
+static void test_page_faults(void)
+{
+	page_fault(GDT >> 12, false, 0, GDT + SEL_B, false);
+	page_fault(GDT >> 12, true, 3, GDT + SEL_B + 5, false);
+	page_fault(TSS_B >> 12, false, 0, TSS_B, false);
+	page_fault(TSS_A >> 12, true, 3, TSS_B, false);	/* its back link */
+	page_fault(LDT >> 12, false, 0, LDT + 8, true);
+	page_fault((STACK_B - 4) >> 12, false, 2, STACK_B - 4, true);
+}
+
 /* SDM Table 6-5: which second exception makes a #DF, or a triple fault. */
 static void test_fault_during(void)
 {
@@ -415,7 +476,7 @@ static void test_fault_during(void)
 
 int main(void)
 {
-	printf("TAP version 13\n1..9\n");
+	printf("TAP version 13\n1..10\n");
 	tap_run("call_and_iret", test_call_and_iret);
 	tap_run("jmp", test_jmp);
 	tap_run("refused", test_refused);
@@ -424,6 +485,7 @@ int main(void)
 	tap_run("tss16", test_tss16);
 	tap_run("cr3_ldt_v86_trap", test_cr3_ldt_v86_trap);
 	tap_run("memory_gone", test_memory_gone);
+	tap_run("page_faults", test_page_faults);
 	tap_run("fault_during", test_fault_during);
 	return tap_status();
 }

@@ -4,7 +4,9 @@
  * the CPU (exit reason 9): a far CALL to a TSS and the IRET back, a far
  * JMP there and back, a #GP, an INT n and an interrupt from the local
  * APIC through task gates in the IDT, and a new task whose CS faults
- * (#TS, taken in the new task).  Each task says what it found on a port.
+ * (#TS, taken in the new task); with paging on, a TSS the page tables do
+ * not map (#PF, taken in the old task).  Each task says what it found on
+ * a port.
  */
 #include "kselftest_harness.h"
 #include "guest.h"
@@ -19,15 +21,19 @@
 #define SEL_E		0x38	/* INT 0x80's */
 #define SEL_F		0x40	/* the APIC interrupt 0x41's */
 #define SEL_G		0x48	/* its CS is null: #TS */
-#define NR_TASKS	7
-#define GDT_LIMIT	(SEL_G + 7)
+#define SEL_H		0x50	/* its TSS is on a page paging leaves out */
+#define GDT_LIMIT	(SEL_H + 7)
 
 #define TSS_GPA(i)	(0x21000 + (i) * 0x100)
 #define STACK_GPA(i)	(0x28000 + (i) * 0x800)
+#define TSS_H_GPA	0x40000
+#define PD_GPA		0x41000
+#define PT_GPA		0x42000
 
 GUEST_CODE(task);
 extern const unsigned char task_b[], task_c[], task_d[], task_e[],
-			   task_f[], task_g[], ts_handler[];
+			   task_f[], task_g[], ts_handler[], pf_start[],
+			   pf_handler[];
 asm(".pushsection .rodata\n"
     ".code32\n"
     "task_start:\n"
@@ -111,6 +117,18 @@ asm(".pushsection .rodata\n"
     "	str %ax\n"
     "	out %eax, $0x67\n"			/* taken in G */
     "	cli\n"
+    "	hlt\n"
+    "pf_start:\n"
+    "	ljmp $0x50, $0\n"
+    "	hlt\n"
+    "pf_handler:\n"
+    "	pop %eax\n"
+    "	out %eax, $0x68\n"			/* #PF's error code */
+    "	mov %cr2, %eax\n"
+    "	out %eax, $0x69\n"
+    "	xor %eax, %eax\n"
+    "	str %ax\n"
+    "	out %eax, $0x6a\n"			/* taken in A */
     "	hlt\n"
     ".code64\n"
     "task_end:\n"
@@ -254,6 +272,44 @@ TEST_F(task, tss_outside_ram)
 	expect_exit(_metadata, vm, MICROV_EXIT_INTERNAL_ERROR);
 	EXPECT_EQ(9, vm->run->internal.hw_reason);
 	EXPECT_EQ(SEL_B, vm->run->internal.qualification & 0xffff);
+}
+
+/*
+ * Paging on, TSS H on the one page the page tables leave out: the JMP
+ * raises #PF in A, with CR2 at H's TSS, and changes nothing.
+ */
+TEST_F(task, tss_not_mapped)
+{
+	struct uv_vm *vm = &self->vm;
+	__u32 *pt = (__u32 *)(vm->mem + PT_GPA);
+	struct microv_sregs s;
+	struct microv_regs r;
+	int i;
+
+	for (i = 0; i < 512; i++)
+		pt[i] = i << 12 | 3;
+	pt[TSS_H_GPA >> 12] = 0;
+	put32(vm, PD_GPA, PT_GPA | 3);
+	memset(vm->mem + TSS_H_GPA, 0, 0x68);
+	((__u64 *)(vm->mem + GUEST_GDT_GPA))[SEL_H >> 3] =
+		desc(TSS_H_GPA, 0x67, 0x89, 0);
+	uv_set_gate(vm, UV_PROT32, 14, ADDR(pf_handler));
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_GET_SREGS, &s));
+	s.cr3 = PD_GPA;
+	s.cr0 |= 0x80000000;
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_GET_REGS, &r));
+	r.rip = ADDR(pf_start);
+	ASSERT_EQ(0, ioctl(vm->vcpu, MICROV_SET_REGS, &r));
+
+	expect_io(_metadata, vm, MICROV_IO_OUT, 0x68, 4, 0);
+	expect_io(_metadata, vm, MICROV_IO_OUT, 0x69, 4, TSS_H_GPA);
+	expect_io(_metadata, vm, MICROV_IO_OUT, 0x6a, 4, SEL_A);
+	expect_exit(_metadata, vm, MICROV_EXIT_HLT);
+	EXPECT_EQ(9, desc_type(vm, SEL_H));
+	EXPECT_EQ(11, desc_type(vm, SEL_A));
+	/* A's TSS was not written: its EIP is still the first one. */
+	EXPECT_EQ(0, *(__u32 *)(vm->mem + TSS_GPA(0) + 0x20));
 }
 
 TEST_HARNESS_MAIN
