@@ -29,6 +29,7 @@ static long microv_check_extension(unsigned long ext)
 	case MICROV_CAP_NR_MEMSLOTS:
 		return MICROV_MAX_MEMSLOTS;
 	case MICROV_CAP_OPEN_CONSOLE:
+	case MICROV_CAP_EVTCHN_BIND:
 		return 1;
 	default:
 		return 0;

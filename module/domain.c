@@ -138,16 +138,33 @@ static void microv_domain_destroy(struct microv_domain *d)
 		microv_backend->domain_destroy(d);
 	microv_xen_domain_free(d);
 	microv_domain_unlist(d);
+	xa_destroy(&d->evtchns);
 	mmdrop(d->mm);
 	kvfree(d);
 	module_put(THIS_MODULE);
 }
 
-/* Drops one reference; the last one destroys the domain. */
+/* Drops a hold; the last one destroys the domain. */
+void microv_domain_unhold(struct microv_domain *d)
+{
+	if (refcount_dec_and_test(&d->holds))
+		microv_domain_destroy(d);
+}
+
+static long microv_domain_kill(struct microv_domain *d);
+
+/*
+ * Drops one reference.  The last one destroys the domain, or, while host
+ * ends of its channels still hold it, kills it (MICROV_DESTROY_DOMAIN's
+ * work: their fds read end of file) and leaves the rest to them.
+ */
 void microv_domain_put(struct microv_domain *d)
 {
-	if (refcount_dec_and_test(&d->refs))
-		microv_domain_destroy(d);
+	if (!refcount_dec_and_test(&d->refs))
+		return;
+	if (refcount_read(&d->holds) > 1)
+		microv_domain_kill(d);
+	microv_domain_unhold(d);
 }
 
 static long microv_get_domain_info(struct microv_domain *d,
@@ -213,6 +230,7 @@ static long microv_domain_kill(struct microv_domain *d)
 	microv_memslots_free(d);
 	mutex_unlock(&d->lock);
 	microv_domain_unlist(d);
+	microv_evtchns_kill(d);
 	/* Console writers waiting for the guest to read: it never will. */
 	wake_up_interruptible(&d->console.wait);
 	wake_up_interruptible(&d->hvlog.wait);
@@ -317,6 +335,10 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 		return microv_io_ports_set(d, uarg);
 	case MICROV_GET_DIAG:
 		return microv_diag_get(d, uarg);
+	case MICROV_EVTCHN_ALLOC_UNBOUND:
+		return microv_evtchn_alloc_unbound(d, uarg);
+	case MICROV_EVTCHN_BIND:
+		return microv_evtchn_bind(d, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -392,8 +414,10 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	/* Dropped by microv_domain_destroy(), whatever path gets there. */
 	__module_get(THIS_MODULE);
 	refcount_set(&d->refs, 1);
+	refcount_set(&d->holds, 1);
 	mutex_init(&d->lock);
 	mutex_init(&d->ring_lock);
+	xa_init_flags(&d->evtchns, XA_FLAGS_ALLOC);
 	microv_console_init(&d->console);
 	microv_console_init(&d->hvlog);
 	microv_io_ports_init(d);

@@ -7,6 +7,7 @@
 #ifndef MICROV_DOMAIN_H
 #define MICROV_DOMAIN_H
 
+#include <linux/xarray.h>
 #include <linux/hrtimer.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
@@ -148,7 +149,9 @@ struct microv_diag_table {
 
 /**
  * struct microv_domain - one guest
- * @refs:   fds referring to the domain
+ * @refs:   fds that keep the domain alive: its own, its vCPUs', consoles
+ * @holds:  what keeps its memory (not the guest) allocated: one for all of
+ *          @refs, one per host end of its event channels (evtchn.c)
  * @domid:  Xen domain id, the key of the module-wide table
  * @name:   unique name, or empty
  * @mm:     the creator's mm, charged for the pinned pages
@@ -170,6 +173,8 @@ struct microv_diag_table {
  *          mapped in the EPT where d->xen.xen_page_gfn says (under @lock)
  * @ring_lock: serialises the ring backends (guest events, console input)
  * @ring_pages: the guest pages of its rings (MICROV_RING_*), held
+ * @evtchns: the host's ends of its event channels, by host port
+ *          (evtchn.c); each holds a reference
  * @console: its console stream: what the guest writes to its console ring
  * @hvlog:  its part of the hypervisor log: what it writes with console_io
  * @io_claimed: the I/O ports its process serves (MICROV_SET_IO_PORTS)
@@ -181,6 +186,7 @@ struct microv_diag_table {
  */
 struct microv_domain {
 	refcount_t refs;
+	refcount_t holds;
 	u32 domid;
 	char name[MICROV_NAME_MAX];
 	struct mm_struct *mm;
@@ -197,6 +203,7 @@ struct microv_domain {
 	struct page *xen_pages[XENABI_NR_XEN_PAGES];
 	struct mutex ring_lock;
 	struct page *ring_pages[MICROV_NR_RINGS];
+	struct xarray evtchns;
 	struct microv_console console;
 	struct microv_console hvlog;
 	DECLARE_BITMAP(io_claimed, MICROV_NR_IO_PORTS);
@@ -210,6 +217,7 @@ struct microv_domain {
 long microv_create_domain(struct microv_create_domain __user *arg);
 long microv_open_console(struct microv_open_console __user *arg);
 void microv_domain_put(struct microv_domain *d);
+void microv_domain_unhold(struct microv_domain *d);
 unsigned long microv_nr_domains(void);
 u64 microv_pinned_pages(void);
 
@@ -283,6 +291,12 @@ ssize_t microv_console_input(struct microv_domain *d, const char *buf,
 			     size_t len);
 size_t microv_console_room(struct microv_domain *d);
 void microv_rings_free(struct microv_domain *d);
+long microv_evtchn_alloc_unbound(struct microv_domain *d,
+				 struct microv_evtchn_alloc __user *uarg);
+long microv_evtchn_bind(struct microv_domain *d,
+			struct microv_evtchn_bind __user *uarg);
+void microv_evtchn_notify(struct microv_domain *d, u32 port, u32 local);
+void microv_evtchns_kill(struct microv_domain *d);
 int microv_xen_vcpu_init(struct microv_vcpu *v);
 void microv_xen_vcpu_publish(struct microv_vcpu *v);
 void microv_xen_vcpu_free(struct microv_vcpu *v);

@@ -187,9 +187,15 @@ static void microv_xen_stop_timer(struct xen_vcpu *xv)
 	hrtimer_cancel(&to_vcpu(xv)->xen_timer);
 }
 
-static void microv_xen_notify_host(struct xen_vcpu *xv, u32 port)
+/* A ring the module serves (the host's port 0), or host processes' ends. */
+static void microv_xen_notify_host(struct xen_vcpu *xv, u32 port, u32 local)
 {
-	microv_ring_notify(to_vcpu(xv), port);
+	struct microv_vcpu *v = to_vcpu(xv);
+
+	if (local || !port)
+		microv_evtchn_notify(v->domain, port, local);
+	if (!local && port)
+		microv_ring_notify(v, port);
 }
 
 /* Hard-irq context: the event is raised by the vCPU's own thread. */

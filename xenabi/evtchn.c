@@ -180,11 +180,25 @@ int xen_evtchn_send_virq(struct xen_vcpu *v, u32 virq)
 	return ret;
 }
 
-/* Whether @chn is bound to a backend of the host's. */
-static bool xen_evtchn_is_host(const struct xen_evtchn *chn)
+/*
+ * Whether @chn's peer is the host: its port 0 for a ring the module
+ * serves, else a host process's end (MICROV_EVTCHN_BIND).  A domain that
+ * is itself domain 0 (the unit tests make one) has only the rings: its
+ * other channels to domain 0 are loopback ones.
+ */
+static bool xen_evtchn_to_host(const struct xen_domain *d,
+			       const struct xen_evtchn *chn)
 {
 	return chn->state == EVTCHNSTAT_interdomain &&
-	       chn->remote_dom == XENABI_BACKEND_DOMID && !chn->remote_port;
+	       chn->remote_dom == XENABI_BACKEND_DOMID &&
+	       (!chn->remote_port || d->domid != XENABI_BACKEND_DOMID);
+}
+
+/* Whether @chn is bound to the host's port @local. */
+static bool xen_evtchn_is_host(const struct xen_domain *d,
+			       const struct xen_evtchn *chn, u32 local)
+{
+	return xen_evtchn_to_host(d, chn) && chn->remote_port == local;
 }
 
 /*
@@ -328,17 +342,26 @@ static long xen_bind_ipi(struct xen_domain *d, struct evtchn_bind_ipi *b)
 	return 0;
 }
 
-static long xen_close(struct xen_domain *d, struct evtchn_close *c)
+/* Return: 0, -EINVAL, or 1 if the peer was the host (told once unlocked). */
+static long xen_close(struct xen_domain *d, struct evtchn_close *c,
+		      u32 *local)
 {
-	if (!xen_port_valid(d, &c->port) ||
-	    d->evtchn[c->port].state == EVTCHNSTAT_closed)
+	struct xen_evtchn *chn;
+	bool host;
+
+	if (!xen_port_valid(d, &c->port))
 		return -EINVAL;
+	chn = &d->evtchn[c->port];
+	if (chn->state == EVTCHNSTAT_closed)
+		return -EINVAL;
+	host = xen_evtchn_to_host(d, chn);
+	*local = chn->remote_port;
 	xen_evtchn_free(d, c->port);
-	return 0;
+	return host;
 }
 
 /* Return: 0, -EINVAL, or 1 if the peer is the host (told once unlocked). */
-static long xen_send(struct xen_domain *d, struct evtchn_send *s)
+static long xen_send(struct xen_domain *d, struct evtchn_send *s, u32 *local)
 {
 	struct xen_evtchn *chn;
 
@@ -347,7 +370,8 @@ static long xen_send(struct xen_domain *d, struct evtchn_send *s)
 	chn = &d->evtchn[s->port];
 	switch (chn->state) {
 	case EVTCHNSTAT_interdomain:
-		if (xen_evtchn_is_host(chn))
+		*local = chn->remote_port;
+		if (xen_evtchn_to_host(d, chn))
 			return 1;
 		xen_evtchn_raise(d, chn->remote_port);
 		return 0;
@@ -484,12 +508,123 @@ int xen_evtchn_notify_from_host(struct xen_domain *d, u32 port)
 	int ret = -EINVAL;
 
 	xenabi_lock(&d->lock);
-	if (xen_port_valid(d, &port) && xen_evtchn_is_host(&d->evtchn[port])) {
+	if (xen_port_valid(d, &port) &&
+	    xen_evtchn_is_host(d, &d->evtchn[port], 0)) {
 		xen_evtchn_raise(d, port);
 		ret = 0;
 	}
 	xenabi_unlock(&d->lock);
 	return ret;
+}
+
+/**
+ * xen_evtchn_alloc_unbound_host() - a new port of the guest, unbound,
+ * waiting for the host to bind it (the toolstack's alloc_unbound)
+ * @d: the domain
+ *
+ * Return: the port, or -ENOSPC.
+ */
+int xen_evtchn_alloc_unbound_host(struct xen_domain *d)
+{
+	int port;
+
+	xenabi_lock(&d->lock);
+	port = xen_evtchn_alloc(d);
+	if (port > 0) {
+		d->evtchn[port].state = EVTCHNSTAT_unbound;
+		d->evtchn[port].remote_dom = XENABI_BACKEND_DOMID;
+	}
+	xenabi_unlock(&d->lock);
+	return port;
+}
+
+/**
+ * xen_evtchn_host_bind() - the host binds its port @local to the guest's
+ * @port, as Xen's EVTCHNOP_bind_interdomain from domain 0 does
+ * @d:     the domain
+ * @port:  the guest's port: unbound, for the host (domain 0)
+ * @local: the host's port, not 0
+ *
+ * As in Xen, the new end starts pending: the caller counts one event.
+ *
+ * Return: 0, or -EINVAL (no such port, not unbound for the host, @local
+ * 0, or the domain is itself domain 0).
+ */
+int xen_evtchn_host_bind(struct xen_domain *d, u32 port, u32 local)
+{
+	struct xen_evtchn *chn;
+	int ret = -EINVAL;
+
+	xenabi_lock(&d->lock);
+	if (xen_port_valid(d, &port)) {
+		chn = &d->evtchn[port];
+		if (chn->state == EVTCHNSTAT_unbound &&
+		    chn->remote_dom == XENABI_BACKEND_DOMID &&
+		    d->domid != XENABI_BACKEND_DOMID && local) {
+			chn->state = EVTCHNSTAT_interdomain;
+			chn->remote_port = local;
+			ret = 0;
+		}
+	}
+	xenabi_unlock(&d->lock);
+	return ret;
+}
+
+/**
+ * xen_evtchn_host_unbind() - the host closes its port @local: the guest's
+ * @port, if still bound to it, waits for the host again (unbound)
+ * @d:     the domain
+ * @port:  the guest's port
+ * @local: the host's
+ */
+void xen_evtchn_host_unbind(struct xen_domain *d, u32 port, u32 local)
+{
+	struct xen_evtchn *chn;
+
+	xenabi_lock(&d->lock);
+	if (xen_port_valid(d, &port)) {
+		chn = &d->evtchn[port];
+		if (local && xen_evtchn_is_host(d, chn, local)) {
+			chn->state = EVTCHNSTAT_unbound;
+			chn->remote_port = 0;
+		}
+	}
+	xenabi_unlock(&d->lock);
+}
+
+/**
+ * xen_evtchn_host_send() - the host signals the guest from its port
+ * @d:     the domain
+ * @port:  the guest's port
+ * @local: the host's port bound to it
+ *
+ * Return: 0, or -EPIPE if the guest closed @port since (or it was never
+ * bound to @local).
+ */
+int xen_evtchn_host_send(struct xen_domain *d, u32 port, u32 local)
+{
+	int ret = -EPIPE;
+
+	xenabi_lock(&d->lock);
+	if (xen_port_valid(d, &port) && local &&
+	    xen_evtchn_is_host(d, &d->evtchn[port], local)) {
+		xen_evtchn_raise(d, port);
+		ret = 0;
+	}
+	xenabi_unlock(&d->lock);
+	return ret;
+}
+
+/* Whether the guest's @port is still bound to the host's port @local. */
+bool xen_evtchn_host_bound(struct xen_domain *d, u32 port, u32 local)
+{
+	bool bound;
+
+	xenabi_lock(&d->lock);
+	bound = xen_port_valid(d, &port) && local &&
+		xen_evtchn_is_host(d, &d->evtchn[port], local);
+	xenabi_unlock(&d->lock);
+	return bound;
 }
 
 /**
@@ -554,6 +689,7 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 	struct xen_domain *d = v->domain;
 	unsigned long cmd = args[0], gva = args[1];
 	union xen_evtchn_op a;
+	u32 port = 0, local = 0;
 	long ret;
 
 	if (cmd >= sizeof(xen_evtchn_args) / sizeof(xen_evtchn_args[0]) ||
@@ -568,6 +704,7 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 		if (!xen_is_self(d, a.reset.dom))
 			return -EPERM;
 		xen_evtchn_reset(v);
+		v->ops->notify_host(v, 0, 0);	/* the host's ends, if any */
 		return 0;
 	case EVTCHNOP_init_control:
 		ret = xen_fifo_init_control(v, &a.init_control);
@@ -585,10 +722,12 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 		ret = xen_bind_virq(d, &a.bind_virq);
 		break;
 	case EVTCHNOP_close:
-		ret = xen_close(d, &a.close);
+		ret = xen_close(d, &a.close, &local);
+		port = a.close.port;
 		break;
 	case EVTCHNOP_send:
-		ret = xen_send(d, &a.send);
+		ret = xen_send(d, &a.send, &local);
+		port = a.send.port;
 		break;
 	case EVTCHNOP_status:
 		ret = xen_status(d, &a.status);
@@ -611,8 +750,8 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args)
 	}
 	xenabi_unlock(&d->lock);
 
-	if (cmd == EVTCHNOP_send && ret == 1) {
-		v->ops->notify_host(v, a.send.port);
+	if (ret == 1) {		/* send or close, the peer the host */
+		v->ops->notify_host(v, port, local);
 		ret = 0;
 	}
 out:

@@ -161,8 +161,10 @@ struct xen_evtchn {
  * @set_timer: fire the vCPU's one timer in @ns nanoseconds (0: at once);
  *             the host then calls xen_timer_fired() from the vCPU's thread
  * @stop_timer: cancel it
- * @notify_host: the guest sent an event on @port, bound to the host (a
- *             backend's ring needs attention); called with no lock held
+ * @notify_host: the guest sent an event on @port, or closed it, and its
+ *             peer is the host's port @local (0: a ring the module serves;
+ *             else a host process's end); @port 0: the guest closed every
+ *             port (EVTCHNOP_reset).  Called with no lock held
  * @unsupported: hypercall @nr with first argument @arg was answered
  *             -ENOSYS (for the host's diagnostics); maybe with
  *             interrupts off
@@ -188,7 +190,7 @@ struct xen_vcpu_ops {
 	u64 (*read_tsc)(struct xen_vcpu *v);
 	void (*set_timer)(struct xen_vcpu *v, u64 ns);
 	void (*stop_timer)(struct xen_vcpu *v);
-	void (*notify_host)(struct xen_vcpu *v, u32 port);
+	void (*notify_host)(struct xen_vcpu *v, u32 port, u32 local);
 	void (*unsupported)(struct xen_vcpu *v, u32 nr, u64 arg);
 };
 
@@ -428,6 +430,11 @@ int xen_evtchn_send_virq(struct xen_vcpu *v, u32 virq);
 int xen_evtchn_set_pending(struct xen_domain *d, u32 port);
 int xen_evtchn_bind_host(struct xen_domain *d);
 int xen_evtchn_notify_from_host(struct xen_domain *d, u32 port);
+int xen_evtchn_alloc_unbound_host(struct xen_domain *d);
+int xen_evtchn_host_bind(struct xen_domain *d, u32 port, u32 local);
+void xen_evtchn_host_unbind(struct xen_domain *d, u32 port, u32 local);
+int xen_evtchn_host_send(struct xen_domain *d, u32 port, u32 local);
+bool xen_evtchn_host_bound(struct xen_domain *d, u32 port, u32 local);
 bool xen_evtchn_is_pending(struct xen_domain *d, u32 port);
 void xen_evtchn_raise(struct xen_domain *d, u32 port);
 

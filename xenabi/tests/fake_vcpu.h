@@ -42,8 +42,10 @@ struct fake_vcpu {
 	u32 unsupported_nr;		/* the last one's hypercall */
 	u64 unsupported_arg;		/* and its first argument */
 	u32 notify_port;		/* the last one's port */
+	u32 notify_local;		/* and the host's */
 	void (*on_write)(struct fake_vcpu *f, u64 gva, size_t len);
-	void (*on_notify)(struct fake_vcpu *f, struct xen_vcpu *v, u32 port);
+	void (*on_notify)(struct fake_vcpu *f, struct xen_vcpu *v, u32 port,
+			  u32 local);
 	void (*on_map)(struct fake_vcpu *f, u64 gfn);	/* once mapped */
 	u32 given_back;			/* frame n given back: bit n */
 	unsigned int released, populated;	/* frames, both ways */
@@ -219,14 +221,15 @@ static void fake_stop_timer(struct xen_vcpu *v)
 	to_fake(v)->timer_armed = false;
 }
 
-static void fake_notify_host(struct xen_vcpu *v, u32 port)
+static void fake_notify_host(struct xen_vcpu *v, u32 port, u32 local)
 {
 	struct fake_vcpu *f = to_fake(v);
 
 	f->notified++;
 	f->notify_port = port;
+	f->notify_local = local;
 	if (f->on_notify)
-		f->on_notify(f, v, port);
+		f->on_notify(f, v, port, local);
 }
 
 static void fake_unsupported(struct xen_vcpu *v, u32 nr, u64 arg)

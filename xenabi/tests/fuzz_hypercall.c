@@ -121,6 +121,11 @@ static domid_t take_dom(const uint8_t **data, size_t *size)
 	return b < 0xc0 ? DOMID_SELF : b < 0xe0 ? f.dom.domid : b;
 }
 
+/* The host processes' ports (MICROV_EVTCHN_BIND), 1..HOST_PORTS. */
+#define HOST_PORTS	4
+static u32 host_bound[HOST_PORTS];	/* the guest's port, or 0 */
+static unsigned int host_events[HOST_PORTS];
+
 /* A port xen_evtchn_bind_host() made, as the guest sees it. */
 static bool host_port(u32 port)
 {
@@ -133,9 +138,22 @@ static bool host_port(u32 port)
 	       c->remote_dom == XENABI_BACKEND_DOMID && !c->remote_port;
 }
 
+/* Whether @port's peer is the host: a ring's, or a host process's. */
+static bool to_host_port(u32 port)
+{
+	const struct xen_evtchn *c;
+
+	if (!port || port >= XENABI_NR_EVTCHNS)
+		return false;
+	c = &f.dom.evtchn[port];
+	return c->state == EVTCHNSTAT_interdomain &&
+	       c->remote_dom == XENABI_BACKEND_DOMID &&
+	       (!c->remote_port || f.dom.domid != XENABI_BACKEND_DOMID);
+}
+
 /*
  * After an event_channel_op: the host heard of it if and only if it was a
- * send, made, on one of its ports.
+ * send or a close, made, on one of its ports, or a reset, made.
  */
 static void check_notified(bool to_host, unsigned int before)
 {
@@ -221,7 +239,8 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 	f.regs[wide ? XEN_REG_RDI : XEN_REG_RBX] =
 		cmd > EVTCHNOP_set_priority ? SCHEDOP_poll : cmd;
 	f.regs[wide ? XEN_REG_RSI : XEN_REG_RCX] = FUZZ_ARG;
-	to_host = cmd == EVTCHNOP_send && host_port(a.op.send.port);
+	to_host = ((cmd == EVTCHNOP_send || cmd == EVTCHNOP_close) &&
+		   to_host_port(a.op.send.port)) || cmd == EVTCHNOP_reset;
 	notified = f.notified;
 	xen_hypercall(v);
 	check_notified(to_host, notified);
@@ -287,13 +306,67 @@ static void backends(struct xen_vcpu *v, u32 port)
 	}
 }
 
-/* The guest's event on a port: only ever one bound to the host. */
-static void notify_host(struct fake_vcpu *fv, struct xen_vcpu *v, u32 port)
+/*
+ * The guest's event on a port bound to the host, or its closing one: a
+ * ring's (the host's port 0, served), or a host process's (counted).
+ */
+static void notify_host(struct fake_vcpu *fv, struct xen_vcpu *v, u32 port,
+			u32 local)
 {
 	(void)fv;
-	if (!host_port(port))
+	if (local) {
+		if (local > HOST_PORTS)
+			abort();
+		host_events[local - 1]++;
+		return;
+	}
+	if (port && port < XENABI_NR_EVTCHNS &&
+	    f.dom.evtchn[port].state == EVTCHNSTAT_interdomain &&
+	    !host_port(port))
 		abort();
-	backends(v, port);
+	if (host_port(port))
+		backends(v, port);
+}
+
+/*
+ * A host process's end: binds one of its ports to a guest port (any, to
+ * see the refusals), signals from it (refused once the guest closed its
+ * end), or closes it.  The xenabi state says which guest port each host
+ * port holds; that must agree with what the host thinks it holds.
+ */
+static void host_end(const uint8_t **data, size_t *size)
+{
+	u8 b = take(data, size, 1);
+	u32 local = b % HOST_PORTS + 1, *bound = &host_bound[local - 1];
+	u32 port;
+
+	switch ((b >> 2) & 3) {
+	case 0:
+		if (*bound)
+			break;
+		port = take_port(data, size);
+		if (!xen_evtchn_host_bind(&f.dom, port, local))
+			*bound = port;
+		break;
+	case 1:
+		port = xen_evtchn_alloc_unbound_host(&f.dom);
+		if (port > 0 && !*bound && !xen_evtchn_host_bind(&f.dom, port,
+								  local))
+			*bound = port;
+		break;
+	case 2:
+		if (*bound && xen_evtchn_host_send(&f.dom, *bound, local) &&
+		    xen_evtchn_host_bound(&f.dom, *bound, local))
+			abort();
+		break;
+	default:
+		if (*bound)
+			xen_evtchn_host_unbind(&f.dom, *bound, local);
+		if (*bound && xen_evtchn_host_bound(&f.dom, *bound, local))
+			abort();
+		*bound = 0;
+		break;
+	}
 }
 
 /* A xenstore message as a guest writes it: of a type, maybe well-formed. */
@@ -437,6 +510,9 @@ static void ring_step(struct xen_vcpu *v, const uint8_t **data, size_t *size)
 		break;
 	case 12:
 		xen_evtchn_bind_host(&f.dom);
+		break;
+	case 13:	/* a host process binds, signals, unbinds its ports */
+		host_end(data, size);
 		break;
 	default:
 		if (op & 0x10 ? c != NULL : s != NULL)
@@ -639,7 +715,8 @@ static void check_invariants(void)
 		abort();
 	/*
 	 * The two ends of a loopback channel name each other; the others
-	 * are the host's, to domain 0's port 0.
+	 * are the host's: to domain 0's port 0 (a ring), or to a host
+	 * process's port that holds it.
 	 */
 	for (port = 1; port < XENABI_NR_EVTCHNS; port++) {
 		const struct xen_evtchn *c = &d->evtchn[port], *peer;
@@ -648,6 +725,13 @@ static void check_invariants(void)
 			continue;
 		if (c->remote_dom == XENABI_BACKEND_DOMID && !c->remote_port)
 			continue;
+		if (c->remote_dom == XENABI_BACKEND_DOMID &&
+		    d->domid != XENABI_BACKEND_DOMID) {
+			if (c->remote_port > HOST_PORTS ||
+			    host_bound[c->remote_port - 1] != port)
+				abort();
+			continue;
+		}
 		if (c->remote_dom != d->domid)
 			abort();
 		peer = &d->evtchn[c->remote_port];
@@ -685,6 +769,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.dom.nr_pages = FAKE_MEM_SIZE / 4096;
 	f.dom.max_gfn = FAKE_MEM_SIZE / 4096;
 	f.on_notify = notify_host;
+	memset(host_bound, 0, sizeof(host_bound));
+	memset(host_events, 0, sizeof(host_events));
 	if (has_vcpu0)
 		fake_add_vcpu0(&f);
 	if (ctl & 0x20)

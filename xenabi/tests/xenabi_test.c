@@ -3639,15 +3639,16 @@ TEST(evtchn_host)
 		      -EINVAL);
 	CHECK(none_pending() && !f.kicks[1] && f.kicks[0] == 1);
 
-	/* Closed by the guest: neither way any more. */
+	/* Closed by the guest (the host told): neither way any more. */
 	CHECK(close_port(h) == 0);
+	CHECK(f.notified == 3 && f.notify_port == h && !f.notify_local);
 	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == -EINVAL);
-	CHECK(send(h) == -EINVAL && f.notified == 2);
+	CHECK(send(h) == -EINVAL && f.notified == 3);
 	CHECK(none_pending());
 	/* Its number, reused by the guest, is the guest's: even for dom 0. */
 	CHECK(alloc_unbound(0) == h);
 	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == -EINVAL);
-	CHECK(send(h) == 0 && f.notified == 2 && none_pending());
+	CHECK(send(h) == 0 && f.notified == 3 && none_pending());
 	CHECK(close_port(h) == 0);
 	CHECK(alloc_unbound(DOMID_SELF) == h);
 	b = bind_interdomain(h);
@@ -3655,7 +3656,7 @@ TEST(evtchn_host)
 	memset(shinfo()->evtchn_pending, 0, sizeof(shinfo()->evtchn_pending));
 	CHECK(xen_evtchn_notify_from_host(&f.dom, h) == -EINVAL);
 	CHECK(xen_evtchn_notify_from_host(&f.dom, b) == -EINVAL);
-	CHECK(send(h) == 0 && is_pending(b) && f.notified == 2);
+	CHECK(send(h) == 0 && is_pending(b) && f.notified == 3);
 	/* A reset closes the host's ports too. */
 	CHECK(xen_evtchn_notify_from_host(&f.dom, h2) == 0);
 	xen_evtchn_reset(&f.xv);
@@ -3698,16 +3699,98 @@ TEST(evtchn_host)
 }
 
 /*
+ * A host process's end of a channel (MICROV_EVTCHN_BIND): the guest's
+ * port, unbound for domain 0, bound to the host's port 5; events both
+ * ways, each end closing.
+ */
+TEST(evtchn_host_bind)
+{
+	struct evtchn_status st;
+	long u, g, s, x;
+
+	fake_init(&f, 64);
+	CHECK(fake_add_vcpu0(&f) == 0);
+	u = xen_evtchn_alloc_unbound_host(&f.dom);
+	g = alloc_unbound(0);			/* a frontend's, for dom 0 */
+	s = alloc_unbound(DOMID_SELF);
+	CHECK(u == 1 && g == 2 && s == 3);
+	CHECK(status(u, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
+	      st.u.unbound.dom == 0);
+
+	/* Only a port unbound for domain 0, once. */
+	CHECK(xen_evtchn_host_bind(&f.dom, s, 5) == -EINVAL);
+	CHECK(xen_evtchn_host_bind(&f.dom, 0, 5) == -EINVAL);
+	CHECK(xen_evtchn_host_bind(&f.dom, 100, 5) == -EINVAL);
+	CHECK(xen_evtchn_host_bind(&f.dom, ~0u, 5) == -EINVAL);
+	CHECK(xen_evtchn_host_bind(&f.dom, u, 5) == 0);
+	CHECK(xen_evtchn_host_bind(&f.dom, u, 6) == -EINVAL);
+	CHECK(xen_evtchn_host_bind(&f.dom, g, 6) == 0);
+	CHECK(status(u, &st) == 0 && st.status == EVTCHNSTAT_interdomain &&
+	      st.u.interdomain.dom == 0 && st.u.interdomain.port == 5);
+	CHECK(xen_evtchn_host_bound(&f.dom, u, 5));
+	CHECK(!xen_evtchn_host_bound(&f.dom, u, 6));
+	CHECK(!xen_evtchn_host_bound(&f.dom, s, 0));
+	/* Not the module's rings: they are the host's port 0. */
+	CHECK(xen_evtchn_notify_from_host(&f.dom, u) == -EINVAL);
+
+	/* Guest to host: the host's port with it; host to guest: pending. */
+	CHECK(send(u) == 0 && f.notified == 1 && f.notify_port == u &&
+	      f.notify_local == 5);
+	CHECK(none_pending());
+	CHECK(xen_evtchn_host_send(&f.dom, u, 5) == 0 && is_pending(u));
+	CHECK(!is_pending(g));
+	CHECK(xen_evtchn_host_send(&f.dom, u, 6) == -EPIPE);
+	CHECK(xen_evtchn_host_send(&f.dom, s, 0) == -EPIPE);
+
+	/* The guest closes: the host is told, and its end is gone. */
+	CHECK(close_port(u) == 0);
+	CHECK(f.notified == 2 && f.notify_port == u && f.notify_local == 5);
+	CHECK(!xen_evtchn_host_bound(&f.dom, u, 5));
+	CHECK(xen_evtchn_host_send(&f.dom, u, 5) == -EPIPE);
+	/* Its number reused: not the old binding's. */
+	x = alloc_unbound(0);
+	CHECK(x == u && !xen_evtchn_host_bound(&f.dom, x, 5));
+	CHECK(xen_evtchn_host_send(&f.dom, x, 5) == -EPIPE);
+	/* Unbinding a port bound elsewhere changes nothing. */
+	xen_evtchn_host_unbind(&f.dom, x, 5);
+	CHECK(status(x, &st) == 0 && st.status == EVTCHNSTAT_unbound);
+	xen_evtchn_host_unbind(&f.dom, g, 5);
+	CHECK(xen_evtchn_host_bound(&f.dom, g, 6));
+
+	/* The host closes: the guest's port waits for domain 0 again. */
+	xen_evtchn_host_unbind(&f.dom, g, 6);
+	CHECK(status(g, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
+	      st.u.unbound.dom == 0);
+	CHECK(send(g) == 0 && f.notified == 2);	/* dropped */
+	CHECK(xen_evtchn_host_bind(&f.dom, g, 7) == 0);
+
+	/* A reset: the host is told that every port went. */
+	CHECK(EVTCHN(EVTCHNOP_reset, ((struct evtchn_reset){ DOMID_SELF })) ==
+	      0);
+	CHECK(f.notified == 3 && f.notify_port == 0 && f.notify_local == 0);
+	CHECK(!xen_evtchn_host_bound(&f.dom, g, 7));
+
+	/* A domain that is domain 0: its unbound ports are its own. */
+	fake_init(&f, 64);
+	f.dom.domid = XENABI_BACKEND_DOMID;
+	u = alloc_unbound(DOMID_SELF);
+	CHECK(u == 1 && xen_evtchn_host_bind(&f.dom, u, 5) == -EINVAL);
+}
+
+/*
  * The host's backends, as module/ring.c serves them (but for a bound on
  * the pulls: a ring's worth is 8).
  */
-static void backends(struct fake_vcpu *fv, struct xen_vcpu *v, u32 port)
+static void backends(struct fake_vcpu *fv, struct xen_vcpu *v, u32 port,
+		     u32 local)
 {
 	char buf[256];
 	size_t n;
 	bool any = false;
 	int i;
 
+	if (local)
+		return;
 	if (fv->dom.console_ring && port == fv->dom.console_port) {
 		for (i = 0; i < 16 &&
 		     (n = xen_console_pull(&fv->dom, buf, sizeof(buf))); i++) {
@@ -3777,7 +3860,7 @@ static void run(const char *name, void (*fn)(int *))
 }
 
 /* The plan: one line per test below. */
-#define NR_TESTS	56
+#define NR_TESTS	57
 #define RUN(name)	run(#name, name)
 
 int main(void)
@@ -3838,6 +3921,7 @@ int main(void)
 	RUN(xenstore_backpressure);
 	RUN(xenstore_broken);
 	RUN(evtchn_host);
+	RUN(evtchn_host_bind);
 	RUN(ring_events);
 	return nr_failed || nr_tests != NR_TESTS ? 1 : 0;
 }

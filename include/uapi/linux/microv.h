@@ -61,6 +61,8 @@ struct microv_host_info {
 					 * the highest vCPU id plus one */
 #define MICROV_CAP_NR_MEMSLOTS	3	/* number of memory slots per domain */
 #define MICROV_CAP_OPEN_CONSOLE	4	/* MICROV_OPEN_CONSOLE exists */
+#define MICROV_CAP_EVTCHN_BIND	5	/* MICROV_EVTCHN_ALLOC_UNBOUND and
+					 * MICROV_EVTCHN_BIND exist */
 
 /* Limits of a domain. */
 #define MICROV_NAME_MAX		64	/* bytes in a name, NUL included */
@@ -372,6 +374,50 @@ struct microv_io_ports {
 	__u32 pad;
 };
 
+/**
+ * struct microv_evtchn_alloc - MICROV_EVTCHN_ALLOC_UNBOUND: a new port of
+ * the guest, unbound, waiting for the host to bind it (the toolstack's
+ * EVTCHNOP_alloc_unbound, as for the xenstore and console ports)
+ * @remote_dom: the domain that may bind it: 0, the host
+ * @port:       out: the guest's port
+ */
+struct microv_evtchn_alloc {
+	__u32 remote_dom;
+	__u32 port;
+};
+
+/**
+ * struct microv_evtchn_bind - MICROV_EVTCHN_BIND: the host's end of an
+ * event channel to a port of the guest, as a new fd (the ioctl's return
+ * value; O_RDWR, O_CLOEXEC)
+ * @port:       the guest's port, unbound for domain 0: from the guest's
+ *              EVTCHNOP_alloc_unbound (a frontend's) or from
+ *              MICROV_EVTCHN_ALLOC_UNBOUND
+ * @flags:      MICROV_EVTCHN_NONBLOCK or 0
+ * @local_port: out: the host's port number, which the guest's
+ *              EVTCHNOP_status reports as the remote one
+ * @pad:        must be 0
+ *
+ * read() of 8 bytes gives the number of events the guest sent since the
+ * last read (a new fd starts with one, as Xen's new channels start
+ * pending); it blocks while there are none, and returns 0 (end of file)
+ * once the guest closed its port or the domain was destroyed.  write()
+ * of 8 bytes (any value) sends one event to the guest, or fails with
+ * EPIPE once its end is gone.  poll(): POLLIN with events to read,
+ * POLLOUT while the guest's end is there, POLLHUP once it is not.
+ * Closing the fd leaves the guest's port unbound for domain 0 again.
+ * The fd is not tied to the process that made it: it may be passed to
+ * a backend or the xenstore daemon.
+ */
+struct microv_evtchn_bind {
+	__u32 port;
+	__u32 flags;
+	__u32 local_port;
+	__u32 pad;
+};
+
+#define MICROV_EVTCHN_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
+
 /* MICROV_GET_CONSOLE flags (the ioctl's argument) */
 #define MICROV_CONSOLE_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
 #define MICROV_CONSOLE_HVLOG	(1U << 1)	/* read-only: the guest's
@@ -414,6 +460,8 @@ struct microv_open_console {
 #define MICROV_CONNECT_RING	_IOWR(MICROVIO, 0x1a, struct microv_ring)
 #define MICROV_SET_IO_PORTS	_IOW(MICROVIO, 0x1b, struct microv_io_ports)
 #define MICROV_GET_DIAG		_IOWR(MICROVIO, 0x1c, struct microv_diag)
+#define MICROV_EVTCHN_ALLOC_UNBOUND _IOWR(MICROVIO, 0x1d, struct microv_evtchn_alloc)
+#define MICROV_EVTCHN_BIND	_IOWR(MICROVIO, 0x1e, struct microv_evtchn_bind)
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)
