@@ -145,8 +145,10 @@ main() {
 	check docs/rst-parses docs_parse
 	check tools/build make -s -C "$TOP/tools" O="$BUILD/tools"
 	# Process substitution, not a pipe: collect must count in this shell.
-	collect < <(make -s -C "$TOP/tools" O="$BUILD/tools" check 2>&1 |
+	collect < <(make -s -C "$TOP/tools" O="$BUILD/tools" check-uvctl 2>&1 |
 		ktap_prefix tools/uvctl/)
+	collect < <(make -s -C "$TOP/tools" O="$BUILD/tools" check-xenstored \
+		2>&1 | ktap_prefix tools/xenstored/)
 	collect < <(make -s -C "$TOP/xenabi/tests" O="$BUILD/xenabi" check 2>&1 |
 		ktap_prefix unit/xenabi/)
 	collect < <(make -s -C "$TOP/module/tests" O="$BUILD/module-tests" \
@@ -159,6 +161,8 @@ main() {
 	done
 	check "tools/fuzz_image (log $BUILD/tools/fuzz/fuzz.log)" \
 		make -s -C "$TOP/tools" O="$BUILD/tools" fuzz-run FUZZ_SEEDS="$seeds"
+	check "tools/fuzz_xenstore (log $BUILD/tools/fuzz-xenstore/fuzz.log)" \
+		make -s -C "$TOP/tools" O="$BUILD/tools" fuzz-xenstore-run
 	phase_end
 
 	phase_start "module builds"

@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of microv-xenstored's core, through the wire protocol: a
+ * dom0 connection (as a socket client is) and domain connections made
+ * by INTRODUCE, fed bytes and drained of replies and events as their
+ * transports will.  KTAP on stdout, built with AddressSanitizer and
+ * UBSan by "make -C tools check".
+ *
+ * "--write-seeds DIR" writes the requests of each group of tests as
+ * inputs for fuzz_xenstore, in its format (see there).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenstored.h"
+
+static int nr_tests, nr_failed;
+static bool quiet;
+
+static void result(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	nr_tests++;
+	if (!ok)
+		nr_failed++;
+	if (quiet)
+		return;
+	printf("%sok %d ", ok ? "" : "not ", nr_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+#define OK(cond, ...)	result((cond), __VA_ARGS__)
+
+static struct xs_daemon xs;
+static struct xs_conn *dom0;
+
+/* ---- the fuzzer's input format, recorded for --write-seeds ---- */
+
+static unsigned char trace[1 << 20];
+static size_t trace_len;
+
+static int conn_sel(struct xs_conn *c)
+{
+	if (c == dom0)
+		return 0;
+	return c->domid == 1 || c->domid == 2 ? (int)c->domid : -1;
+}
+
+static void record(struct xs_conn *c, const void *p, size_t len)
+{
+	int sel = conn_sel(c);
+
+	if (sel < 0 || trace_len + len + 3 > sizeof(trace))
+		return;
+	trace[trace_len++] = sel | 4;	/* 4: drain afterwards */
+	trace[trace_len++] = len & 0xff;
+	trace[trace_len++] = len >> 8;
+	memcpy(trace + trace_len, p, len);
+	trace_len += len;
+}
+
+/* ---- talking to the core ---- */
+
+static struct xsd_sockmsg rhdr;
+static char rbuf[XENSTORE_PAYLOAD_MAX + 1];
+static char events[64][256];
+static int nevents;
+
+static void drain(struct xs_conn *c)
+{
+	const struct xsd_sockmsg *h;
+	const char *p;
+	size_t len;
+
+	while ((p = xs_output(c, &len))) {
+		h = (const void *)p;
+		if (h->type == XS_WATCH_EVENT && nevents < 64) {
+			snprintf(events[nevents++], sizeof(events[0]), "%s|%s",
+				 p + sizeof(*h), p + sizeof(*h) +
+				 strlen(p + sizeof(*h)) + 1);
+		} else if (h->type != XS_WATCH_EVENT) {
+			rhdr = *h;
+			memcpy(rbuf, p + sizeof(*h), h->len);
+			rbuf[h->len] = '\0';
+		}
+		xs_consume(c, len);
+	}
+}
+
+/* Then the events of all others (which have no replies waiting). */
+static void drain_all(struct xs_conn *self)
+{
+	struct xs_domain *d;
+
+	drain(self);
+	if (self != dom0)
+		drain(dom0);
+	for (d = xs.domains; d; d = d->next)
+		if (d->conn && d->conn != self)
+			drain(d->conn);
+}
+
+static bool has_event(const char *path, const char *token)
+{
+	char want[256];
+	int i;
+
+	snprintf(want, sizeof(want), "%s|%s", path, token);
+	for (i = 0; i < nevents; i++)
+		if (!strcmp(events[i], want))
+			return true;
+	return false;
+}
+
+static void drain_all(struct xs_conn *self);
+static uint32_t next_req_id = 100;
+
+/* One raw request; returns the type of its reply. */
+static uint32_t raw(struct xs_conn *c, uint32_t type, uint32_t tx,
+		    const void *payload, unsigned int len)
+{
+	static char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	struct xsd_sockmsg h = { type, next_req_id++, tx, len };
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), payload, len);
+	record(c, buf, sizeof(h) + len);
+	rhdr.type = XS_INVALID;
+	if (xs_input(c, buf, sizeof(h) + len) < 0)
+		return XS_INVALID;
+	drain_all(c);
+	return rhdr.type;
+}
+
+/* A request of @n NUL-terminated strings. */
+static uint32_t req(struct xs_conn *c, uint32_t type, uint32_t tx, int n, ...)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	unsigned int len = 0;
+	const char *s;
+	va_list ap;
+
+	va_start(ap, n);
+	while (n--) {
+		s = va_arg(ap, const char *);
+		memcpy(buf + len, s, strlen(s) + 1);
+		len += strlen(s) + 1;
+	}
+	va_end(ap);
+	return raw(c, type, tx, buf, len);
+}
+
+static uint32_t wr(struct xs_conn *c, uint32_t tx, const char *path,
+		   const char *val)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	size_t lp = strlen(path) + 1;
+
+	memcpy(buf, path, lp);
+	memcpy(buf + lp, val, strlen(val));
+	return raw(c, XS_WRITE, tx, buf, lp + strlen(val));
+}
+
+static bool is_err(uint32_t type, const char *err)
+{
+	return type == XS_ERROR && !strcmp(rbuf, err);
+}
+
+static bool reads(struct xs_conn *c, uint32_t tx, const char *path,
+		  const char *val)
+{
+	return req(c, XS_READ, tx, 1, path) == XS_READ &&
+	       rhdr.len == strlen(val) && !strcmp(rbuf, val);
+}
+
+static bool read_err(struct xs_conn *c, const char *path, const char *err)
+{
+	return is_err(req(c, XS_READ, 0, 1, path), err);
+}
+
+static bool ok_(uint32_t type, uint32_t want)
+{
+	return type == want && !strcmp(rbuf, "OK");
+}
+
+static bool perms_are(const char *path, const char *want, unsigned int len)
+{
+	return req(dom0, XS_GET_PERMS, 0, 1, path) == XS_GET_PERMS &&
+	       rhdr.len == len && !memcmp(rbuf, want, len);
+}
+
+static struct xs_conn *domain_conn(unsigned int domid)
+{
+	struct xs_domain *d = xs_domain(&xs, domid, false);
+
+	return d ? d->conn : NULL;
+}
+
+static bool introduce(unsigned int domid)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", domid);
+	return ok_(req(dom0, XS_INTRODUCE, 0, 3, id, "0x1234", "5"),
+		   XS_INTRODUCE);
+}
+
+/* /local/domain/N owned by N, as the toolstack makes it. */
+static bool make_home(unsigned int domid)
+{
+	char path[32], owner[16];
+
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	snprintf(owner, sizeof(owner), "n%u", domid);
+	return ok_(req(dom0, XS_MKDIR, 0, 1, path), XS_MKDIR) &&
+	       ok_(req(dom0, XS_SET_PERMS, 0, 2, path, owner), XS_SET_PERMS);
+}
+
+static bool consistent(void)
+{
+	char why[256] = "";
+	bool ok = xs_check(&xs, why, sizeof(why));
+
+	if (!ok && !quiet)
+		printf("# %s\n", why);
+	return ok;
+}
+
+static int hook_calls;
+
+static int count_introduce(struct xs_daemon *d, struct xs_domain *dom)
+{
+	(void)d;
+	(void)dom;
+	hook_calls++;
+	return 0;
+}
+
+static void setup(void)
+{
+	if (xs_init(&xs, NULL))
+		abort();
+	xs.hooks.introduce = count_introduce;
+	dom0 = xs_conn_new(&xs, 0, true);
+	introduce(1);
+	introduce(2);
+	make_home(1);
+	make_home(2);
+}
+
+/* ---- the tests ---- */
+
+static void test_tree(void)
+{
+	static const char big[] = "/local/domain/0/";
+	char path[XENSTORE_REL_PATH_MAX + 40];
+
+	OK(req(dom0, XS_DIRECTORY, 0, 1, "/") == XS_DIRECTORY &&
+	   rhdr.len == 14 && !memcmp(rbuf, "local\0tool\0vm\0", 14),
+	   "tree: / holds local, tool, vm");
+	OK(perms_are("/", "n0", 3) && perms_are("/vm", "n0", 3) &&
+	   perms_are("/local/domain", "n0", 3),
+	   "tree: dom0 owns the first nodes, others may not read them");
+	OK(raw(dom0, XS_WRITE, 0, "/a/b\0x\0y", 8) == XS_WRITE &&
+	   req(dom0, XS_READ, 0, 1, "/a/b") == XS_READ && rhdr.len == 3 &&
+	   !memcmp(rbuf, "x\0y", 3), "write/read: a value with a NUL in it");
+	OK(req(dom0, XS_DIRECTORY, 0, 1, "/a") == XS_DIRECTORY &&
+	   !strcmp(rbuf, "b") && reads(dom0, 0, "/a", ""),
+	   "write: missing parents are made, empty");
+	OK(ok_(req(dom0, XS_MKDIR, 0, 1, "/a/b"), XS_MKDIR) &&
+	   req(dom0, XS_READ, 0, 1, "/a/b") == XS_READ && rhdr.len == 3,
+	   "mkdir: an existing node is left as it is");
+	OK(ok_(req(dom0, XS_MKDIR, 0, 1, "/a/m/n"), XS_MKDIR) &&
+	   reads(dom0, 0, "/a/m/n", ""), "mkdir: makes a path");
+	OK(ok_(req(dom0, XS_RM, 0, 1, "/a"), XS_RM) &&
+	   read_err(dom0, "/a/m/n", "ENOENT") &&
+	   read_err(dom0, "/a", "ENOENT") &&
+	   req(dom0, XS_DIRECTORY, 0, 1, "/") == XS_DIRECTORY &&
+	   rhdr.len == 14, "rm: removes the subtree and its parent's entry");
+	OK(ok_(req(dom0, XS_RM, 0, 1, "/gone"), XS_RM) &&
+	   is_err(req(dom0, XS_RM, 0, 1, "/gone/x"), "ENOENT"),
+	   "rm: a missing node is fine, unless its parent is missing too");
+	OK(is_err(req(dom0, XS_RM, 0, 1, "/"), "EINVAL"), "rm: not /");
+	OK(is_err(wr(dom0, 0, "/a//b", "1"), "EINVAL") &&
+	   is_err(wr(dom0, 0, "/a/", "1"), "EINVAL") &&
+	   is_err(wr(dom0, 0, "/a b", "1"), "EINVAL") &&
+	   is_err(wr(dom0, 0, "/a.b", "1"), "EINVAL") &&
+	   is_err(wr(dom0, 0, "", "1"), "EINVAL") &&
+	   is_err(req(dom0, XS_READ, 0, 1, "/a/"), "EINVAL"),
+	   "paths: //, trailing /, characters outside [A-Za-z0-9-/_@]");
+	OK(ok_(wr(dom0, 0, "/x-Y_9@z", "1"), XS_WRITE),
+	   "paths: - _ @ and digits are fine");
+	memset(path, 'p', sizeof(path));
+	path[0] = '/';
+	path[XENSTORE_REL_PATH_MAX + 1] = '\0';
+	OK(is_err(wr(dom0, 0, path, "1"), "EINVAL"),
+	   "paths: longer than XENSTORE_REL_PATH_MAX refused");
+	memcpy(path, big, strlen(big));
+	path[strlen(big) + XENSTORE_REL_PATH_MAX] = '\0';
+	OK(ok_(wr(dom0, 0, path, "1"), XS_WRITE),
+	   "paths: XENSTORE_REL_PATH_MAX below /local/domain/N/ is fine");
+	OK(ok_(wr(dom0, 0, "rel/x", "v"), XS_WRITE) &&
+	   reads(dom0, 0, "/local/domain/0/rel/x", "v"),
+	   "paths: relative to /local/domain/<domid>");
+	OK(consistent(), "tree: consistent");
+}
+
+static void test_directory_part(void)
+{
+	char name[64], *all = malloc(16384), *got = malloc(16384);
+	size_t alen = 0, glen = 0;
+	unsigned int i, off = 0, rounds = 0, gl;
+	bool ok = true, gen_same = true;
+	char gen[XENSTORE_PAYLOAD_MAX + 1] = "";
+
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "/d/child-with-a-long-name-%04u",
+			 i);
+		wr(dom0, 0, name, "");
+		alen += sprintf(all + alen, "%s", strrchr(name, '/') + 1) + 1;
+	}
+	OK(is_err(req(dom0, XS_DIRECTORY, 0, 1, "/d"), "E2BIG"),
+	   "directory: a list longer than a payload is E2BIG");
+	do {
+		snprintf(name, sizeof(name), "%u", off);
+		ok = req(dom0, XS_DIRECTORY_PART, 0, 2, "/d", name) ==
+		     XS_DIRECTORY_PART && rhdr.len <= XENSTORE_PAYLOAD_MAX;
+		gl = strlen(rbuf) + 1;
+		gen_same &= !gen[0] || !strcmp(gen, rbuf);
+		strcpy(gen, rbuf);
+		memcpy(got + glen, rbuf + gl, rhdr.len - gl);
+		glen += rhdr.len - gl;
+		off += rhdr.len - gl;
+	} while (ok && ++rounds < 10 && !(rhdr.len >= gl + 1 &&
+					 rbuf[rhdr.len - 1] == '\0' &&
+					 rbuf[rhdr.len - 2] == '\0'));
+	OK(ok && rounds > 2 && glen == alen + 1 && !memcmp(got, all, alen) &&
+	   got[alen] == '\0' && gen_same,
+	   "directory_part: whole names, in order, an empty one at the end");
+	OK(req(dom0, XS_DIRECTORY_PART, 0, 2, "/d", "99999") ==
+	   XS_DIRECTORY_PART && rhdr.len == strlen(rbuf) + 2,
+	   "directory_part: past the end, only the generation");
+	OK(is_err(req(dom0, XS_DIRECTORY_PART, 0, 1, "/d"), "EINVAL"),
+	   "directory_part: needs an offset");
+	req(dom0, XS_RM, 0, 1, "/d");
+	free(all);
+	free(got);
+}
+
+static void test_perms(void)
+{
+	struct xs_conn *d1 = domain_conn(1), *d2 = domain_conn(2), *d3;
+
+	wr(d2, 0, "data/x", "1");
+	OK(d1 && d2 && hook_calls == 2, "introduce: the transport hook runs");
+	OK(ok_(wr(d1, 0, "data/x", "1"), XS_WRITE) &&
+	   reads(d1, 0, "/local/domain/1/data/x", "1") &&
+	   perms_are("/local/domain/1/data/x", "n1", 3),
+	   "perms: a domain's new node is its own, relative to its home");
+	OK(read_err(d1, "/local/domain/2", "EACCES") &&
+	   read_err(d1, "/local/domain/2/none", "EACCES") &&
+	   read_err(d1, "/tool/xenstored", "EACCES") &&
+	   is_err(req(d1, XS_DIRECTORY, 0, 1, "/local/domain"), "EACCES"),
+	   "perms: another domain's nodes are hidden, missing or not");
+	OK(read_err(d1, "/local/domain/1/none", "ENOENT"),
+	   "perms: ENOENT where the parent is readable");
+	wr(dom0, 0, "/local/domain/0/backend/vbd/1/state", "4");
+	req(dom0, XS_SET_PERMS, 0, 3, "/local/domain/0/backend/vbd/1/state",
+	    "n0", "r1");
+	OK(reads(d1, 0, "/local/domain/0/backend/vbd/1/state", "4") &&
+	   is_err(wr(d1, 0, "/local/domain/0/backend/vbd/1/state", "5"),
+		  "EACCES") &&
+	   reads(dom0, 0, "/local/domain/0/backend/vbd/1/state", "4"),
+	   "perms: r lets a domain read the backend's node, not write it");
+	OK(is_err(req(d1, XS_SET_PERMS, 0, 2,
+		      "/local/domain/0/backend/vbd/1/state", "b1"), "EACCES"),
+	   "perms: only the owner sets permissions");
+	OK(is_err(req(d1, XS_SET_PERMS, 0, 2, "data/x", "n2"), "EPERM"),
+	   "perms: a domain cannot give its node away");
+	OK(ok_(req(d1, XS_SET_PERMS, 0, 3, "data/x", "n1", "r2"),
+	       XS_SET_PERMS) && reads(d2, 0, "/local/domain/1/data/x", "1") &&
+	   is_err(wr(d2, 0, "/local/domain/1/data/x", "2"), "EACCES"),
+	   "perms: an owner grants another domain read");
+	OK(is_err(req(dom0, XS_SET_PERMS, 0, 2, "/vm", "x0"), "EINVAL") &&
+	   is_err(req(dom0, XS_SET_PERMS, 0, 2, "/vm", "r"), "EINVAL") &&
+	   is_err(req(dom0, XS_SET_PERMS, 0, 1, "/vm"), "EINVAL"),
+	   "perms: malformed permissions are EINVAL");
+	OK(is_err(req(d1, XS_INTRODUCE, 0, 3, "9", "0", "1"), "EACCES") &&
+	   is_err(req(d1, XS_CONTROL, 0, 1, "help"), "EACCES") &&
+	   is_err(req(d1, XS_IS_DOMAIN_INTRODUCED, 0, 1, "2"), "EACCES"),
+	   "perms: dom0's requests are refused to domains");
+	introduce(3);
+	d3 = domain_conn(3);
+	OK(read_err(d3, "/local/domain/2", "EACCES"), "set_target: not before");
+	OK(ok_(req(dom0, XS_SET_TARGET, 0, 2, "3", "2"), XS_SET_TARGET) &&
+	   reads(d3, 0, "/local/domain/2/data/x", "1") &&
+	   ok_(wr(d3, 0, "/local/domain/2/device-model", "running"),
+	       XS_WRITE) && perms_are("/local/domain/2/device-model", "n3", 3),
+	   "set_target: the stub domain acts as its target's owner");
+	OK(is_err(req(dom0, XS_SET_TARGET, 0, 2, "3", "99"), "ENOENT"),
+	   "set_target: both must be introduced");
+	OK(ok_(req(dom0, XS_RELEASE, 0, 1, "3"), XS_RELEASE) &&
+	   consistent(), "perms: consistent");
+}
+
+static void test_watches(void)
+{
+	struct xs_conn *d1 = domain_conn(1), *d2 = domain_conn(2);
+
+	nevents = 0;
+	OK(ok_(req(dom0, XS_WATCH, 0, 2, "/w", "tok"), XS_WATCH) &&
+	   nevents == 1 && has_event("/w", "tok"),
+	   "watch: fires once at once, after its OK");
+	nevents = 0;
+	wr(dom0, 0, "/w/x/y", "1");
+	wr(dom0, 0, "/other", "1");
+	OK(nevents == 1 && has_event("/w/x/y", "tok"),
+	   "watch: a descendant's write fires it, others not");
+	req(dom0, XS_WATCH, 0, 2, "/w/x/y", "deep");
+	nevents = 0;
+	req(dom0, XS_RM, 0, 1, "/w/x");
+	OK(has_event("/w/x/y", "deep") && has_event("/w/x", "tok") &&
+	   nevents == 2, "watch: rm fires the removed nodes' own watches");
+	OK(is_err(req(dom0, XS_WATCH, 0, 2, "/w", "tok"), "EEXIST") &&
+	   is_err(req(dom0, XS_WATCH, 0, 2, "/w//", "t"), "EINVAL") &&
+	   is_err(req(dom0, XS_WATCH, 0, 1, "/w"), "EINVAL"),
+	   "watch: duplicates, bad paths and a missing token refused");
+	nevents = 0;
+	OK(ok_(req(dom0, XS_UNWATCH, 0, 2, "/w", "tok"), XS_UNWATCH) &&
+	   ok_(wr(dom0, 0, "/w/z", "1"), XS_WRITE) && nevents == 0 &&
+	   is_err(req(dom0, XS_UNWATCH, 0, 2, "/w", "tok"), "ENOENT"),
+	   "unwatch: no more events; twice is ENOENT");
+	nevents = 0;
+	req(d1, XS_WATCH, 0, 2, "data", "rel");
+	req(d1, XS_WATCH, 0, 2, "/", "all");
+	OK(has_event("data", "rel") && has_event("/", "all"),
+	   "watch: a relative watch first fires relative");
+	nevents = 0;
+	wr(d1, 0, "data/z", "1");
+	OK(has_event("data/z", "rel") &&
+	   has_event("/local/domain/1/data/z", "all"),
+	   "watch: relative paths for relative watches");
+	nevents = 0;
+	wr(d2, 0, "secret", "1");
+	wr(dom0, 0, "/tool/hidden", "1");
+	OK(nevents == 0, "watch: nothing of nodes the watcher cannot read");
+	nevents = 0;
+	OK(ok_(req(d1, XS_RESET_WATCHES, 0, 0), XS_RESET_WATCHES) &&
+	   ok_(wr(d1, 0, "data/z", "2"), XS_WRITE) && nevents == 0,
+	   "reset_watches: all gone");
+	nevents = 0;
+	req(dom0, XS_WATCH, 0, 2, "@introduceDomain", "in");
+	req(dom0, XS_WATCH, 0, 2, "@releaseDomain", "out");
+	req(d1, XS_WATCH, 0, 2, "@releaseDomain", "d1out");
+	OK(nevents == 3 && has_event("@introduceDomain", "in"),
+	   "special watches fire at once too");
+	nevents = 0;
+	introduce(4);
+	OK(nevents == 1 && has_event("@introduceDomain", "in"),
+	   "@introduceDomain on INTRODUCE");
+	nevents = 0;
+	req(dom0, XS_RELEASE, 0, 1, "4");
+	OK(nevents == 1 && has_event("@releaseDomain", "out"),
+	   "@releaseDomain on RELEASE, only to who may read it");
+	req(dom0, XS_SET_PERMS, 0, 3, "@releaseDomain", "n0", "r1");
+	introduce(4);
+	nevents = 0;
+	req(dom0, XS_RELEASE, 0, 1, "4");
+	OK(has_event("@releaseDomain", "d1out") &&
+	   is_err(req(d1, XS_SET_PERMS, 0, 2, "@releaseDomain", "b1"),
+		  "EACCES"),
+	   "special watches: their permissions are dom0's to set");
+	req(dom0, XS_RESET_WATCHES, 0, 0);
+	req(d1, XS_RESET_WATCHES, 0, 0);
+}
+
+static uint32_t tx_start(struct xs_conn *c)
+{
+	if (req(c, XS_TRANSACTION_START, 0, 1, "") != XS_TRANSACTION_START)
+		return 0;
+	return strtoul(rbuf, NULL, 10);
+}
+
+static void test_transactions(void)
+{
+	uint32_t t1, t2;
+
+	req(dom0, XS_WATCH, 0, 2, "/t", "tt");
+	t1 = tx_start(dom0);
+	nevents = 0;
+	OK(t1 && ok_(wr(dom0, t1, "/t/a", "1"), XS_WRITE) &&
+	   reads(dom0, t1, "/t/a", "1") && read_err(dom0, "/t/a", "ENOENT"),
+	   "transaction: its writes are its own until commit");
+	OK(rhdr.tx_id == 0 && reads(dom0, t1, "/t/a", "1") &&
+	   rhdr.tx_id == t1 && nevents == 0,
+	   "transaction: replies echo tx_id; no events before commit");
+	OK(ok_(req(dom0, XS_TRANSACTION_END, t1, 1, "T"), XS_TRANSACTION_END) &&
+	   reads(dom0, 0, "/t/a", "1") && has_event("/t/a", "tt"),
+	   "transaction: commit publishes writes and their events");
+	t1 = tx_start(dom0);
+	reads(dom0, t1, "/t/a", "1");
+	wr(dom0, 0, "/t/a", "2");
+	wr(dom0, t1, "/t/b", "1");
+	OK(is_err(req(dom0, XS_TRANSACTION_END, t1, 1, "T"), "EAGAIN") &&
+	   read_err(dom0, "/t/b", "ENOENT"),
+	   "transaction: a node it read changed: EAGAIN, nothing written");
+	t1 = tx_start(dom0);
+	t2 = tx_start(dom0);
+	wr(dom0, t1, "/t/c", "1");
+	req(dom0, XS_RM, t2, 1, "/t/a");
+	nevents = 0;
+	OK(t1 != t2 && ok_(req(dom0, XS_TRANSACTION_END, t1, 1, "F"),
+			   XS_TRANSACTION_END) &&
+	   read_err(dom0, "/t/c", "ENOENT") && nevents == 0,
+	   "transaction: F aborts, silently");
+	OK(ok_(req(dom0, XS_TRANSACTION_END, t2, 1, "T"), XS_TRANSACTION_END) &&
+	   read_err(dom0, "/t/a", "ENOENT") && has_event("/t/a", "tt"),
+	   "transaction: rm at commit");
+	OK(is_err(req(dom0, XS_READ, 777, 1, "/t"), "ENOENT") &&
+	   is_err(req(dom0, XS_TRANSACTION_END, 0, 1, "T"), "ENOENT"),
+	   "transaction: an unknown id is ENOENT");
+	t1 = tx_start(dom0);
+	OK(is_err(req(dom0, XS_TRANSACTION_START, t1, 1, ""), "EBUSY") &&
+	   is_err(req(dom0, XS_TRANSACTION_END, t1, 1, "X"), "EINVAL") &&
+	   ok_(req(dom0, XS_TRANSACTION_END, t1, 1, "F"), XS_TRANSACTION_END),
+	   "transaction: none nested; T or F only");
+	req(dom0, XS_RESET_WATCHES, 0, 0);
+	OK(consistent(), "transaction: consistent");
+}
+
+static void test_quotas(void)
+{
+	struct xs_conn *d1 = domain_conn(1);
+	struct xs_domain *d = xs_domain(&xs, 1, false);
+	char big[3000], path[32];
+	uint32_t t[3];
+	int i;
+
+	xs.q.nodes = d->nodes + 2;
+	OK(ok_(wr(d1, 0, "q/a", "1"), XS_WRITE) &&
+	   is_err(wr(d1, 0, "q/b", "1"), "ENOSPC") &&
+	   ok_(wr(dom0, 0, "/local/domain/1/q/c", "1"), XS_WRITE),
+	   "quota nodes: ENOSPC for the domain; dom0 is exempt");
+	t[0] = tx_start(d1);
+	OK(is_err(wr(d1, t[0], "q/d", "1"), "ENOSPC"),
+	   "quota nodes: inside a transaction too");
+	req(d1, XS_TRANSACTION_END, t[0], 1, "F");
+	xs.q.nodes = d->nodes + 1;
+	t[0] = tx_start(d1);
+	OK(ok_(wr(d1, t[0], "q/e", "1"), XS_WRITE) &&
+	   ok_(wr(dom0, 0, "/local/domain/1/q/f", "1"), XS_WRITE) &&
+	   is_err(req(d1, XS_TRANSACTION_END, t[0], 1, "T"), "ENOSPC"),
+	   "quota nodes: checked again at commit, before conflicts");
+	xs.q.nodes = 1000;
+	memset(big, 'v', sizeof(big));
+	big[2040] = '\0';
+	OK(is_err(wr(d1, 0, "q/big", big), "ENOSPC") &&
+	   ok_(wr(dom0, 0, "/local/domain/1/q/big", big), XS_WRITE),
+	   "quota node-size: ENOSPC for the domain; dom0 is exempt");
+	big[1900] = '\0';
+	OK(ok_(wr(d1, 0, "q/big", big), XS_WRITE), "quota node-size: below");
+	xs.q.watches = 2;
+	OK(ok_(req(d1, XS_WATCH, 0, 2, "q", "1"), XS_WATCH) &&
+	   ok_(req(d1, XS_WATCH, 0, 2, "q", "2"), XS_WATCH) &&
+	   is_err(req(d1, XS_WATCH, 0, 2, "q", "3"), "E2BIG"),
+	   "quota watches: E2BIG");
+	req(d1, XS_RESET_WATCHES, 0, 0);
+	xs.q.transactions = 2;
+	t[0] = tx_start(d1);
+	t[1] = tx_start(d1);
+	OK(t[0] && t[1] &&
+	   is_err(req(d1, XS_TRANSACTION_START, 0, 1, ""), "ENOSPC") &&
+	   tx_start(dom0) && tx_start(dom0) && tx_start(dom0),
+	   "quota transactions: ENOSPC; dom0 is exempt");
+	req(d1, XS_RESET_WATCHES, 0, 0);
+	req(dom0, XS_RESET_WATCHES, 0, 0);
+	OK(d1->ntxs == 0 && dom0->ntxs == 0,
+	   "reset_watches: ends the transactions too");
+	OK(is_err(req(d1, XS_SET_PERMS, 0, 7, "q", "n1", "r2", "r3", "r4",
+		      "r5", "r6"), "ENOSPC"),
+	   "quota permissions: ENOSPC past 5 entries");
+	xs.q.trans_nodes = 3;
+	t[0] = tx_start(d1);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "q/n%d", i);
+		wr(d1, t[0], path, "1");
+	}
+	OK(is_err(rhdr.type, "ENOSPC") &&
+	   is_err(req(d1, XS_TRANSACTION_END, t[0], 1, "T"), "ENOMEM"),
+	   "quota transaction-nodes: ENOSPC, and the transaction fails");
+	xs.q = xs_default_quota;
+	OK(consistent(), "quotas: consistent");
+}
+
+/* A peer that never reads is not read from, and events are dropped. */
+static void test_bounds(void)
+{
+	struct xs_conn *d1 = domain_conn(1), *c;
+	struct xsd_sockmsg h = { XS_READ, 1, 0, 5 };
+	char buf[sizeof(h) + 5];
+	int i, took = 0;
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), "data", 5);
+	for (i = 0; i < 50; i++)
+		took += xs_input(d1, buf, sizeof(buf)) == sizeof(buf);
+	OK(took == 20 && xs_want(d1) == 0 && d1->replies == 20,
+	   "outstanding: a domain's 21st unread request is not taken");
+	drain(d1);
+	OK(xs_want(d1) == sizeof(h), "outstanding: read replies, go on");
+	c = xs_conn_new(&xs, 0, true);
+	h = (struct xsd_sockmsg){ XS_WATCH, 1, 0, 5 };
+	xs_input(c, &h, sizeof(h));
+	xs_input(c, "/b\0t", 5);
+	xs.q.memory = 600;
+	for (i = 0; i < 100; i++) {
+		snprintf(buf, sizeof(buf), "/b/%d", i);
+		wr(dom0, 0, buf, "1");
+	}
+	OK(c->out_bytes <= 600 && c->out_bytes > 500 && xs_want(c),
+	   "memory: a full queue drops events, still takes requests");
+	xs_input(c, &h, sizeof(h));
+	xs_input(c, "/c\0t", 5);
+	OK(c->out_bytes > 600 && !xs_want(c),
+	   "memory: past it, requests wait");
+	xs_conn_free(c);
+	xs.q = xs_default_quota;
+	drain(dom0);
+	req(dom0, XS_RESET_WATCHES, 0, 0);
+	nevents = 0;
+}
+
+static void test_domains(void)
+{
+	struct xs_conn *d5;
+
+	OK(req(dom0, XS_IS_DOMAIN_INTRODUCED, 0, 1, "5") ==
+	   XS_IS_DOMAIN_INTRODUCED && !strcmp(rbuf, "F"),
+	   "is_domain_introduced: F before");
+	make_home(5);
+	wr(dom0, 0, "/local/domain/5/name", "guest");
+	OK(introduce(5) && req(dom0, XS_IS_DOMAIN_INTRODUCED, 0, 1, "5") ==
+	   XS_IS_DOMAIN_INTRODUCED && !strcmp(rbuf, "T") &&
+	   req(dom0, XS_IS_DOMAIN_INTRODUCED, 0, 1, "0") ==
+	   XS_IS_DOMAIN_INTRODUCED && !strcmp(rbuf, "T"),
+	   "introduce: T after; dom0 always");
+	OK(req(dom0, XS_GET_DOMAIN_PATH, 0, 1, "5") == XS_GET_DOMAIN_PATH &&
+	   !strcmp(rbuf, "/local/domain/5") &&
+	   req(domain_conn(1), XS_GET_DOMAIN_PATH, 0, 1, "7") ==
+	   XS_GET_DOMAIN_PATH && !strcmp(rbuf, "/local/domain/7"),
+	   "get_domain_path, for anyone");
+	d5 = domain_conn(5);
+	req(d5, XS_WATCH, 0, 2, "name", "n");
+	wr(d5, 0, "mine", "1");
+	req(dom0, XS_SET_PERMS, 0, 3, "/vm", "n0", "r5");
+	OK(ok_(req(dom0, XS_RELEASE, 0, 1, "5"), XS_RELEASE) &&
+	   read_err(dom0, "/local/domain/5", "ENOENT") &&
+	   perms_are("/vm", "n0", 3) && !domain_conn(5) &&
+	   !xs_domain(&xs, 5, false),
+	   "release: its nodes, permissions and connection go");
+	OK(is_err(req(dom0, XS_RELEASE, 0, 1, "5"), "ENOENT") &&
+	   is_err(req(dom0, XS_RELEASE, 0, 1, "0"), "EINVAL") &&
+	   is_err(req(dom0, XS_RESUME, 0, 1, "5"), "ENOENT") &&
+	   is_err(req(dom0, XS_INTRODUCE, 0, 3, "6", "0", "0"), "EINVAL") &&
+	   is_err(req(dom0, XS_INTRODUCE, 0, 2, "6", "0"), "EINVAL"),
+	   "release/resume/introduce: bad domids and ports");
+	OK(ok_(req(dom0, XS_RESUME, 0, 1, "1"), XS_RESUME),
+	   "resume: an introduced domain");
+	OK(consistent(), "domains: consistent");
+}
+
+static void test_protocol(void)
+{
+	struct xsd_sockmsg h = { XS_READ, 42, 0, XENSTORE_PAYLOAD_MAX + 1 };
+	struct xs_conn *c = xs_conn_new(&xs, 0, true);
+	char msg[64];
+	size_t i;
+
+	OK(xs_input(c, &h, sizeof(h)) < 0 && c->dead && xs_want(c) == 0,
+	   "protocol: a payload over XENSTORE_PAYLOAD_MAX kills it");
+	xs_conn_free(c);
+	OK(is_err(raw(dom0, 99, 0, "", 0), "ENOSYS") &&
+	   is_err(raw(dom0, XS_WATCH_EVENT, 0, "", 0), "ENOSYS") &&
+	   is_err(raw(dom0, XS_ERROR, 0, "", 0), "ENOSYS") &&
+	   is_err(raw(dom0, XS_INVALID, 0, "", 0), "ENOSYS"),
+	   "protocol: unknown types are ENOSYS");
+	OK(is_err(raw(dom0, XS_READ, 0, "/vm", 3), "EINVAL") &&
+	   is_err(raw(dom0, XS_READ, 0, "/vm\0/x", 7), "EINVAL") &&
+	   is_err(raw(dom0, XS_READ, 0, "", 0), "EINVAL") &&
+	   is_err(raw(dom0, XS_WRITE, 0, "/vm", 3), "EINVAL") &&
+	   is_err(raw(dom0, XS_GET_DOMAIN_PATH, 0, "1", 1), "EINVAL"),
+	   "protocol: payloads without their NULs are EINVAL");
+	h = (struct xsd_sockmsg){ XS_READ, 4242, 0, 4 };
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), "/vm", 4);
+	rhdr.type = XS_INVALID;
+	for (i = 0; i < sizeof(h) + 4; i++)
+		xs_input(dom0, msg + i, 1);
+	drain(dom0);
+	OK(rhdr.type == XS_READ && rhdr.req_id == 4242 && rhdr.len == 0,
+	   "protocol: byte by byte; req_id echoed");
+	OK(req(dom0, XS_CONTROL, 0, 1, "help") == XS_CONTROL &&
+	   strstr(rbuf, "quota") && req(dom0, XS_CONTROL, 0, 1, "quota") ==
+	   XS_CONTROL && strstr(rbuf, "nodes: 1000") &&
+	   is_err(req(dom0, XS_CONTROL, 0, 1, "live-update"), "EINVAL"),
+	   "control: help and quota; the rest EINVAL");
+	OK(consistent(), "protocol: consistent");
+}
+
+static void (*const groups[])(void) = {
+	test_tree, test_directory_part, test_perms, test_watches,
+	test_transactions, test_quotas, test_bounds, test_domains,
+	test_protocol,
+};
+
+static int write_seeds(const char *dir)
+{
+	char path[4096];
+	size_t i;
+	FILE *f;
+
+	quiet = true;
+	setup();
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		trace_len = 0;
+		groups[i]();
+		snprintf(path, sizeof(path), "%s/seed-%zu", dir, i);
+		f = fopen(path, "wb");
+		if (!f || fwrite(trace, 1, trace_len, f) != trace_len ||
+		    fclose(f)) {
+			perror(path);
+			return 1;
+		}
+	}
+	xs_free(&xs);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 3 && !strcmp(argv[1], "--write-seeds"))
+		return write_seeds(argv[2]);
+	printf("TAP version 13\n");
+	setup();
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		groups[i]();
+	xs_free(&xs);
+	printf("1..%d\n", nr_tests);
+	return nr_failed ? 1 : 0;
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * microv-xenstored: the host's xenstore daemon.
+ *
+ * store.c     the tree, permissions, node quotas, transactions
+ * domain.c    introduced domains and what each owns
+ * watch.c     watches and their events
+ * proto.c     one connection: bytes in, requests, replies and events out
+ * server.c    the Unix socket and the poll() loop
+ * xenstored.c the command line
+ *
+ * Nothing here but server.c does I/O: a connection is fed bytes and
+ * drained of bytes by its transport, so that a guest's shared ring can
+ * carry it as well as a socket.
+ */
+#ifndef MICROV_XENSTORED_H
+#define MICROV_XENSTORED_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <xenstore_lib.h>	/* struct xs_permissions, XS_PERM_* */
+#include <xen/io/xs_wire.h>
+
+#define XS_VERSION		"0.1"
+#define XS_DEFAULT_SOCKET	"/var/run/xenstored/socket"
+#define NO_GENERATION		UINT64_MAX
+/* Xen's DOMID_SELF, also DOMID_FIRST_RESERVED */
+#define DOMID_SELF_		0x7ff0U
+
+struct xs_quota {
+	unsigned int nodes;		/* nodes a domain may own */
+	unsigned int node_size;		/* bytes of one node, see node_size() */
+	unsigned int watches;		/* per domain */
+	unsigned int transactions;	/* open at once, per connection */
+	unsigned int perms;		/* entries of one node's permissions */
+	unsigned int path_max;		/* below /local/domain/N/, or in all */
+	unsigned int trans_nodes;	/* nodes one transaction may touch */
+	unsigned int outstanding;	/* replies a domain has not read */
+	unsigned int memory;		/* bytes queued for one connection */
+};
+
+/* One node, in the tree or in a transaction's copy of it. */
+struct xs_node {
+	struct xs_node *hnext;
+	char *path;
+	uint64_t gen;		/* changes at every write; for conflicts */
+	bool deleted;		/* only in a transaction: gone there */
+	unsigned int nperms;
+	struct xs_permissions *perms;	/* [0]: owner and everyone else */
+	unsigned int datalen;
+	char *data;
+	unsigned int childlen;
+	char *children;		/* names, each NUL-terminated, in order */
+};
+
+/* Nodes by path. */
+struct xs_db {
+	struct xs_node **slot;
+	size_t nslots, count;
+};
+
+struct xs_domain {
+	struct xs_domain *next;
+	unsigned int domid;
+	bool introduced;
+	unsigned int nodes;	/* nodes it owns (for its quota) */
+	unsigned long mfn;
+	unsigned int port;
+	int target;		/* SET_TARGET: domain it serves, or -1 */
+	struct xs_conn *conn;	/* once introduced */
+};
+
+struct xs_watch {
+	struct xs_watch *next;
+	char *path;		/* absolute, or @special */
+	char *token;
+	bool relative;		/* events lose the conn's domain path */
+};
+
+struct xs_msg {
+	struct xs_msg *next;
+	bool event;
+	unsigned int len;	/* header and payload */
+	char buf[];
+};
+
+struct xs_tx;
+struct xs_daemon;
+
+struct xs_conn {
+	struct xs_conn *next;
+	struct xs_daemon *xs;
+	unsigned int domid;
+	bool priv;		/* dom0 and the host's sockets */
+	struct xs_domain *dom;	/* NULL for a socket */
+	bool dead;		/* broke the protocol: the transport drops it */
+
+	/* The request being read. */
+	struct xsd_sockmsg hdr;
+	unsigned int in_used;	/* of header, then of payload */
+	bool in_hdr;
+	char in[XENSTORE_PAYLOAD_MAX + 1];
+
+	/* Replies and events, oldest first; out_off bytes of the first sent. */
+	struct xs_msg *out, **out_tail;
+	size_t out_bytes, out_off;
+	unsigned int replies;	/* queued replies, not events */
+
+	struct xs_watch *watches;
+	unsigned int nwatches;
+	struct xs_tx *txs;
+	unsigned int ntxs;
+	uint32_t next_txid;
+	void *transport;	/* the transport's own */
+};
+
+/* Where a ring transport will attach (ring.c, next step). */
+struct xs_hooks {
+	int (*introduce)(struct xs_daemon *xs, struct xs_domain *d);
+	void (*release)(struct xs_daemon *xs, struct xs_domain *d);
+	void (*log)(const char *msg);
+};
+
+struct xs_daemon {
+	struct xs_db db;
+	uint64_t gen;
+	struct xs_quota q;
+	struct xs_domain *domains;
+	struct xs_conn *conns;
+	struct xs_hooks hooks;
+	/* Who may watch @introduceDomain and @releaseDomain. */
+	struct xs_permissions *intro_perms, *release_perms;
+	unsigned int nintro_perms, nrelease_perms;
+};
+
+/* Who asks, inside which transaction. */
+struct xs_who {
+	struct xs_daemon *xs;
+	struct xs_conn *conn;	/* NULL: the daemon itself */
+	unsigned int domid;
+	bool priv;
+	int target;
+	struct xs_tx *tx;
+};
+
+/* store.c: allocation that cannot fail (the daemon aborts instead) */
+void *xs_zalloc(size_t len);
+void *xs_memdup(const void *p, size_t len);
+char *xs_strdup(const char *s);
+
+/* store.c */
+extern const struct xs_quota xs_default_quota;
+int xs_init(struct xs_daemon *xs, const struct xs_quota *q);
+void xs_free(struct xs_daemon *xs);
+bool xs_valid_path(const struct xs_daemon *xs, const char *path);
+unsigned int xs_perm_for(const struct xs_who *w,
+			 const struct xs_permissions *p, unsigned int n);
+const struct xs_node *xs_lookup(struct xs_daemon *xs, const char *path);
+char *xs_parent(const char *path);
+int xs_read(struct xs_who *w, const char *path, const struct xs_node **out);
+int xs_write(struct xs_who *w, const char *path, const void *data,
+	     unsigned int len);
+int xs_mkdir(struct xs_who *w, const char *path);
+int xs_rm(struct xs_who *w, const char *path);
+int xs_set_perms(struct xs_who *w, const char *path,
+		 struct xs_permissions *p, unsigned int n);
+int xs_parse_perms(const char *s, unsigned int len,
+		   struct xs_permissions **p, unsigned int *n);
+void xs_drop_domain(struct xs_daemon *xs, unsigned int domid);
+bool xs_check(struct xs_daemon *xs, char *why, size_t len);
+
+/* store.c: transactions */
+int xs_tx_start(struct xs_conn *c, uint32_t *id);
+int xs_tx_end(struct xs_conn *c, struct xs_tx *tx, bool commit);
+struct xs_tx *xs_tx_find(struct xs_conn *c, uint32_t id);
+void xs_tx_clear(struct xs_conn *c);
+void xs_tx_queue_event(struct xs_tx *tx, const char *path, bool exact);
+
+/* domain.c */
+struct xs_domain *xs_domain(struct xs_daemon *xs, unsigned int domid,
+			    bool create);
+void xs_domain_put(struct xs_daemon *xs, struct xs_domain *d);
+void xs_owner_add(struct xs_daemon *xs, unsigned int domid, int n);
+int xs_introduce(struct xs_daemon *xs, unsigned int domid, unsigned long mfn,
+		 unsigned int port);
+int xs_release(struct xs_daemon *xs, unsigned int domid);
+int xs_set_target(struct xs_daemon *xs, unsigned int domid,
+		  unsigned int target);
+bool xs_is_introduced(struct xs_daemon *xs, unsigned int domid);
+int xs_set_special_perms(struct xs_who *w, const char *name,
+			 struct xs_permissions *p, unsigned int n);
+
+/* watch.c */
+int xs_watch_add(struct xs_conn *c, const char *path, const char *token);
+void xs_watch_first(struct xs_conn *c);
+int xs_watch_del(struct xs_conn *c, const char *path, const char *token);
+void xs_watch_clear(struct xs_conn *c);
+void xs_fire(struct xs_daemon *xs, const char *path, bool exact,
+	     const struct xs_permissions *oldp, unsigned int noldp);
+
+/* proto.c */
+struct xs_conn *xs_conn_new(struct xs_daemon *xs, unsigned int domid,
+			    bool priv);
+void xs_conn_free(struct xs_conn *c);
+void xs_conn_reset(struct xs_conn *c);
+void xs_who_of(struct xs_conn *c, struct xs_who *w);
+const char *xs_home(const struct xs_conn *c, char *buf, size_t len);
+char *xs_canon(const struct xs_conn *c, const char *path);
+size_t xs_want(const struct xs_conn *c);
+int xs_input(struct xs_conn *c, const void *buf, size_t len);
+const void *xs_output(const struct xs_conn *c, size_t *len);
+void xs_consume(struct xs_conn *c, size_t len);
+void xs_queue_event(struct xs_conn *c, const char *path, const char *token);
+void xs_log(struct xs_daemon *xs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* server.c */
+struct xs_server_opts {
+	const char *socket;
+	const char *pid_file;
+	bool foreground;
+	bool verbose;
+};
+int xs_serve(struct xs_daemon *xs, const struct xs_server_opts *o);
+
+#endif
