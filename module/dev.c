@@ -31,6 +31,8 @@ static long microv_check_extension(unsigned long ext)
 	case MICROV_CAP_OPEN_CONSOLE:
 	case MICROV_CAP_EVTCHN_BIND:
 		return 1;
+	case MICROV_CAP_GNTDEV:
+		return MICROV_GRANT_MAP_MAX;
 	default:
 		return 0;
 	}

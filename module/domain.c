@@ -139,6 +139,7 @@ static void microv_domain_destroy(struct microv_domain *d)
 	microv_xen_domain_free(d);
 	microv_domain_unlist(d);
 	xa_destroy(&d->evtchns);
+	microv_grants_free(d);
 	mmdrop(d->mm);
 	kvfree(d);
 	module_put(THIS_MODULE);
@@ -339,6 +340,10 @@ static long microv_domain_ioctl(struct file *file, unsigned int cmd,
 		return microv_evtchn_alloc_unbound(d, uarg);
 	case MICROV_EVTCHN_BIND:
 		return microv_evtchn_bind(d, uarg);
+	case MICROV_GET_GNTDEV:
+		return microv_gntdev_open(d, arg);
+	case MICROV_GNTTAB_SEED:
+		return microv_gnttab_seed(d, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -418,6 +423,8 @@ long microv_create_domain(struct microv_create_domain __user *arg)
 	mutex_init(&d->lock);
 	mutex_init(&d->ring_lock);
 	xa_init_flags(&d->evtchns, XA_FLAGS_ALLOC);
+	mutex_init(&d->grant_lock);
+	xa_init(&d->grant_pins);
 	microv_console_init(&d->console);
 	microv_console_init(&d->hvlog);
 	microv_io_ports_init(d);

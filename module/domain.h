@@ -151,7 +151,8 @@ struct microv_diag_table {
  * struct microv_domain - one guest
  * @refs:   fds that keep the domain alive: its own, its vCPUs', consoles
  * @holds:  what keeps its memory (not the guest) allocated: one for all of
- *          @refs, one per host end of its event channels (evtchn.c)
+ *          @refs, one per host end of its event channels (evtchn.c) and
+ *          per grant fd (grant.c)
  * @domid:  Xen domain id, the key of the module-wide table
  * @name:   unique name, or empty
  * @mm:     the creator's mm, charged for the pinned pages
@@ -174,7 +175,9 @@ struct microv_diag_table {
  * @ring_lock: serialises the ring backends (guest events, console input)
  * @ring_pages: the guest pages of its rings (MICROV_RING_*), held
  * @evtchns: the host's ends of its event channels, by host port
- *          (evtchn.c); each holds a reference
+ *          (evtchn.c); each holds a hold
+ * @grant_lock: serialises the host's uses of its grants (grant.c)
+ * @grant_pins: those uses, by reference (under @grant_lock)
  * @console: its console stream: what the guest writes to its console ring
  * @hvlog:  its part of the hypervisor log: what it writes with console_io
  * @io_claimed: the I/O ports its process serves (MICROV_SET_IO_PORTS)
@@ -204,6 +207,8 @@ struct microv_domain {
 	struct mutex ring_lock;
 	struct page *ring_pages[MICROV_NR_RINGS];
 	struct xarray evtchns;
+	struct mutex grant_lock;
+	struct xarray grant_pins;
 	struct microv_console console;
 	struct microv_console hvlog;
 	DECLARE_BITMAP(io_claimed, MICROV_NR_IO_PORTS);
@@ -297,6 +302,11 @@ long microv_evtchn_bind(struct microv_domain *d,
 			struct microv_evtchn_bind __user *uarg);
 void microv_evtchn_notify(struct microv_domain *d, u32 port, u32 local);
 void microv_evtchns_kill(struct microv_domain *d);
+long microv_gntdev_open(struct microv_domain *d, unsigned long flags);
+long microv_gnttab_seed(struct microv_domain *d,
+			struct microv_gnttab_seed __user *uarg);
+int microv_xen_page_get(struct microv_domain *d, unsigned int idx);
+void microv_grants_free(struct microv_domain *d);
 int microv_xen_vcpu_init(struct microv_vcpu *v);
 void microv_xen_vcpu_publish(struct microv_vcpu *v);
 void microv_xen_vcpu_free(struct microv_vcpu *v);

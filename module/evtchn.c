@@ -48,7 +48,7 @@ static void microv_evtchn_wake(struct microv_evtchn *e, u64 count, bool gone)
 	spin_lock(&e->wait.lock);
 	e->count += count;
 	e->gone |= gone;
-	wake_up_locked_poll(&e->wait, gone ? EPOLLHUP : EPOLLIN);
+	wake_up_locked_poll(&e->wait, gone ? EPOLLHUP : EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&e->wait.lock);
 }
 
@@ -243,6 +243,10 @@ long microv_evtchn_bind(struct microv_domain *d,
 		goto out_erase;
 	/* Into the slot reserved: nothing to allocate, nothing to fail. */
 	xa_store(&d->evtchns, e->local, e, GFP_KERNEL_ACCOUNT);
+	/* A close (or the domain's death) just before went unseen: look. */
+	if (READ_ONCE(d->dying) ||
+	    !xen_evtchn_host_bound(&d->xen, e->port, e->local))
+		microv_evtchn_wake(e, 0, true);
 	b.local_port = e->local;
 	ret = -EFAULT;
 	if (copy_to_user(uarg, &b, sizeof(b)))

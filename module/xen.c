@@ -122,6 +122,27 @@ static void microv_gfn_restore(struct microv_domain *d, u64 gfn)
 				    !(s->flags & MICROV_MEM_READONLY));
 }
 
+/**
+ * microv_xen_page_get() - the hypervisor's page @idx of @d, made if need be
+ * @d:   the domain, d->lock held
+ * @idx: XENABI_PAGE_*
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int microv_xen_page_get(struct microv_domain *d, unsigned int idx)
+{
+	if (d->xen_pages[idx])
+		return 0;
+	d->xen_pages[idx] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!d->xen_pages[idx])
+		return -ENOMEM;
+	/* Grant frames, where the host's grant mappings read them. */
+	if (idx >= XENABI_PAGE_GNTTAB(0))
+		d->xen.gnttab[idx - XENABI_PAGE_GNTTAB(0)] =
+			page_address(d->xen_pages[idx]);
+	return 0;
+}
+
 static int microv_xen_map_page(struct xen_vcpu *xv, unsigned int idx, u64 gfn)
 {
 	struct microv_domain *d = to_vcpu(xv)->domain;
@@ -132,13 +153,9 @@ static int microv_xen_map_page(struct xen_vcpu *xv, unsigned int idx, u64 gfn)
 	if (idx >= XENABI_NR_XEN_PAGES || gfn >= MICROV_MAX_GPA >> PAGE_SHIFT)
 		return -EINVAL;
 	mutex_lock(&d->lock);
-	if (!d->xen_pages[idx]) {
-		d->xen_pages[idx] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!d->xen_pages[idx]) {
-			ret = -ENOMEM;
-			goto out;
-		}
-	}
+	ret = microv_xen_page_get(d, idx);
+	if (ret)
+		goto out;
 	/* It leaves its old place; whatever of ours was at the new one too. */
 	for (i = 0; i < XENABI_NR_XEN_PAGES; i++) {
 		if ((i == idx && where[i] != XENABI_NO_GFN) ||

@@ -29,6 +29,19 @@ static bool xen_port_valid(const struct xen_domain *d, u32 *port)
 	return true;
 }
 
+/*
+ * A port of the whole array, whatever the layout now: a host end bound
+ * before the layout shrank (64-bit shared_info to 32-bit) must still be
+ * found to be let go.  Not for raising: that needs xen_port_valid().
+ */
+static bool xen_port_in_array(u32 *port)
+{
+	if (*port == 0 || *port >= XENABI_NR_EVTCHNS)
+		return false;
+	*port = xenabi_index_nospec(*port, XENABI_NR_EVTCHNS);
+	return true;
+}
+
 /* The domain a request names must be the caller's own. */
 static bool xen_is_self(const struct xen_domain *d, domid_t dom)
 {
@@ -582,7 +595,7 @@ void xen_evtchn_host_unbind(struct xen_domain *d, u32 port, u32 local)
 	struct xen_evtchn *chn;
 
 	xenabi_lock(&d->lock);
-	if (xen_port_valid(d, &port)) {
+	if (xen_port_in_array(&port)) {
 		chn = &d->evtchn[port];
 		if (local && xen_evtchn_is_host(d, chn, local)) {
 			chn->state = EVTCHNSTAT_unbound;
@@ -621,7 +634,7 @@ bool xen_evtchn_host_bound(struct xen_domain *d, u32 port, u32 local)
 	bool bound;
 
 	xenabi_lock(&d->lock);
-	bound = xen_port_valid(d, &port) && local &&
+	bound = xen_port_in_array(&port) && local &&
 		xen_evtchn_is_host(d, &d->evtchn[port], local);
 	xenabi_unlock(&d->lock);
 	return bound;

@@ -5,7 +5,8 @@
  * physmap with XENMEM_add_to_physmap (XENMAPSPACE_grant_table).  Granting
  * needs no hypercall; mapping and copying another domain's grants is a
  * backend's business and not offered to a guest (there is no other
- * domain to grant to yet).
+ * domain to grant to yet).  The host is domain 0: it maps and copies what
+ * a guest grants it (xen_grant_acquire(), xen_grant_release()).
  */
 #include "xenabi.h"
 
@@ -99,6 +100,118 @@ static long xen_get_version(struct xen_vcpu *v, unsigned long gva)
 		return -EPERM;
 	gv.version = 1;
 	return v->ops->copy_to_guest(v, gva, &gv, sizeof(gv)) ? -EFAULT : 0;
+}
+
+/* Attempts at an entry the guest keeps changing, as Xen gives up. */
+#define XENABI_GRANT_RETRIES	4
+
+/* The v1 entry @ref, or NULL if its frame is not there. */
+static struct grant_entry_v1 *xen_grant_entry(struct xen_domain *d, u32 ref)
+{
+	u32 frame = ref / XENABI_GRANTS_PER_FRAME;
+	struct grant_entry_v1 *page;
+
+	if (frame >= XENABI_GNTTAB_FRAMES)
+		return NULL;
+	frame = xenabi_index_nospec(frame, XENABI_GNTTAB_FRAMES);
+	page = d->gnttab[frame];
+	return page ? &page[ref % XENABI_GRANTS_PER_FRAME] : NULL;
+}
+
+/* An entry's flags and domid, as one word for compare-exchange. */
+#define XENABI_GRANT_FLAGS(w)	((u16)(w))
+#define XENABI_GRANT_DOMID(w)	((u16)((w) >> 16))
+
+/**
+ * xen_grant_acquire() - domain 0 (the host) starts using grant @ref
+ * @d:     the granting domain
+ * @ref:   the grant reference
+ * @write: to write the frame (a map or a copy into it), not only read it
+ * @gfn:   out: the frame granted
+ *
+ * As Xen does for a v1 entry: it must permit access to domain 0, and not
+ * be read-only for @write; GTF_reading (and GTF_writing for @write) is
+ * set in the same compare-exchange that checks it, so the guest cannot
+ * end the grant while the host uses it.  The host counts its uses and
+ * calls xen_grant_release() when the last of each kind ends.
+ *
+ * Return: 0, -EINVAL (no such entry, or not a grant to domain 0), -EPERM
+ * (@write, and the grant is read-only), -EBUSY (the guest kept changing
+ * the entry).
+ */
+int xen_grant_acquire(struct xen_domain *d, u32 ref, bool write, u64 *gfn)
+{
+	struct grant_entry_v1 *e = xen_grant_entry(d, ref);
+	u32 *word, old, new;
+	int i;
+
+	if (!e)
+		return -EINVAL;
+	word = (u32 *)e;
+	old = xenabi_read_once(*word);
+	for (i = 0; i < XENABI_GRANT_RETRIES; i++) {
+		u16 flags = XENABI_GRANT_FLAGS(old);
+
+		if ((flags & GTF_type_mask) != GTF_permit_access ||
+		    XENABI_GRANT_DOMID(old) != XENABI_BACKEND_DOMID)
+			return -EINVAL;
+		if (write && (flags & GTF_readonly))
+			return -EPERM;
+		new = old | GTF_reading | (write ? GTF_writing : 0);
+		new = xenabi_cmpxchg32(word, old, new) == old ? 0 : ~0u;
+		if (!new) {
+			/* The frame is read after the flags are set. */
+			xenabi_mb();
+			*gfn = xenabi_read_once(e->frame);
+			return 0;
+		}
+		old = xenabi_read_once(*word);
+	}
+	return -EBUSY;
+}
+
+/**
+ * xen_grant_release() - domain 0 ends its uses of grant @ref
+ * @d:       the granting domain
+ * @ref:     a reference xen_grant_acquire() took
+ * @writing: the last write use ended: GTF_writing goes
+ * @reading: the last use of any kind ended: GTF_reading goes too
+ */
+void xen_grant_release(struct xen_domain *d, u32 ref, bool writing,
+		       bool reading)
+{
+	struct grant_entry_v1 *e = xen_grant_entry(d, ref);
+
+	/* Locked bit operations: whatever else the guest writes stays. */
+	if (e && writing)
+		xenabi_clear_bit(_GTF_writing, e);
+	if (e && reading)
+		xenabi_clear_bit(_GTF_reading, e);
+}
+
+/**
+ * xen_grant_seed() - the toolstack's grant of a frame to domain 0, in one
+ * of the entries Xen reserves for it (GNTTAB_RESERVED_CONSOLE, _XENSTORE)
+ * @d:   the domain; its grant frame 0 there
+ * @ref: the entry
+ * @gfn: the frame granted
+ *
+ * Return: 0, or -EINVAL (not a reserved entry, or frame 0 is not there).
+ */
+int xen_grant_seed(struct xen_domain *d, u32 ref, u64 gfn)
+{
+	struct grant_entry_v1 *e;
+
+	if (ref != GNTTAB_RESERVED_CONSOLE && ref != GNTTAB_RESERVED_XENSTORE)
+		return -EINVAL;
+	e = xen_grant_entry(d, ref);
+	if (!e || (u32)gfn != gfn)
+		return -EINVAL;
+	e->domid = XENABI_BACKEND_DOMID;
+	e->frame = gfn;
+	xenabi_wmb();		/* the entry is whole before it is valid */
+	xenabi_write_once(e->flags, GTF_permit_access);
+	return 0;
 }
 
 /**

@@ -48,6 +48,8 @@
 
 /* Grant-table frames (version 1) a domain may have. */
 #define XENABI_GNTTAB_FRAMES	8
+/* Version 1 entries in one frame. */
+#define XENABI_GRANTS_PER_FRAME	(XENABI_PAGE_SIZE / sizeof(struct grant_entry_v1))
 
 /* Pages of the hypervisor a guest can place in its physmap. */
 #define XENABI_PAGE_SHARED_INFO	0
@@ -252,6 +254,7 @@ struct xen_store {
  * @wc_sec, @wc_nsec: wall-clock time at system time 0
  * @e820:           the memory map the toolstack gave, @nr_e820 entries
  * @gnttab_frames:  grant-table frames the guest has (0 until it asks)
+ * @gnttab:         host addresses of the frames placed so far, or NULL
  * @console_credit: console_io bytes the guest may write now
  * @console_stamp:  system time @console_credit was last topped up
  * @console_limited: console_io bytes dropped over the rate limit
@@ -295,6 +298,7 @@ struct xen_domain {
 	struct xen_e820_entry e820[XENABI_E820_MAX];
 	u32 nr_e820;
 	u32 gnttab_frames;
+	struct grant_entry_v1 *gnttab[XENABI_GNTTAB_FRAMES];
 	u64 console_credit;
 	u64 console_stamp;
 	u64 console_limited;
@@ -408,6 +412,10 @@ long xen_event_channel_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_vcpu_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_set_timer_op(struct xen_vcpu *v, const unsigned long *args);
 long xen_grant_table_op(struct xen_vcpu *v, const unsigned long *args);
+int xen_grant_acquire(struct xen_domain *d, u32 ref, bool write, u64 *gfn);
+int xen_grant_seed(struct xen_domain *d, u32 ref, u64 gfn);
+void xen_grant_release(struct xen_domain *d, u32 ref, bool writing,
+		       bool reading);
 
 /* Time (time.c). */
 u64 xen_system_time(struct xen_vcpu *v);

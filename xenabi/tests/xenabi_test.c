@@ -3770,11 +3770,131 @@ TEST(evtchn_host_bind)
 	CHECK(f.notified == 3 && f.notify_port == 0 && f.notify_local == 0);
 	CHECK(!xen_evtchn_host_bound(&f.dom, g, 7));
 
+	/*
+	 * Bound past what a 32-bit layout has, then the layout shrinks: not
+	 * raised out there, but still found, and let go.
+	 */
+	fake_init(&f, 64);
+	f.dom.evtchn[2000] = (struct xen_evtchn){ .state = EVTCHNSTAT_unbound,
+						  .remote_dom = 0 };
+	CHECK(xen_evtchn_host_bind(&f.dom, 2000, 9) == 0);
+	f.dom.shinfo_32 = true;
+	CHECK(xen_evtchn_host_bound(&f.dom, 2000, 9));
+	CHECK(xen_evtchn_host_send(&f.dom, 2000, 9) == -EPIPE);
+	xen_evtchn_host_unbind(&f.dom, 2000, 9);
+	CHECK(f.dom.evtchn[2000].state == EVTCHNSTAT_unbound &&
+	      !f.dom.evtchn[2000].remote_port);
+
 	/* A domain that is domain 0: its unbound ports are its own. */
 	fake_init(&f, 64);
 	f.dom.domid = XENABI_BACKEND_DOMID;
 	u = alloc_unbound(DOMID_SELF);
 	CHECK(u == 1 && xen_evtchn_host_bind(&f.dom, u, 5) == -EINVAL);
+}
+
+/* The guest, between microv's read of an entry and its compare-exchange. */
+static unsigned int grant_races;
+static u16 grant_race_flags, grant_race_flip;
+
+static void grant_race(u32 *p)
+{
+	if (grant_races) {
+		grant_races--;
+		*(u16 *)p = grant_race_flags;
+		grant_race_flags ^= grant_race_flip;
+	}
+}
+
+/*
+ * The host (domain 0) using what the guest granted it: only permit-access
+ * grants to domain 0, read-only ones only for reading, the flags set while
+ * in use and cleared after, an entry the guest keeps changing given up on.
+ */
+TEST(grant_host)
+{
+	static struct grant_entry_v1 frame[XENABI_GRANTS_PER_FRAME]
+		__attribute__((aligned(4096)));
+	u64 gfn = 0;
+
+	fake_init(&f, 64);
+	memset(frame, 0, sizeof(frame));
+	f.dom.gnttab[0] = frame;
+	frame[8] = (struct grant_entry_v1){ GTF_permit_access, 0, 0x123 };
+	frame[9] = (struct grant_entry_v1){ GTF_permit_access | GTF_readonly,
+					    0, 0x124 };
+	frame[10] = (struct grant_entry_v1){ GTF_permit_access, 7, 0x125 };
+	frame[12] = (struct grant_entry_v1){ GTF_accept_transfer, 0, 0x126 };
+
+	CHECK(xen_grant_acquire(&f.dom, 8, true, &gfn) == 0 && gfn == 0x123);
+	CHECK(frame[8].flags == (GTF_permit_access | GTF_reading |
+				 GTF_writing));
+	CHECK(xen_grant_acquire(&f.dom, 8, false, &gfn) == 0);
+	CHECK(frame[8].flags == (GTF_permit_access | GTF_reading |
+				 GTF_writing));
+	/* Read-only: reading only, and a refused write leaves no mark. */
+	CHECK(xen_grant_acquire(&f.dom, 9, true, &gfn) == -EPERM);
+	CHECK(frame[9].flags == (GTF_permit_access | GTF_readonly));
+	CHECK(xen_grant_acquire(&f.dom, 9, false, &gfn) == 0 && gfn == 0x124);
+	CHECK(frame[9].flags == (GTF_permit_access | GTF_readonly |
+				 GTF_reading));
+	/* Another domain's, none, a transfer, frames not there, past all. */
+	CHECK(xen_grant_acquire(&f.dom, 10, false, &gfn) == -EINVAL);
+	CHECK(xen_grant_acquire(&f.dom, 11, false, &gfn) == -EINVAL);
+	CHECK(xen_grant_acquire(&f.dom, 12, false, &gfn) == -EINVAL);
+	CHECK(xen_grant_acquire(&f.dom, XENABI_GRANTS_PER_FRAME, false,
+				&gfn) == -EINVAL);
+	CHECK(xen_grant_acquire(&f.dom, XENABI_GNTTAB_FRAMES *
+				XENABI_GRANTS_PER_FRAME, false, &gfn) == -EINVAL);
+	CHECK(xen_grant_acquire(&f.dom, ~0u, false, &gfn) == -EINVAL);
+	CHECK(frame[10].flags == GTF_permit_access &&
+	      frame[12].flags == GTF_accept_transfer);
+
+	/* The last write use, then the last use: the bits go in turn. */
+	xen_grant_release(&f.dom, 8, true, false);
+	CHECK(frame[8].flags == (GTF_permit_access | GTF_reading));
+	xen_grant_release(&f.dom, 8, false, true);
+	CHECK(frame[8].flags == GTF_permit_access && frame[8].frame == 0x123);
+	xen_grant_release(&f.dom, 9, false, true);
+	CHECK(frame[9].flags == (GTF_permit_access | GTF_readonly));
+	xen_grant_release(&f.dom, 4096, true, true);	/* not there: nothing */
+
+	/* The guest makes it read-only just before the exchange. */
+	xenabi_cmpxchg_hook = grant_race;
+	grant_races = 1;
+	grant_race_flags = GTF_permit_access | GTF_readonly;
+	CHECK(xen_grant_acquire(&f.dom, 8, true, &gfn) == -EPERM);
+	CHECK(frame[8].flags == (GTF_permit_access | GTF_readonly));
+	/* It ends the grant: refused, nothing set. */
+	frame[8].flags = GTF_permit_access;
+	grant_races = 1;
+	grant_race_flags = 0;
+	CHECK(xen_grant_acquire(&f.dom, 8, false, &gfn) == -EINVAL);
+	CHECK(frame[8].flags == 0);
+	/* It keeps flipping a bit: given up on, with no bit of ours set. */
+	frame[8].flags = GTF_permit_access;
+	grant_races = 100;
+	grant_race_flags = GTF_permit_access | GTF_sub_page;
+	grant_race_flip = GTF_sub_page;
+	CHECK(xen_grant_acquire(&f.dom, 8, false, &gfn) == -EBUSY);
+	CHECK(!(frame[8].flags & GTF_reading));
+	/* Once: the second attempt takes it. */
+	grant_races = 1;
+	CHECK(xen_grant_acquire(&f.dom, 8, false, &gfn) == 0);
+	CHECK(frame[8].flags & GTF_reading);
+	xenabi_cmpxchg_hook = NULL;
+	grant_races = grant_race_flip = 0;
+
+	/* The toolstack's entries: the two reserved ones only. */
+	CHECK(xen_grant_seed(&f.dom, GNTTAB_RESERVED_XENSTORE, 0x130) == 0);
+	CHECK(frame[1].flags == GTF_permit_access && frame[1].domid == 0 &&
+	      frame[1].frame == 0x130);
+	CHECK(xen_grant_acquire(&f.dom, 1, true, &gfn) == 0 && gfn == 0x130);
+	CHECK(xen_grant_seed(&f.dom, GNTTAB_RESERVED_CONSOLE, 0x131) == 0);
+	CHECK(frame[0].frame == 0x131);
+	CHECK(xen_grant_seed(&f.dom, 2, 0x131) == -EINVAL);
+	CHECK(xen_grant_seed(&f.dom, 1, 1ULL << 32) == -EINVAL);
+	f.dom.gnttab[0] = NULL;
+	CHECK(xen_grant_seed(&f.dom, 1, 0x130) == -EINVAL);
 }
 
 /*
@@ -3860,7 +3980,7 @@ static void run(const char *name, void (*fn)(int *))
 }
 
 /* The plan: one line per test below. */
-#define NR_TESTS	57
+#define NR_TESTS	58
 #define RUN(name)	run(#name, name)
 
 int main(void)
@@ -3922,6 +4042,7 @@ int main(void)
 	RUN(xenstore_broken);
 	RUN(evtchn_host);
 	RUN(evtchn_host_bind);
+	RUN(grant_host);
 	RUN(ring_events);
 	return nr_failed || nr_tests != NR_TESTS ? 1 : 0;
 }

@@ -63,6 +63,8 @@ struct microv_host_info {
 #define MICROV_CAP_OPEN_CONSOLE	4	/* MICROV_OPEN_CONSOLE exists */
 #define MICROV_CAP_EVTCHN_BIND	5	/* MICROV_EVTCHN_ALLOC_UNBOUND and
 					 * MICROV_EVTCHN_BIND exist */
+#define MICROV_CAP_GNTDEV	6	/* MICROV_GET_GNTDEV exists; the value
+					 * is MICROV_GRANT_MAP_MAX */
 
 /* Limits of a domain. */
 #define MICROV_NAME_MAX		64	/* bytes in a name, NUL included */
@@ -418,6 +420,93 @@ struct microv_evtchn_bind {
 
 #define MICROV_EVTCHN_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
 
+/*
+ * MICROV_GET_GNTDEV (arg 0) gives an fd through which a host process maps
+ * and copies what the guest granted domain 0, as /dev/xen/gntdev does in
+ * dom0 (O_RDWR, O_CLOEXEC; it works in any process).
+ */
+
+/* Grant references one MICROV_GRANT_MAP or MICROV_GRANT_COPY takes. */
+#define MICROV_GRANT_MAP_MAX	1024
+
+/**
+ * struct microv_grant_map - MICROV_GRANT_MAP: pages the guest granted,
+ * to be mapped with mmap() at @offset, @count pages long
+ * @count:  grant references at @refs, 1 to MICROV_GRANT_MAP_MAX
+ * @flags:  MICROV_GRANT_READONLY, or 0 to map them writable
+ * @refs:   address of @count __u32 grant references
+ * @offset: out: the mmap() offset of the mapping
+ */
+struct microv_grant_map {
+	__u32 count;
+	__u32 flags;
+	__u64 refs;
+	__u64 offset;
+};
+
+#define MICROV_GRANT_READONLY	(1U << 0)
+
+/**
+ * struct microv_gnttab_seed - MICROV_GNTTAB_SEED: the toolstack grants
+ * domain 0 a frame of the guest in an entry Xen reserves for it, as Xen's
+ * toolstack does for the console and xenstore rings before the guest runs
+ * @ref:   GNTTAB_RESERVED_CONSOLE (0) or GNTTAB_RESERVED_XENSTORE (1)
+ * @flags: must be 0
+ * @gfn:   the frame: guest RAM
+ */
+struct microv_gnttab_seed {
+	__u32 ref;
+	__u32 flags;
+	__u64 gfn;
+};
+
+/**
+ * struct microv_grant_unmap - MICROV_GRANT_UNMAP: a mapping made with
+ * MICROV_GRANT_MAP goes once no mmap() of it is left
+ * @offset: its offset
+ * @count:  its length in pages
+ * @pad:    must be 0
+ */
+struct microv_grant_unmap {
+	__u64 offset;
+	__u32 count;
+	__u32 pad;
+};
+
+/**
+ * struct microv_grant_copy_seg - one copy between a granted page and the
+ * process's memory, as a segment of GNTTABOP_copy
+ * @buf:    the process's side
+ * @ref:    the grant
+ * @offset: where in the granted page
+ * @len:    how many bytes; @offset + @len at most 4096
+ * @flags:  MICROV_GRANT_COPY_TO_GUEST (from @buf into the grant, which
+ *          must be writable), or 0 (from the grant into @buf)
+ * @status: out: 0, or a negative errno for this segment alone
+ */
+struct microv_grant_copy_seg {
+	__u64 buf;
+	__u32 ref;
+	__u16 offset;
+	__u16 len;
+	__u32 flags;
+	__s32 status;
+};
+
+#define MICROV_GRANT_COPY_TO_GUEST	(1U << 0)
+
+/**
+ * struct microv_grant_copy - MICROV_GRANT_COPY
+ * @count: segments at @segs, up to MICROV_GRANT_MAP_MAX
+ * @pad:   must be 0
+ * @segs:  address of @count struct microv_grant_copy_seg
+ */
+struct microv_grant_copy {
+	__u32 count;
+	__u32 pad;
+	__u64 segs;
+};
+
 /* MICROV_GET_CONSOLE flags (the ioctl's argument) */
 #define MICROV_CONSOLE_NONBLOCK	(1U << 0)	/* the fd is O_NONBLOCK */
 #define MICROV_CONSOLE_HVLOG	(1U << 1)	/* read-only: the guest's
@@ -462,6 +551,9 @@ struct microv_open_console {
 #define MICROV_GET_DIAG		_IOWR(MICROVIO, 0x1c, struct microv_diag)
 #define MICROV_EVTCHN_ALLOC_UNBOUND _IOWR(MICROVIO, 0x1d, struct microv_evtchn_alloc)
 #define MICROV_EVTCHN_BIND	_IOWR(MICROVIO, 0x1e, struct microv_evtchn_bind)
+#define MICROV_GET_GNTDEV	_IO(MICROVIO, 0x1f)	/* arg: 0 */
+/* more ioctls on a domain fd, from 0x40 */
+#define MICROV_GNTTAB_SEED	_IOW(MICROVIO, 0x40, struct microv_gnttab_seed)
 
 /* ioctls on a vCPU fd */
 #define MICROV_RUN		_IO(MICROVIO, 0x20)
@@ -469,5 +561,10 @@ struct microv_open_console {
 #define MICROV_SET_REGS		_IOW(MICROVIO, 0x22, struct microv_regs)
 #define MICROV_GET_SREGS	_IOR(MICROVIO, 0x23, struct microv_sregs)
 #define MICROV_SET_SREGS	_IOW(MICROVIO, 0x24, struct microv_sregs)
+
+/* ioctls on a grant fd (MICROV_GET_GNTDEV) */
+#define MICROV_GRANT_MAP	_IOWR(MICROVIO, 0x30, struct microv_grant_map)
+#define MICROV_GRANT_UNMAP	_IOW(MICROVIO, 0x31, struct microv_grant_unmap)
+#define MICROV_GRANT_COPY	_IOW(MICROVIO, 0x32, struct microv_grant_copy)
 
 #endif /* _UAPI_LINUX_MICROV_H */
