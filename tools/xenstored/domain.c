@@ -93,7 +93,7 @@ int xs_introduce(struct xs_daemon *xs, unsigned int domid, unsigned long mfn,
 		return err;
 	}
 	xs_log(xs, "domain %u introduced (port %u)", domid, port);
-	xs_fire(xs, "@introduceDomain", true, NULL, 0);
+	xs_fire(xs, NULL, "@introduceDomain", true, NULL, 0);
 	return 0;
 }
 
@@ -134,7 +134,7 @@ int xs_release(struct xs_daemon *xs, unsigned int domid)
 	d->target = -1;
 	xs_domain_put(xs, d);
 	xs_log(xs, "domain %u released", domid);
-	xs_fire(xs, "@releaseDomain", true, NULL, 0);
+	xs_fire(xs, NULL, "@releaseDomain", true, NULL, 0);
 	return 0;
 }
 
@@ -148,30 +148,5 @@ int xs_set_target(struct xs_daemon *xs, unsigned int domid,
 	if (!d || !d->introduced || !t || !t->introduced)
 		return ENOENT;
 	d->target = target;
-	return 0;
-}
-
-int xs_set_special_perms(struct xs_who *w, const char *name,
-			 struct xs_permissions *p, unsigned int n)
-{
-	struct xs_daemon *xs = w->xs;
-	struct xs_permissions **cur;
-	unsigned int *ncur;
-	const unsigned int need = XS_PERM_WRITE | XS_PERM_OWNER;
-
-	if (!strcmp(name, "@introduceDomain")) {
-		cur = &xs->intro_perms;
-		ncur = &xs->nintro_perms;
-	} else if (!strcmp(name, "@releaseDomain")) {
-		cur = &xs->release_perms;
-		ncur = &xs->nrelease_perms;
-	} else {
-		return EINVAL;
-	}
-	if ((xs_perm_for(w, *cur, *ncur) & need) != need)
-		return EACCES;
-	free(*cur);
-	*cur = xs_memdup(p, n * sizeof(*p));
-	*ncur = n;
 	return 0;
 }

@@ -2,10 +2,12 @@
 /*
  * libFuzzer target: the byte streams dom0 and two hostile domains could
  * send microv-xenstored, interleaved, into its core.  After each chunk
- * the invariants must hold: the tree hangs together and every node is
- * counted for its owner (xs_check), the domains stay within their node,
- * watch and transaction quotas, and no output queue grows past its
- * bound.  Quotas are small so that the fuzzer reaches them.
+ * the invariants must hold: the tree hangs together, every node is
+ * counted for its owner and every domain's memory is charged exactly
+ * (xs_check), the domains stay within their node, watch and transaction
+ * quotas, no domain's output queue grows past its bound, and a domain
+ * past its memory quota is not read from.  Quotas are small so that the
+ * fuzzer reaches them.
  *
  * Input: chunks of [selector][length, 2 bytes LE][bytes].  Selector bits
  * 0-1: dom0, domain 1 or domain 2 (3: dom0 again); bit 2: drain the
@@ -31,12 +33,21 @@ static void fail(const char *why)
 	abort();
 }
 
+/* The largest message, as charged. */
+#define MSG_MAX	(sizeof(struct xs_msg) + sizeof(struct xsd_sockmsg) + \
+		 XENSTORE_PAYLOAD_MAX)
+
 static void check_conn(const struct xs_conn *c)
 {
-	/* One reply may pass the bound: the request was taken below it. */
-	if (c->out_bytes > small.memory + sizeof(struct xsd_sockmsg) +
-			   XENSTORE_PAYLOAD_MAX)
-		fail("output queue past its bound");
+	/*
+	 * A domain's queue may pass its quota by one reply (the request was
+	 * taken below it) and by one special event a watch (never dropped).
+	 * Privileged queues drop nothing: what domains put there is bounded
+	 * by their quotas, which xs_check() and feed() see to.
+	 */
+	if (!c->priv && c->out_bytes > small.memory + (1 + small.watches) *
+				       MSG_MAX)
+		fail("a domain's output queue past its bound");
 	if (!c->priv && (c->nwatches > small.watches ||
 			 c->ntxs > small.transactions ||
 			 c->replies > small.outstanding))
@@ -80,8 +91,12 @@ static void feed(struct xs_daemon *xs, struct xs_conn **dom0,
 	size_t olen;
 	unsigned int domid = c->domid;
 	bool priv = c->priv;
+	bool full = !priv && c->mem > small.memory;
+	int took = xs_input(c, p, len);
 
-	if (xs_input(c, p, len) < 0) {
+	if (full && took > 0)
+		fail("a domain past its memory quota was read from");
+	if (took < 0) {
 		/* As the transports will: drop it. */
 		if (priv) {
 			xs_conn_free(c);

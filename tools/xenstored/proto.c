@@ -4,10 +4,22 @@
  * most xs_want() at a time), and takes replies and watch events from
  * xs_output().  Both sides are bounded against a hostile peer: a header
  * announcing more than XENSTORE_PAYLOAD_MAX kills the connection (as
- * Xen does), and a peer that does not read its replies is not read from
- * either once its queue holds quota "memory" bytes (or, for a domain,
- * "outstanding" replies); watch events that would overflow it are
- * dropped, as Xen drops them past a domain's memory quota.
+ * Xen does).
+ *
+ * A domain (an unprivileged connection) is charged for what it makes
+ * the daemon hold: its transactions, its watches, its queued output, and
+ * the events its requests queued for privileged connections.  Its
+ * requests are not read while that is past its "memory" quota or while
+ * it has "outstanding" unread replies.  Transactions and watches past
+ * the quota are refused (ENOMEM, as Xen); events for the domain itself
+ * are dropped past it, as Xen drops them, but special (@) ones never are.
+ *
+ * Events for privileged connections are never dropped, or dom0 could
+ * miss a domain's end: what a domain's writes queue there is charged to
+ * that domain, so that a backend that stops reading stops, in time, the
+ * domains that write to what it watches, and nobody else.  A privileged
+ * connection itself is not read from while its queue holds "memory"
+ * bytes.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -33,17 +45,61 @@ struct xs_conn *xs_conn_new(struct xs_daemon *xs, unsigned int domid,
 	return c;
 }
 
+size_t xs_msg_cost(const struct xs_msg *m)
+{
+	return sizeof(*m) + m->len;
+}
+
+/*
+ * Charges @delta bytes to @c if it is a domain's connection.  With
+ * @check, ENOMEM instead if that would take it past its memory quota.
+ */
+int xs_charge(struct xs_conn *c, long delta, bool check)
+{
+	if (!c || c->priv)
+		return 0;
+	if (delta < 0) {
+		c->mem -= (size_t)-delta;
+		return 0;
+	}
+	if (check && c->mem + delta > c->xs->q.memory)
+		return ENOMEM;
+	c->mem += delta;
+	return 0;
+}
+
+static void ev_slots_free(struct xs_conn *c)
+{
+	xs_charge(c, -(long)(c->ev_nslots * sizeof(*c->ev_slot)), false);
+	free(c->ev_slot);
+	c->ev_slot = NULL;
+	c->ev_nslots = 0;
+}
+
 /* Forgets all a connection asked for: watches, transactions, output. */
 void xs_conn_reset(struct xs_conn *c)
 {
+	struct xs_conn *o;
 	struct xs_msg *m;
 
+	/* Events it queued for others stay, no longer on its account. */
+	for (o = c->xs->conns; o; o = o->next) {
+		for (m = o->out; m && o != c; m = m->next) {
+			if (m->charged == c) {
+				xs_charge(c, -(long)xs_msg_cost(m), false);
+				m->charged = NULL;
+			}
+		}
+	}
 	xs_watch_clear(c);
 	xs_tx_clear(c);
 	while ((m = c->out)) {
 		c->out = m->next;
+		xs_charge(m->charged, -(long)xs_msg_cost(m), false);
 		free(m);
 	}
+	ev_slots_free(c);
+	c->ev_count = 0;
 	c->out_tail = &c->out;
 	c->out_bytes = c->out_off = 0;
 	c->replies = 0;
@@ -106,9 +162,17 @@ void xs_log(struct xs_daemon *xs, const char *fmt, ...)
 
 /* ---- output ---- */
 
-static void queue(struct xs_conn *c, const struct xsd_sockmsg *hdr,
-		  const void *a, unsigned int la, const void *b,
-		  unsigned int lb)
+static size_t payload_hash(const char *p, unsigned int len)
+{
+	size_t h = 14695981039346656037ULL;
+
+	while (len--)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return h;
+}
+
+static struct xs_msg *msg_new(const struct xsd_sockmsg *hdr, const void *a,
+			      unsigned int la, const void *b, unsigned int lb)
 {
 	struct xs_msg *m = xs_zalloc(sizeof(*m) + sizeof(*hdr) + la + lb);
 
@@ -119,10 +183,66 @@ static void queue(struct xs_conn *c, const struct xsd_sockmsg *hdr,
 		memcpy(m->buf + sizeof(*hdr), a, la);
 	if (lb)
 		memcpy(m->buf + sizeof(*hdr) + la, b, lb);
+	m->hash = payload_hash(m->buf + sizeof(*hdr), la + lb);
+	return m;
+}
+
+static void ev_link(struct xs_conn *c, struct xs_msg *m)
+{
+	struct xs_msg **pp = &c->ev_slot[m->hash & (c->ev_nslots - 1)];
+
+	m->hnext = *pp;
+	if (*pp)
+		(*pp)->hpprev = &m->hnext;
+	m->hpprev = pp;
+	*pp = m;
+}
+
+/* Events wait in a table too, so that a duplicate is found at once. */
+static void ev_add(struct xs_conn *c, struct xs_msg *m)
+{
+	struct xs_msg **old = c->ev_slot, *e, *next;
+	size_t n = c->ev_nslots, i;
+
+	if (c->ev_count >= n) {
+		c->ev_nslots = n ? n * 2 : 16;
+		c->ev_slot = xs_zalloc(c->ev_nslots * sizeof(*c->ev_slot));
+		xs_charge(c, (c->ev_nslots - n) * sizeof(*c->ev_slot), false);
+		for (i = 0; i < n; i++) {
+			for (e = old[i]; e; e = next) {
+				next = e->hnext;
+				ev_link(c, e);
+			}
+		}
+		free(old);
+	}
+	ev_link(c, m);
+	c->ev_count++;
+}
+
+static void ev_del(struct xs_conn *c, struct xs_msg *m)
+{
+	*m->hpprev = m->hnext;
+	if (m->hnext)
+		m->hnext->hpprev = m->hpprev;
+	/* Empty: its slots go, so that they are not charged for ever. */
+	if (!--c->ev_count)
+		ev_slots_free(c);
+}
+
+/* Queues @m, on the account of @payer (if a domain's). */
+static void queue(struct xs_conn *c, struct xs_msg *m, struct xs_conn *payer)
+{
+	if (payer && !payer->priv) {
+		xs_charge(payer, xs_msg_cost(m), false);
+		m->charged = payer;
+	}
 	*c->out_tail = m;
 	c->out_tail = &m->next;
 	c->out_bytes += m->len;
 	c->replies += !m->event;
+	if (m->event)
+		ev_add(c, m);
 }
 
 const void *xs_output(const struct xs_conn *c, size_t *len)
@@ -151,47 +271,71 @@ void xs_consume(struct xs_conn *c, size_t len)
 	c->out_bytes -= m->len;
 	c->replies -= !m->event;
 	c->out_off = 0;
+	xs_charge(m->charged, -(long)xs_msg_cost(m), false);
+	if (m->event)
+		ev_del(c, m);
 	free(m);
 }
 
-/* Is an identical event queued and not started?  Then one is enough. */
-static bool queued(const struct xs_conn *c, const char *payload,
-		   unsigned int len)
+/* Is an event like @m queued and not started?  Then one is enough. */
+static bool queued(const struct xs_conn *c, const struct xs_msg *m)
 {
-	const struct xs_msg *m;
+	const struct xs_msg *e;
 
-	for (m = c->out; m; m = m->next) {
-		if (m == c->out && c->out_off)
+	if (!c->ev_nslots)
+		return false;
+	for (e = c->ev_slot[m->hash & (c->ev_nslots - 1)]; e; e = e->hnext) {
+		if (e == c->out && c->out_off)
 			continue;
-		if (m->event && m->len == sizeof(struct xsd_sockmsg) + len &&
-		    !memcmp(m->buf + sizeof(struct xsd_sockmsg), payload, len))
+		if (e->hash != m->hash || e->len != m->len)
+			continue;
+		xs_path_cmps++;
+		if (!memcmp(e->buf + sizeof(struct xsd_sockmsg),
+			    m->buf + sizeof(struct xsd_sockmsg),
+			    m->len - sizeof(struct xsd_sockmsg)))
 			return true;
 	}
 	return false;
 }
 
-void xs_queue_event(struct xs_conn *c, const char *path, const char *token)
+/*
+ * A watch of @c fired for @path at the request of @cause (NULL: the
+ * daemon's own doing, or dom0's).
+ */
+void xs_queue_event(struct xs_conn *c, struct xs_conn *cause,
+		    const char *path, const char *token)
 {
 	struct xsd_sockmsg hdr = { .type = XS_WATCH_EVENT };
 	unsigned int lp = strlen(path) + 1, lt = strlen(token) + 1;
-	char *payload;
-	bool dup;
+	bool special = path[0] == '@';
+	struct xs_msg *m;
 
 	hdr.len = lp + lt;
 	if (hdr.len > XENSTORE_PAYLOAD_MAX)
 		return;
-	if (c->out_bytes + sizeof(hdr) + hdr.len > c->xs->q.memory) {
-		xs_log(c->xs, "domain %u: queue full, event %s dropped",
-		       c->domid, path);
+	m = msg_new(&hdr, path, lp, token, lt);
+	/* As Xen: special events are each sent, some rely on that. */
+	if (!special && queued(c, m))
+		goto drop;
+	if (c->priv) {
+		queue(c, m, cause);
 		return;
 	}
-	payload = xs_zalloc(hdr.len);
-	memcpy(payload, path, lp);
-	memcpy(payload + lp, token, lt);
-	dup = path[0] != '@' && queued(c, payload, hdr.len);
-	if (!dup)
-		queue(c, &hdr, payload, hdr.len, NULL, 0);
-	free(payload);
+	if (c->mem + xs_msg_cost(m) > c->xs->q.memory) {
+		/*
+		 * Past the quota a special event is merged with one waiting:
+		 * the domain rescans on it anyway, and the queue stays bounded.
+		 */
+		if (!special)
+			xs_log(c->xs, "domain %u: past its memory quota, "
+			       "event %s dropped", c->domid, path);
+		if (!special || queued(c, m))
+			goto drop;
+	}
+	queue(c, m, c);
+	return;
+drop:
+	free(m);
 }
 
 static void reply(struct xs_conn *c, uint32_t type, const void *data,
@@ -208,6 +352,7 @@ static void reply_error(struct xs_conn *c, int err)
 	reply(c, XS_ERROR, s, strlen(s) + 1);
 }
 
+/* Replies are charged too, but never refused: "outstanding" bounds them. */
 static void reply(struct xs_conn *c, uint32_t type, const void *data,
 		  unsigned int len)
 {
@@ -219,7 +364,7 @@ static void reply(struct xs_conn *c, uint32_t type, const void *data,
 	}
 	hdr.type = type;
 	hdr.len = len;
-	queue(c, &hdr, data, len, NULL, 0);
+	queue(c, msg_new(&hdr, data, len, NULL, 0), c);
 }
 
 static int ack(struct xs_conn *c)
@@ -301,20 +446,34 @@ static int directory_op(struct xs_who *w, const char *path)
 	return err;
 }
 
+/* Also of the special nodes, as Xen since 4.18 answers. */
 static int get_perms_op(struct xs_who *w, const char *path)
 {
-	char buf[XENSTORE_PAYLOAD_MAX], *p = buf;
+	/* Room for a whole last entry: a longer list is E2BIG, not cut. */
+	char buf[XENSTORE_PAYLOAD_MAX + sizeof("b65535")], *p = buf;
+	const struct xs_permissions *perms;
 	const struct xs_node *n;
-	unsigned int i;
-	int err = xs_read(w, path, &n);
+	unsigned int i, nperms;
+	int err;
 
-	for (i = 0; !err && i < n->nperms && p - buf < (long)sizeof(buf) - 8;
-	     i++)
-		p += sprintf(p, "%c%u", "nrwb"[n->perms[i].perms & 3],
-			     n->perms[i].id & 0xffff) + 1;
-	if (!err)
-		reply(w->conn, XS_GET_PERMS, buf, p - buf);
-	return err;
+	if (path[0] == '@') {
+		err = xs_get_special_perms(w, path, &perms, &nperms);
+	} else {
+		err = xs_read(w, path, &n);
+		if (!err) {
+			perms = n->perms;
+			nperms = n->nperms;
+		}
+	}
+	if (err)
+		return err;
+	for (i = 0; i < nperms && p - buf <= XENSTORE_PAYLOAD_MAX; i++)
+		p += sprintf(p, "%c%u", "nrwb"[perms[i].perms & 3],
+			     perms[i].id & 0xffff) + 1;
+	if (i < nperms)
+		return E2BIG;
+	reply(w->conn, XS_GET_PERMS, buf, p - buf);
+	return 0;
 }
 
 static int mkdir_op(struct xs_who *w, const char *path)
@@ -639,8 +798,12 @@ static void handle(struct xs_conn *c)
 /* Bytes the connection takes now: 0 while its replies are not read. */
 size_t xs_want(const struct xs_conn *c)
 {
-	if (c->dead || c->out_bytes >= c->xs->q.memory ||
-	    (!c->priv && c->replies >= c->xs->q.outstanding))
+	const struct xs_quota *q = &c->xs->q;
+
+	if (c->dead)
+		return 0;
+	if (c->priv ? c->out_bytes >= q->memory
+		    : c->mem > q->memory || c->replies >= q->outstanding)
 		return 0;
 	return c->in_hdr ? sizeof(c->hdr) - c->in_used
 			 : c->hdr.len - c->in_used;
@@ -681,4 +844,35 @@ int xs_input(struct xs_conn *c, const void *buf, size_t len)
 		}
 	}
 	return p - (const char *)buf;
+}
+
+/* Is @c charged exactly for what it holds?  For xs_check(). */
+bool xs_conn_check(struct xs_conn *c, char *why, size_t len)
+{
+	size_t want = 0, ev = 0;
+	struct xs_watch *wt;
+	struct xs_conn *o;
+	struct xs_msg *m;
+	struct xs_tx *tx;
+
+	for (o = c->xs->conns; o; o = o->next) {
+		for (m = o->out; m; m = m->next) {
+			if (m->charged == c)
+				want += xs_msg_cost(m);
+			ev += o == c && m->event;
+		}
+	}
+	for (wt = c->watches; wt; wt = wt->next)
+		want += xs_watch_cost(wt);
+	for (tx = c->txs; tx; tx = xs_tx_next(tx))
+		want += xs_tx_cost(tx);
+	want += c->ev_nslots * sizeof(*c->ev_slot);
+	if (c->priv)
+		want = 0;
+	if (c->mem == want && c->ev_count == ev)
+		return true;
+	snprintf(why, len, "domain %u: %zu bytes charged, holds %zu; "
+		 "%zu events in the table of %zu", c->domid, c->mem, want,
+		 c->ev_count, ev);
+	return false;
 }

@@ -7,7 +7,8 @@
  * tree through its transaction, if any: a second table holding a copy of
  * each node the transaction touched, taken on first access and written
  * back at commit if none of the nodes it read first has changed since.
- * Pure logic: no I/O.
+ * A domain's transactions are charged to its memory quota (xs_charge()),
+ * entry by entry, before they grow.  Pure logic: no I/O.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,8 @@ const struct xs_quota xs_default_quota = {
 /* A node a transaction touched. */
 struct xs_acc {
 	struct xs_acc *next;
+	struct xs_acc *hnext;	/* in the transaction's table, by path */
+	size_t hash;
 	char *path;
 	uint64_t gen;		/* in the tree when first read */
 	bool check;		/* first touched by a read: must not change */
@@ -50,15 +53,26 @@ struct xs_acc {
 	unsigned int noldp;
 };
 
+/* @introduceDomain, @releaseDomain */
+#define NR_SPECIAL	2
+
 struct xs_tx {
 	struct xs_tx *next;
 	uint32_t id;
 	struct xs_db ov;	/* copies of the nodes in acc */
 	struct xs_acc *acc, **acc_tail;
+	struct xs_acc **aslot;	/* acc by path, as a table of nodes is */
+	size_t anslots;
 	unsigned int naccessed;
 	int own_delta;		/* nodes the domain will own more */
 	bool created, fail;
+	/* The special nodes' lists it set, if it did: set at commit. */
+	struct xs_permissions *sp[NR_SPECIAL];
+	unsigned int nsp[NR_SPECIAL];
+	size_t mem;		/* charged to its connection */
 };
+
+unsigned long xs_path_cmps;
 
 static void *oom(void *p)
 {
@@ -114,13 +128,18 @@ static void node_free(struct xs_node *n)
 static struct xs_node **db_slot(struct xs_db *db, const char *path)
 {
 	struct xs_node **pp;
+	size_t h;
 
 	if (!db->nslots)
 		return NULL;
-	for (pp = &db->slot[hash(path) & (db->nslots - 1)]; *pp;
-	     pp = &(*pp)->hnext)
+	h = hash(path);
+	for (pp = &db->slot[h & (db->nslots - 1)]; *pp; pp = &(*pp)->hnext) {
+		if ((*pp)->hash != h)
+			continue;
+		xs_path_cmps++;
 		if (!strcmp((*pp)->path, path))
 			return pp;
+	}
 	return NULL;
 }
 
@@ -139,7 +158,7 @@ static void db_grow(struct xs_db *db)
 	for (i = 0; i < db->nslots; i++) {
 		for (nd = db->slot[i]; nd; nd = next) {
 			next = nd->hnext;
-			h = hash(nd->path) & (n - 1);
+			h = nd->hash & (n - 1);
 			nd->hnext = slot[h];
 			slot[h] = nd;
 		}
@@ -154,6 +173,7 @@ static void db_put(struct xs_db *db, struct xs_node *n)
 {
 	struct xs_node **pp = db_slot(db, n->path), *old;
 
+	n->hash = hash(n->path);
 	if (pp) {
 		old = *pp;
 		n->hnext = old->hnext;
@@ -163,7 +183,7 @@ static void db_put(struct xs_db *db, struct xs_node *n)
 	}
 	if (db->count >= db->nslots)
 		db_grow(db);
-	pp = &db->slot[hash(n->path) & (db->nslots - 1)];
+	pp = &db->slot[n->hash & (db->nslots - 1)];
 	n->hnext = *pp;
 	*pp = n;
 	db->count++;
@@ -224,6 +244,22 @@ static size_t node_size(const struct xs_node *n)
 {
 	return NODE_HDR_BYTES + (size_t)n->nperms * NODE_PERM_BYTES +
 	       n->datalen + n->childlen;
+}
+
+/* A copy's bytes, as allocated (xs_memdup() adds a NUL to each). */
+static size_t node_cost(const struct xs_node *n)
+{
+	return sizeof(*n) + strlen(n->path) + 1 +
+	       (size_t)n->nperms * sizeof(*n->perms) + 1 + n->datalen + 1 +
+	       n->childlen + 1;
+}
+
+/* What one more entry in a table of @count in @nslots adds to it. */
+static size_t grow_cost(size_t count, size_t nslots)
+{
+	if (count < nslots)
+		return 0;
+	return (nslots ? nslots : 64) * sizeof(void *);
 }
 
 static void add_child(struct xs_node *n, const char *name)
@@ -363,23 +399,84 @@ int xs_parse_perms(const char *s, unsigned int len,
 
 /* ---- the tree as one asker sees it ---- */
 
+/* By hash, not by scanning: a path may be touched at every node of an RM. */
 static struct xs_acc *acc_find(struct xs_tx *tx, const char *path)
 {
 	struct xs_acc *a;
+	size_t h;
 
-	for (a = tx->acc; a; a = a->next)
+	if (!tx->anslots)
+		return NULL;
+	h = hash(path);
+	for (a = tx->aslot[h & (tx->anslots - 1)]; a; a = a->hnext) {
+		if (a->hash != h)
+			continue;
+		xs_path_cmps++;
 		if (!strcmp(a->path, path))
 			return a;
+	}
 	return NULL;
 }
 
-/* First touch of @path in @w's transaction: copy it from the tree. */
+static void acc_add(struct xs_tx *tx, struct xs_acc *a)
+{
+	size_t n, i;
+	struct xs_acc **slot, *b, *next;
+
+	if (tx->naccessed >= tx->anslots) {
+		n = tx->anslots ? tx->anslots * 2 : 64;
+		slot = xs_zalloc(n * sizeof(*slot));
+		for (i = 0; i < tx->anslots; i++) {
+			for (b = tx->aslot[i]; b; b = next) {
+				next = b->hnext;
+				b->hnext = slot[b->hash & (n - 1)];
+				slot[b->hash & (n - 1)] = b;
+			}
+		}
+		free(tx->aslot);
+		tx->aslot = slot;
+		tx->anslots = n;
+	}
+	a->hash = hash(a->path);
+	a->hnext = tx->aslot[a->hash & (tx->anslots - 1)];
+	tx->aslot[a->hash & (tx->anslots - 1)] = a;
+	*tx->acc_tail = a;
+	tx->acc_tail = &a->next;
+	tx->naccessed++;
+}
+
+static size_t acc_cost(const struct xs_acc *a)
+{
+	return sizeof(*a) + strlen(a->path) + 1 +
+	       (size_t)a->noldp * sizeof(*a->oldp) + 1;
+}
+
+/*
+ * Charges @delta bytes of @w's transaction to its domain.  A transaction
+ * that cannot grow has lost what it was to write: it fails, as Xen's do.
+ */
+static int tx_charge(struct xs_who *w, long delta)
+{
+	if (xs_charge(w->conn, delta, true)) {
+		w->tx->fail = true;
+		return ENOMEM;
+	}
+	w->tx->mem += delta;
+	return 0;
+}
+
+/*
+ * First touch of @path in @w's transaction: copy it from the tree.  The
+ * copy is charged before it is kept, missing and unreadable nodes too:
+ * a transaction must see them stay so.
+ */
 static int tx_touch(struct xs_who *w, const char *path, bool read,
 		    struct xs_acc **out)
 {
 	struct xs_tx *tx = w->tx;
 	struct xs_node *g, *copy;
 	struct xs_acc *a = acc_find(tx, path);
+	size_t cost;
 
 	if (!a) {
 		if (!w->priv && tx->naccessed >= w->xs->q.trans_nodes) {
@@ -398,14 +495,31 @@ static int tx_touch(struct xs_who *w, const char *path, bool read,
 		}
 		copy = g ? node_dup(g) : node_new(path, NULL, 0);
 		copy->deleted = !g;
+		cost = acc_cost(a) + node_cost(copy) +
+		       grow_cost(tx->naccessed, tx->anslots) +
+		       grow_cost(tx->ov.count, tx->ov.nslots);
+		if (tx_charge(w, cost)) {
+			node_free(copy);
+			free(a->oldp);
+			free(a->path);
+			free(a);
+			return ENOMEM;
+		}
 		db_put(&tx->ov, copy);
-		*tx->acc_tail = a;
-		tx->acc_tail = &a->next;
-		tx->naccessed++;
+		acc_add(tx, a);
 	}
 	if (out)
 		*out = a;
 	return 0;
+}
+
+/* @n replaces the copy of its node in @w's transaction: charge the change. */
+static int tx_replace(struct xs_who *w, const struct xs_node *n)
+{
+	long delta = (long)node_cost(n) -
+		     (long)node_cost(db_find(&w->tx->ov, n->path));
+
+	return tx_charge(w, delta);
 }
 
 static int read_node(struct xs_who *w, const char *path,
@@ -463,6 +577,8 @@ static int put_node(struct xs_who *w, struct xs_node *n, bool check)
 	}
 	if (w->tx) {
 		err = tx_touch(w, n->path, false, &a);
+		if (!err)
+			err = tx_replace(w, n);
 		if (err) {
 			node_free(n);
 			return err;
@@ -478,6 +594,7 @@ static int put_node(struct xs_who *w, struct xs_node *n, bool check)
 
 static int del_node(struct xs_who *w, const char *path)
 {
+	struct xs_node *gone;
 	struct xs_acc *a;
 	int err;
 
@@ -489,10 +606,16 @@ static int del_node(struct xs_who *w, const char *path)
 	err = tx_touch(w, path, false, &a);
 	if (err)
 		return err;
+	gone = node_new(path, NULL, 0);
+	gone->deleted = true;
+	err = tx_replace(w, gone);
+	if (err) {
+		node_free(gone);
+		return err;
+	}
 	a->modified = true;
 	account(w, db_find(&w->tx->ov, path), NULL);
-	db_put(&w->tx->ov, node_new(path, NULL, 0));
-	db_find(&w->tx->ov, path)->deleted = true;
+	db_put(&w->tx->ov, gone);
 	return 0;
 }
 
@@ -502,7 +625,7 @@ static void fire(struct xs_who *w, const char *path, bool exact,
 	if (w->tx)
 		xs_tx_queue_event(w->tx, path, exact);
 	else
-		xs_fire(w->xs, path, exact, oldp, noldp);
+		xs_fire(w->xs, w->conn, path, exact, oldp, noldp);
 }
 
 /*
@@ -517,7 +640,7 @@ static int hide_error(struct xs_who *w, const char *path, int err,
 	char *name = xs_strdup(path), *up;
 	int e;
 
-	if (err == ENOSPC)
+	if (err == ENOSPC || err == ENOMEM)
 		goto out;
 	while (strcmp(name, "/")) {
 		up = xs_parent(name);
@@ -527,7 +650,7 @@ static int hide_error(struct xs_who *w, const char *path, int err,
 		if (!e)
 			break;
 		p = NULL;
-		if (e == ENOSPC) {
+		if (e == ENOSPC || e == ENOMEM) {
 			err = e;
 			goto out;
 		}
@@ -735,7 +858,7 @@ int xs_set_perms(struct xs_who *w, const char *path,
 
 	if (!w->priv && n > w->xs->q.perms)
 		return ENOSPC;
-	if (path && path[0] == '@')
+	if (path[0] == '@')
 		return xs_set_special_perms(w, path, p, n);
 	err = get_node(w, path, XS_PERM_WRITE | XS_PERM_OWNER, &node);
 	if (err)
@@ -752,6 +875,89 @@ int xs_set_perms(struct xs_who *w, const char *path,
 		fire(w, path, false, oldp, nold);
 	free(oldp);
 	return err;
+}
+
+/* ---- @introduceDomain and @releaseDomain ---- */
+
+static int special_index(const char *name)
+{
+	if (!strcmp(name, "@introduceDomain"))
+		return 0;
+	if (!strcmp(name, "@releaseDomain"))
+		return 1;
+	return -1;
+}
+
+/* The list of special node @i as @w sees it: its transaction's, if set. */
+static void special(struct xs_who *w, int i,
+		    const struct xs_permissions **p, unsigned int *n)
+{
+	struct xs_daemon *xs = w->xs;
+
+	if (w->tx && w->tx->sp[i]) {
+		*p = w->tx->sp[i];
+		*n = w->tx->nsp[i];
+	} else {
+		*p = i ? xs->release_perms : xs->intro_perms;
+		*n = i ? xs->nrelease_perms : xs->nintro_perms;
+	}
+}
+
+int xs_get_special_perms(struct xs_who *w, const char *name,
+			 const struct xs_permissions **p, unsigned int *n)
+{
+	int i = special_index(name);
+
+	if (i < 0)
+		return EINVAL;
+	special(w, i, p, n);
+	if (!(xs_perm_for(w, *p, *n) & XS_PERM_READ))
+		return EACCES;
+	return 0;
+}
+
+/*
+ * Inside a transaction the new list waits for the commit, as a node's
+ * would: an abort must leave the watchers as they were.
+ */
+int xs_set_special_perms(struct xs_who *w, const char *name,
+			 struct xs_permissions *p, unsigned int n)
+{
+	const unsigned int need = XS_PERM_WRITE | XS_PERM_OWNER;
+	const struct xs_permissions *cur;
+	struct xs_daemon *xs = w->xs;
+	struct xs_tx *tx = w->tx;
+	unsigned int ncur;
+	int i = special_index(name), err;
+	long delta;
+
+	if (i < 0)
+		return EINVAL;
+	special(w, i, &cur, &ncur);
+	if ((xs_perm_for(w, cur, ncur) & need) != need)
+		return EACCES;
+	if (tx) {
+		delta = (long)(n + 1) * sizeof(*p);
+		if (tx->sp[i])
+			delta -= (long)(tx->nsp[i] + 1) * sizeof(*p);
+		err = tx_charge(w, delta);
+		if (err)
+			return err;
+		free(tx->sp[i]);
+		tx->sp[i] = xs_memdup(p, n * sizeof(*p));
+		tx->nsp[i] = n;
+		return 0;
+	}
+	if (i) {
+		free(xs->release_perms);
+		xs->release_perms = xs_memdup(p, n * sizeof(*p));
+		xs->nrelease_perms = n;
+	} else {
+		free(xs->intro_perms);
+		xs->intro_perms = xs_memdup(p, n * sizeof(*p));
+		xs->nintro_perms = n;
+	}
+	return 0;
 }
 
 /* ---- a released domain's nodes ---- */
@@ -824,7 +1030,10 @@ int xs_tx_start(struct xs_conn *c, uint32_t *id)
 
 	if (!c->priv && c->ntxs >= c->xs->q.transactions)
 		return ENOSPC;
+	if (xs_charge(c, sizeof(*tx), true))
+		return ENOMEM;
 	tx = xs_zalloc(sizeof(*tx));
+	tx->mem = sizeof(*tx);
 	tx->acc_tail = &tx->acc;
 	do
 		tx->id = c->next_txid++;
@@ -848,18 +1057,44 @@ void xs_tx_queue_event(struct xs_tx *tx, const char *path, bool exact)
 	a->fire = true;
 }
 
-static void tx_free(struct xs_tx *tx)
+static void tx_free(struct xs_conn *c, struct xs_tx *tx)
 {
 	struct xs_acc *a, *next;
+	unsigned int i;
 
+	xs_charge(c, -(long)tx->mem, false);
 	for (a = tx->acc; a; a = next) {
 		next = a->next;
 		free(a->path);
 		free(a->oldp);
 		free(a);
 	}
+	for (i = 0; i < NR_SPECIAL; i++)
+		free(tx->sp[i]);
+	free(tx->aslot);
 	db_free(&tx->ov);
 	free(tx);
+}
+
+struct xs_tx *xs_tx_next(struct xs_tx *tx)
+{
+	return tx->next;
+}
+
+/* What tx->mem should be, counted again: for xs_conn_check(). */
+size_t xs_tx_cost(struct xs_tx *tx)
+{
+	size_t cost = sizeof(*tx), slots = 0, i;
+	struct xs_acc *a;
+
+	for (a = tx->acc; a; a = a->next)
+		cost += acc_cost(a) + node_cost(db_find(&tx->ov, a->path));
+	for (i = 0; i < NR_SPECIAL; i++)
+		if (tx->sp[i])
+			cost += (tx->nsp[i] + 1) * sizeof(*tx->sp[i]);
+	/* Each table was charged its slots as it grew. */
+	slots = tx->anslots + tx->ov.nslots;
+	return cost + slots * sizeof(void *);
 }
 
 static bool tx_conflict(struct xs_daemon *xs, struct xs_tx *tx)
@@ -902,6 +1137,9 @@ static int tx_commit(struct xs_conn *c, struct xs_tx *tx)
 	struct xs_daemon *xs = c->xs;
 	const struct xs_node *n;
 	struct xs_who w;
+	const unsigned int need = XS_PERM_WRITE | XS_PERM_OWNER;
+	const struct xs_permissions *sp;
+	unsigned int i, nsp;
 	struct xs_acc *a;
 
 	if (tx->fail)
@@ -912,6 +1150,12 @@ static int tx_commit(struct xs_conn *c, struct xs_tx *tx)
 	if (tx_conflict(xs, tx))
 		return EAGAIN;
 	xs_who_of(c, &w);
+	/* A special node's list it set was taken from it meanwhile. */
+	for (i = 0; i < NR_SPECIAL; i++) {
+		special(&w, i, &sp, &nsp);
+		if (tx->sp[i] && (xs_perm_for(&w, sp, nsp) & need) != need)
+			return EAGAIN;
+	}
 	for (a = tx->acc; a; a = a->next) {
 		n = db_find(&tx->ov, a->path);
 		if (a->modified && n->deleted)
@@ -919,9 +1163,15 @@ static int tx_commit(struct xs_conn *c, struct xs_tx *tx)
 		else if (a->modified)
 			put_node(&w, node_dup(n), false);
 	}
+	for (i = 0; i < NR_SPECIAL; i++) {
+		if (tx->sp[i])
+			xs_set_special_perms(&w, i ? "@releaseDomain" :
+					     "@introduceDomain", tx->sp[i],
+					     tx->nsp[i]);
+	}
 	for (a = tx->acc; a; a = a->next)
 		if (a->fire)
-			xs_fire(xs, a->path, a->exact, a->oldp, a->noldp);
+			xs_fire(xs, c, a->path, a->exact, a->oldp, a->noldp);
 	return 0;
 }
 
@@ -936,7 +1186,7 @@ int xs_tx_end(struct xs_conn *c, struct xs_tx *tx, bool commit)
 	c->ntxs--;
 	if (commit)
 		err = tx_commit(c, tx);
-	tx_free(tx);
+	tx_free(c, tx);
 	return err;
 }
 
@@ -1032,10 +1282,14 @@ static size_t count_owned(struct xs_daemon *xs, unsigned int domid)
 	return count;
 }
 
-/* The tree hangs together and every domain's node count is right. */
+/*
+ * The tree hangs together, every domain's node count is right, and so
+ * is every connection's memory.
+ */
 bool xs_check(struct xs_daemon *xs, char *why, size_t len)
 {
 	struct xs_domain *d;
+	struct xs_conn *c;
 	struct xs_node *n;
 	size_t i, total = 0, count;
 	bool ok = db_find(&xs->db, "/") != NULL;
@@ -1058,5 +1312,7 @@ bool xs_check(struct xs_daemon *xs, char *why, size_t len)
 			 total);
 		ok = false;
 	}
+	for (c = xs->conns; c && ok; c = c->next)
+		ok = xs_conn_check(c, why, len);
 	return ok;
 }

@@ -48,6 +48,7 @@ static struct xs_conn *dom0;
 
 static unsigned char trace[1 << 20];
 static size_t trace_len;
+static bool no_trace;	/* thousands of requests: too slow a seed */
 
 static int conn_sel(struct xs_conn *c)
 {
@@ -60,7 +61,7 @@ static void record(struct xs_conn *c, const void *p, size_t len)
 {
 	int sel = conn_sel(c);
 
-	if (sel < 0 || trace_len + len + 3 > sizeof(trace))
+	if (sel < 0 || no_trace || trace_len + len + 3 > sizeof(trace))
 		return;
 	trace[trace_len++] = sel | 4;	/* 4: drain afterwards */
 	trace[trace_len++] = len & 0xff;
@@ -602,7 +603,7 @@ static void test_quotas(void)
 	OK(consistent(), "quotas: consistent");
 }
 
-/* A peer that never reads is not read from, and events are dropped. */
+/* A peer that never reads is not read from; dom0 loses no events. */
 static void test_bounds(void)
 {
 	struct xs_conn *d1 = domain_conn(1), *c;
@@ -627,17 +628,260 @@ static void test_bounds(void)
 		snprintf(buf, sizeof(buf), "/b/%d", i);
 		wr(dom0, 0, buf, "1");
 	}
-	OK(c->out_bytes <= 600 && c->out_bytes > 500 && xs_want(c),
-	   "memory: a full queue drops events, still takes requests");
-	xs_input(c, &h, sizeof(h));
-	xs_input(c, "/c\0t", 5);
+	for (i = 0; c->out; i++)
+		xs_consume(c, c->out->len);
+	OK(i == 102 && c->mem == 0,
+	   "memory: a privileged queue drops no events, charges nobody");
+	for (i = 0; i < 100; i++) {
+		snprintf(buf, sizeof(buf), "/b/%d", i);
+		wr(dom0, 0, buf, "2");
+	}
 	OK(c->out_bytes > 600 && !xs_want(c),
-	   "memory: past it, requests wait");
+	   "memory: past it, its requests wait");
 	xs_conn_free(c);
 	xs.q = xs_default_quota;
 	drain(dom0);
 	req(dom0, XS_RESET_WATCHES, 0, 0);
 	nevents = 0;
+}
+
+/* Counts the watch events queued for @c whose path contains @needle. */
+static int queued_events(const struct xs_conn *c, const char *needle)
+{
+	const struct xs_msg *m;
+	int n = 0;
+
+	for (m = c->out; m; m = m->next)
+		n += m->event && strstr(m->buf + sizeof(struct xsd_sockmsg),
+					needle);
+	return n;
+}
+
+/*
+ * X1: what transactions and watches hold is charged to the domain's
+ * memory quota.  Ten transactions reading 1024 missing 2 KB paths each
+ * once held 44 MB; each read that succeeds holds at least two copies of
+ * its path, so those reads are bounded by the quota.
+ */
+static void test_memory(void)
+{
+	struct xs_conn *d1 = domain_conn(1);
+	char path[2100], token[1100], tail[32];
+	size_t base = d1->mem;
+	int t, i, good = 0, nomem = 0, other = 0, w;
+	uint32_t tx[10], type;
+
+	memset(path, 'x', sizeof(path));
+	for (t = 0; t < 10; t++) {
+		tx[t] = tx_start(d1);
+		for (i = 0; i < 1024 && tx[t]; i++) {
+			snprintf(tail, sizeof(tail), "%04d%02d", i, t);
+			strcpy(path + 1990, tail);
+			type = req(d1, XS_READ, tx[t], 1, path);
+			if (is_err(type, "ENOENT"))
+				good++;
+			else if (is_err(type, "ENOMEM"))
+				nomem++;
+			else
+				other++;
+			if (d1->mem > xs.q.memory)
+				other++;
+		}
+	}
+	OK(nomem && !other && (size_t)good * 2 * 1990 <= xs.q.memory,
+	   "memory: transaction copies are charged, ENOMEM past the quota "
+	   "(%d reads kept, %d refused)", good, nomem);
+	OK(xs_want(d1) && is_err(req(d1, XS_TRANSACTION_END, tx[0], 1, "T"),
+				 "ENOMEM"),
+	   "memory: a transaction refused a copy fails, and can be ended");
+	for (t = 1; t < 10; t++)
+		req(d1, XS_TRANSACTION_END, tx[t], 1, "F");
+	OK(d1->mem == base && consistent(),
+	   "memory: ended transactions give it all back");
+	memset(token, 't', sizeof(token) - 1);
+	token[sizeof(token) - 1] = '\0';
+	xs.q.memory = d1->mem + 10000;
+	for (w = 0; w < 20; w++) {
+		token[0] = 'a' + w;
+		if (!ok_(req(d1, XS_WATCH, 0, 2, "w", token), XS_WATCH))
+			break;
+	}
+	OK(w >= 5 && w < 9 && is_err(rhdr.type, "ENOMEM") && consistent(),
+	   "memory: watches are charged too (ENOMEM after %d)", w);
+	req(d1, XS_RESET_WATCHES, 0, 0);
+	OK(d1->mem == base, "memory: reset_watches gives it back");
+	xs.q = xs_default_quota;
+}
+
+/*
+ * X2: a dom0 backend that does not read loses no event, not even those
+ * a domain floods it with; the flooding domain is stopped instead.
+ */
+static void test_backend(void)
+{
+	struct xs_conn *d1 = domain_conn(1), *be = xs_conn_new(&xs, 0, true);
+	char path[2100];
+	size_t base = d1->mem, before;
+	int i, stalled = -1;
+
+	raw(be, XS_WATCH, 0, "/local/domain\0be", 17);
+	raw(be, XS_WATCH, 0, "@releaseDomain\0rel", 19);
+	while (be->out)
+		xs_consume(be, be->out->len);
+	xs.q.memory = 64 * 1024;
+	/* Long paths, then short ones to fill it to the last byte. */
+	memset(path, 'y', sizeof(path));
+	path[1990] = '\0';
+	for (i = 0; i < 2200 && stalled < 0; i++) {
+		if (i < 200) {
+			path[0] = 'a' + i % 26;
+			path[1] = 'a' + i / 26;
+		} else {
+			snprintf(path, sizeof(path), "s%d", i);
+		}
+		if (raw(d1, XS_WRITE, 0, path, strlen(path) + 1) ==
+		    XS_INVALID)
+			stalled = i;
+		else
+			req(d1, XS_RM, 0, 1, path);
+	}
+	OK(stalled > 0 && !xs_want(d1) && d1->mem > xs.q.memory &&
+	   be->out_bytes < xs.q.memory + 3 * 4096,
+	   "backend: a domain filling a backend's queue is stopped (after "
+	   "%d writes)", stalled);
+	before = be->out_bytes;
+	wr(dom0, 0, "/local/domain/6/backend-state", "4");
+	introduce(6);
+	req(dom0, XS_RELEASE, 0, 1, "6");
+	OK(queued_events(be, "/local/domain/6/backend-state") == 1 &&
+	   queued_events(be, "@releaseDomain") == 1 &&
+	   be->out_bytes > before,
+	   "backend: it still gets dom0's events and @releaseDomain");
+	while (be->out)
+		xs_consume(be, be->out->len);
+	OK(xs_want(d1) && d1->mem == base && consistent(),
+	   "backend: read, the domain goes on, charged nothing more");
+	xs_conn_free(be);
+	xs.q = xs_default_quota;
+	req(dom0, XS_RM, 0, 1, "/local/domain/6");
+}
+
+/* Finding a duplicate event costs no scan of the queue. */
+static void test_event_dedup(void)
+{
+	struct xs_conn *be = xs_conn_new(&xs, 0, true);
+	char path[64];
+	unsigned long cmps;
+	int i;
+
+	raw(be, XS_WATCH, 0, "/e\0e", 5);
+	while (be->out)
+		xs_consume(be, be->out->len);
+	no_trace = true;
+	for (i = 0; i < 3000; i++) {
+		snprintf(path, sizeof(path), "/e/%05d", i);
+		wr(dom0, 0, path, "");
+	}
+	cmps = xs_path_cmps;
+	for (i = 0; i < 3000; i++) {
+		snprintf(path, sizeof(path), "/e/%05d", i);
+		wr(dom0, 0, path, "1");
+	}
+	cmps = xs_path_cmps - cmps;
+	no_trace = false;
+	OK(queued_events(be, "/e/") == 3000 && cmps < 3000 * 20,
+	   "events: 3000 duplicates merged, %lu comparisons", cmps);
+	xs_conn_free(be);
+	req(dom0, XS_RM, 0, 1, "/e");
+}
+
+/*
+ * X3: an RM of a subtree inside a transaction looks each node up by
+ * hash: a bounded number of path comparisons a node, not one per node
+ * the transaction touched.
+ */
+static void test_tx_work(void)
+{
+	struct xs_conn *d8;
+	char *pre = xs_zalloc(2100), path[2200];
+	unsigned long cmps;
+	int i, j, n = 1;
+	uint32_t t;
+	bool ok;
+
+	make_home(8);
+	introduce(8);
+	d8 = domain_conn(8);
+	xs.q.memory = 64 << 20;
+	memcpy(pre, "/local/domain/8/", 16);
+	memset(pre + 16, 'p', 1900);
+	wr(d8, 0, pre, "");
+	for (i = 0; i < 31 && n < 991; i++) {
+		snprintf(path, sizeof(path), "%s/%02d", pre, i);
+		n += ok_(wr(d8, 0, path, ""), XS_WRITE);
+		for (j = 0; j < 31 && n < 991; j++) {
+			snprintf(path, sizeof(path), "%s/%02d/%02d", pre, i, j);
+			n += ok_(wr(d8, 0, path, ""), XS_WRITE);
+		}
+	}
+	t = tx_start(d8);
+	cmps = xs_path_cmps;
+	ok = ok_(req(d8, XS_RM, t, 1, pre), XS_RM);
+	cmps = xs_path_cmps - cmps;
+	OK(n == 991 && ok && cmps < 20UL * n,
+	   "transaction: RM of %d nodes, %lu path comparisons", n, cmps);
+	req(d8, XS_TRANSACTION_END, t, 1, "F");
+	req(dom0, XS_RELEASE, 0, 1, "8");
+	req(dom0, XS_RM, 0, 1, "/local/domain/8");
+	free(pre);
+	xs.q = xs_default_quota;
+	OK(consistent(), "transaction: consistent after the big RM");
+}
+
+/* The special nodes' lists: transactional, and readable. */
+static void test_special(void)
+{
+	struct xs_conn *d1 = domain_conn(1);
+	char many[XENSTORE_PAYLOAD_MAX];
+	unsigned int len = 0, i;
+	uint32_t t;
+
+	req(dom0, XS_SET_PERMS, 0, 2, "@releaseDomain", "n0");
+	OK(perms_are("@releaseDomain", "n0", 3) &&
+	   is_err(req(d1, XS_GET_PERMS, 0, 1, "@releaseDomain"), "EACCES") &&
+	   is_err(req(dom0, XS_GET_PERMS, 0, 1, "@other"), "EINVAL"),
+	   "special: GET_PERMS, for those who may read them");
+	t = tx_start(dom0);
+	OK(ok_(req(dom0, XS_SET_PERMS, t, 3, "@releaseDomain", "n0", "r1"),
+	       XS_SET_PERMS) && perms_are("@releaseDomain", "n0", 3) &&
+	   req(dom0, XS_GET_PERMS, t, 1, "@releaseDomain") == XS_GET_PERMS &&
+	   rhdr.len == 6 && !memcmp(rbuf, "n0\0r1", 6),
+	   "special: SET_PERMS in a transaction is its own until commit");
+	req(dom0, XS_TRANSACTION_END, t, 1, "F");
+	OK(perms_are("@releaseDomain", "n0", 3),
+	   "special: and undone by an abort");
+	t = tx_start(dom0);
+	req(dom0, XS_SET_PERMS, t, 3, "@releaseDomain", "n0", "r1");
+	OK(ok_(req(dom0, XS_TRANSACTION_END, t, 1, "T"), XS_TRANSACTION_END) &&
+	   perms_are("@releaseDomain", "n0\0r1", 6) &&
+	   ok_(req(dom0, XS_SET_PERMS, 0, 2, "@releaseDomain", "n0"),
+	       XS_SET_PERMS),
+	   "special: set at commit");
+	/* A list that fills a whole payload comes back whole. */
+	len = sprintf(many, "/g") + 1;
+	len += sprintf(many + len, "n0") + 1;
+	for (i = 0; i < 583; i++)
+		len += sprintf(many + len, "b%u", 10000 + i) + 1;
+	len += sprintf(many + len, "b1234") + 1;
+	len += sprintf(many + len, "b1") + 1;
+	wr(dom0, 0, "/g", "");
+	OK(len == sizeof(many) &&
+	   raw(dom0, XS_SET_PERMS, 0, many, len) == XS_SET_PERMS &&
+	   req(dom0, XS_GET_PERMS, 0, 1, "/g") == XS_GET_PERMS &&
+	   rhdr.len == len - 3 && !memcmp(rbuf, many + 3, len - 3),
+	   "get_perms: a list of %u bytes comes back whole", len - 3);
+	req(dom0, XS_RM, 0, 1, "/g");
+	OK(consistent(), "special: consistent");
 }
 
 static void test_domains(void)
@@ -719,8 +963,9 @@ static void test_protocol(void)
 
 static void (*const groups[])(void) = {
 	test_tree, test_directory_part, test_perms, test_watches,
-	test_transactions, test_quotas, test_bounds, test_domains,
-	test_protocol,
+	test_transactions, test_quotas, test_bounds, test_memory,
+	test_backend, test_event_dedup, test_tx_work, test_special,
+	test_domains, test_protocol,
 };
 
 static int write_seeds(const char *dir)

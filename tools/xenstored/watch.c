@@ -3,7 +3,8 @@
  * microv-xenstored: watches.  A change to a node fires the watches on it
  * and on its ancestors; removing a subtree also fires the watches on
  * each node removed ("exact" events).  Only those who may read the node
- * (before or after the change) or its parent hear of it.
+ * (before or after the change) or its parent hear of it.  A domain's
+ * watches are charged to its memory quota, as Xen's are.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,11 @@ static const char *event_path(const struct xs_conn *c,
 	return *path == '/' ? path + 1 : path;
 }
 
+size_t xs_watch_cost(const struct xs_watch *wt)
+{
+	return sizeof(*wt) + strlen(wt->path) + 1 + strlen(wt->token) + 1;
+}
+
 int xs_watch_add(struct xs_conn *c, const char *path, const char *token)
 {
 	struct xs_watch *wt, **pp;
@@ -54,6 +60,11 @@ int xs_watch_add(struct xs_conn *c, const char *path, const char *token)
 	if (!c->priv && c->nwatches >= c->xs->q.watches) {
 		free(abs);
 		return E2BIG;
+	}
+	if (xs_charge(c, sizeof(*wt) + strlen(abs) + 1 + strlen(token) + 1,
+		      true)) {
+		free(abs);
+		return ENOMEM;
 	}
 	wt = xs_zalloc(sizeof(*wt));
 	wt->path = abs;
@@ -75,11 +86,12 @@ void xs_watch_first(struct xs_conn *c)
 	while (wt && wt->next)
 		wt = wt->next;
 	if (wt)
-		xs_queue_event(c, event_path(c, wt, wt->path), wt->token);
+		xs_queue_event(c, c, event_path(c, wt, wt->path), wt->token);
 }
 
-static void watch_free(struct xs_watch *wt)
+static void watch_free(struct xs_conn *c, struct xs_watch *wt)
 {
+	xs_charge(c, -(long)xs_watch_cost(wt), false);
 	free(wt->path);
 	free(wt->token);
 	free(wt);
@@ -94,7 +106,7 @@ int xs_watch_del(struct xs_conn *c, const char *path, const char *token)
 		wt = *pp;
 		if (!strcmp(wt->path, abs) && !strcmp(wt->token, token)) {
 			*pp = wt->next;
-			watch_free(wt);
+			watch_free(c, wt);
 			c->nwatches--;
 			free(abs);
 			return 0;
@@ -110,7 +122,7 @@ void xs_watch_clear(struct xs_conn *c)
 
 	while ((wt = c->watches)) {
 		c->watches = wt->next;
-		watch_free(wt);
+		watch_free(c, wt);
 	}
 	c->nwatches = 0;
 }
@@ -159,11 +171,13 @@ static bool may_hear_special(struct xs_conn *c, const char *name)
 }
 
 /*
- * @path changed (outside any transaction, or at its commit).  @exact:
- * only the watches on @path itself, for the nodes below a removed one.
+ * @path changed (outside any transaction, or at its commit) at the
+ * request of @cause (NULL: the daemon's own doing).  @exact: only the
+ * watches on @path itself, for the nodes below a removed one.
  */
-void xs_fire(struct xs_daemon *xs, const char *path, bool exact,
-	     const struct xs_permissions *oldp, unsigned int noldp)
+void xs_fire(struct xs_daemon *xs, struct xs_conn *cause, const char *path,
+	     bool exact, const struct xs_permissions *oldp,
+	     unsigned int noldp)
 {
 	struct xs_watch *wt;
 	struct xs_conn *c;
@@ -177,7 +191,8 @@ void xs_fire(struct xs_daemon *xs, const char *path, bool exact,
 		for (wt = c->watches; wt && ok; wt = wt->next)
 			if (exact ? !strcmp(path, wt->path)
 				  : is_below(path, wt->path))
-				xs_queue_event(c, event_path(c, wt, path),
+				xs_queue_event(c, cause,
+					       event_path(c, wt, path),
 					       wt->token);
 	}
 }

@@ -36,8 +36,9 @@ static void usage(FILE *out)
 		"                        transactions, permissions,\n"
 		"                        path-max, transaction-nodes\n"
 		"                        (1024), outstanding (20 replies),\n"
-		"                        memory (2621440 bytes queued for\n"
-		"                        one connection)\n"
+		"                        memory (2621440 bytes a domain's\n"
+		"                        transactions, watches and queued\n"
+		"                        events hold)\n"
 		"  -h, --help            show this help and exit\n"
 		"      --version         show the version and exit\n");
 }

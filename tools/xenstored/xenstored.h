@@ -38,12 +38,13 @@ struct xs_quota {
 	unsigned int path_max;		/* below /local/domain/N/, or in all */
 	unsigned int trans_nodes;	/* nodes one transaction may touch */
 	unsigned int outstanding;	/* replies a domain has not read */
-	unsigned int memory;		/* bytes queued for one connection */
+	unsigned int memory;		/* a domain's bytes: xs_charge() */
 };
 
 /* One node, in the tree or in a transaction's copy of it. */
 struct xs_node {
 	struct xs_node *hnext;
+	size_t hash;		/* of path, set by the table holding it */
 	char *path;
 	uint64_t gen;		/* changes at every write; for conflicts */
 	bool deleted;		/* only in a transaction: gone there */
@@ -81,6 +82,9 @@ struct xs_watch {
 
 struct xs_msg {
 	struct xs_msg *next;
+	struct xs_msg *hnext, **hpprev;	/* unsent events, by payload */
+	size_t hash;
+	struct xs_conn *charged;	/* whose memory it is in, or NULL */
 	bool event;
 	unsigned int len;	/* header and payload */
 	char buf[];
@@ -107,6 +111,16 @@ struct xs_conn {
 	struct xs_msg *out, **out_tail;
 	size_t out_bytes, out_off;
 	unsigned int replies;	/* queued replies, not events */
+	/* Queued events not yet started, by payload: to find duplicates. */
+	struct xs_msg **ev_slot;
+	size_t ev_nslots, ev_count;
+
+	/*
+	 * Bytes charged to a domain's connection (unprivileged only): its
+	 * transactions' copies, its watches, its queued output, and the
+	 * events its requests queued for privileged connections.
+	 */
+	size_t mem;
 
 	struct xs_watch *watches;
 	unsigned int nwatches;
@@ -145,6 +159,13 @@ struct xs_who {
 	struct xs_tx *tx;
 };
 
+/* proto.c: a domain's memory; ENOMEM if @check and past its quota */
+int xs_charge(struct xs_conn *c, long delta, bool check);
+size_t xs_msg_cost(const struct xs_msg *m);
+
+/* store.c: path comparisons made, for the tests to bound the work */
+extern unsigned long xs_path_cmps;
+
 /* store.c: allocation that cannot fail (the daemon aborts instead) */
 void *xs_zalloc(size_t len);
 void *xs_memdup(const void *p, size_t len);
@@ -168,6 +189,10 @@ int xs_set_perms(struct xs_who *w, const char *path,
 		 struct xs_permissions *p, unsigned int n);
 int xs_parse_perms(const char *s, unsigned int len,
 		   struct xs_permissions **p, unsigned int *n);
+int xs_set_special_perms(struct xs_who *w, const char *name,
+			 struct xs_permissions *p, unsigned int n);
+int xs_get_special_perms(struct xs_who *w, const char *name,
+			 const struct xs_permissions **p, unsigned int *n);
 void xs_drop_domain(struct xs_daemon *xs, unsigned int domid);
 bool xs_check(struct xs_daemon *xs, char *why, size_t len);
 
@@ -177,6 +202,8 @@ int xs_tx_end(struct xs_conn *c, struct xs_tx *tx, bool commit);
 struct xs_tx *xs_tx_find(struct xs_conn *c, uint32_t id);
 void xs_tx_clear(struct xs_conn *c);
 void xs_tx_queue_event(struct xs_tx *tx, const char *path, bool exact);
+struct xs_tx *xs_tx_next(struct xs_tx *tx);
+size_t xs_tx_cost(struct xs_tx *tx);
 
 /* domain.c */
 struct xs_domain *xs_domain(struct xs_daemon *xs, unsigned int domid,
@@ -189,16 +216,16 @@ int xs_release(struct xs_daemon *xs, unsigned int domid);
 int xs_set_target(struct xs_daemon *xs, unsigned int domid,
 		  unsigned int target);
 bool xs_is_introduced(struct xs_daemon *xs, unsigned int domid);
-int xs_set_special_perms(struct xs_who *w, const char *name,
-			 struct xs_permissions *p, unsigned int n);
 
 /* watch.c */
 int xs_watch_add(struct xs_conn *c, const char *path, const char *token);
 void xs_watch_first(struct xs_conn *c);
 int xs_watch_del(struct xs_conn *c, const char *path, const char *token);
 void xs_watch_clear(struct xs_conn *c);
-void xs_fire(struct xs_daemon *xs, const char *path, bool exact,
-	     const struct xs_permissions *oldp, unsigned int noldp);
+size_t xs_watch_cost(const struct xs_watch *wt);
+void xs_fire(struct xs_daemon *xs, struct xs_conn *cause, const char *path,
+	     bool exact, const struct xs_permissions *oldp,
+	     unsigned int noldp);
 
 /* proto.c */
 struct xs_conn *xs_conn_new(struct xs_daemon *xs, unsigned int domid,
@@ -212,7 +239,9 @@ size_t xs_want(const struct xs_conn *c);
 int xs_input(struct xs_conn *c, const void *buf, size_t len);
 const void *xs_output(const struct xs_conn *c, size_t *len);
 void xs_consume(struct xs_conn *c, size_t len);
-void xs_queue_event(struct xs_conn *c, const char *path, const char *token);
+void xs_queue_event(struct xs_conn *c, struct xs_conn *cause,
+		    const char *path, const char *token);
+bool xs_conn_check(struct xs_conn *c, char *why, size_t len);
 void xs_log(struct xs_daemon *xs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
