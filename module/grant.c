@@ -13,12 +13,17 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
 
 #include "domain.h"
 #include "microv.h"
+
+/* Uses of one grant at once: far below where a count could wrap. */
+#define MICROV_GRANT_USES_MAX	(1U << 24)
 
 /**
  * struct microv_grant_pin - the host's uses of one grant of a domain
@@ -86,16 +91,21 @@ static int microv_grant_first(struct microv_domain *d, u32 ref, u64 gfn,
 			      struct microv_grant_pin **pin)
 {
 	struct microv_grant_pin *p;
-	struct microv_memslot *s;
+	struct microv_memslot *s = NULL;
 	struct page *page = NULL;
 	bool ro = false;
+	u64 idx;
 	int ret;
 
-	s = gfn < MICROV_MAX_GPA >> PAGE_SHIFT ?
-	    microv_memslot_at(d, gfn << PAGE_SHIFT) : NULL;
+	/* RAM only: not a hypervisor page the guest placed over it. */
+	if (gfn < MICROV_MAX_GPA >> PAGE_SHIFT &&
+	    !microv_xen_page_at(d, gfn << PAGE_SHIFT))
+		s = microv_memslot_at(d, gfn << PAGE_SHIFT);
 	if (s) {
 		ro = s->flags & MICROV_MEM_READONLY;
-		page = s->pages[gfn - (s->gpa >> PAGE_SHIFT)];
+		idx = array_index_nospec(gfn - (s->gpa >> PAGE_SHIFT),
+					 s->npages);
+		page = s->pages[idx];
 		if (page)
 			get_page(page);
 	}
@@ -132,7 +142,9 @@ static int microv_grant_try(struct microv_domain *d, u32 ref, bool write,
 	bool unused;
 	int ret;
 
-	mutex_lock(&d->lock);
+	/* Killable: the creator may hold d->lock while a pin blocks. */
+	if (mutex_lock_killable(&d->lock))
+		return -EINTR;
 	mutex_lock(&d->grant_lock);
 	ret = -ESRCH;
 	if (d->dying)
@@ -143,14 +155,20 @@ static int microv_grant_try(struct microv_domain *d, u32 ref, bool write,
 	p = xa_load(&d->grant_pins, ref);
 	if (!p)
 		ret = microv_grant_first(d, ref, *gfn, &p);
-	if (!ret && write && p->ro)
+	if (ret) {
+		/* No other use: whatever the attempt set goes. */
+		xen_grant_release(&d->xen, ref, write, true);
+		goto out;
+	}
+	if (write && p->ro)
 		ret = -EPERM;
+	else if (p->readers + p->writers >= MICROV_GRANT_USES_MAX)
+		ret = -EBUSY;
 	if (ret) {
 		/* What this attempt set goes; the other uses stand. */
-		unused = ret == -EPERM ? !p->readers && !p->writers : true;
-		xen_grant_release(&d->xen, ref,
-				  write && (ret != -EPERM || !p->writers), unused);
-		if (ret == -EPERM && unused)
+		unused = !p->readers && !p->writers;
+		xen_grant_release(&d->xen, ref, write && !p->writers, unused);
+		if (unused)
 			microv_grant_forget(d, ref, p);
 		goto out;
 	}
@@ -171,7 +189,8 @@ static int microv_grant_pin_gfn(struct microv_domain *d, u64 gfn)
 	struct microv_memslot *s;
 	int ret = -EFAULT;
 
-	mutex_lock(&d->lock);
+	if (mutex_lock_killable(&d->lock))
+		return -EINTR;
 	s = microv_memslot_at(d, gfn << PAGE_SHIFT);
 	if (s && microv_memslot_page(d, s, gfn << PAGE_SHIFT))
 		ret = 0;
@@ -284,16 +303,21 @@ static long microv_grant_map(struct microv_gntdev *gd,
 	list_add_tail(&m->node, &gd->maps);
 	mutex_unlock(&gd->lock);
 	a.offset = m->index << PAGE_SHIFT;
-	if (copy_to_user(uarg, &a, sizeof(a)))
-		return -EFAULT;		/* mapped; UNMAP or close lets it go */
-	return 0;
+	if (!copy_to_user(uarg, &a, sizeof(a)))
+		return 0;
+	/* Not seen, not mmap()ed yet: all of it goes again. */
+	mutex_lock(&gd->lock);
+	list_del(&m->node);
+	mutex_unlock(&gd->lock);
+	microv_grant_map_put(m);
+	return -EFAULT;
 
 fail:
 	microv_grant_map_free(m, i);
 	return ret;
 }
 
-/* The mapping at @offset, @count pages long, in the list; gd->lock held. */
+/* The mapping at page @index, @count pages long, in the list; gd->lock held. */
 static struct microv_grant_mapping *microv_grant_find(struct microv_gntdev *gd,
 						  u64 index, u64 count)
 {
@@ -405,8 +429,16 @@ static void microv_grant_vm_open(struct vm_area_struct *vma)
 	refcount_inc(&m->users);
 }
 
+/*
+ * The PTEs go before the pages may: not every path that closes a VMA has
+ * unmapped it first (a failed mmap() after ->mmap()).  Where they are
+ * gone already this walks nothing; an exiting process freed its page
+ * tables already and is left alone.
+ */
 static void microv_grant_vm_close(struct vm_area_struct *vma)
 {
+	if (vma->vm_mm == current->mm && !(current->flags & PF_EXITING))
+		zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
 	microv_grant_map_put(vma->vm_private_data);
 }
 
@@ -440,6 +472,8 @@ static int microv_gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
 	mutex_lock(&gd->lock);
 	m = microv_grant_find(gd, vma->vm_pgoff, vma_pages(vma));
 	if (m && !m->write && (vma->vm_flags & VM_WRITE))
@@ -452,14 +486,14 @@ static int microv_gntdev_mmap(struct file *file, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 	vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
-	if (!m->write)
-		vm_flags_clear(vma, VM_MAYWRITE);
+	vm_flags_clear(vma, VM_MAYEXEC | (m->write ? 0 : VM_MAYWRITE));
 	for (i = 0; i < m->count && !ret; i++)
 		ret = remap_pfn_range(vma, vma->vm_start + (i << PAGE_SHIFT),
 				      page_to_pfn(m->pages[i]), PAGE_SIZE,
 				      vma->vm_page_prot);
 	if (ret) {
-		/* The VMA goes without close(): the reference with it. */
+		/* The VMA goes without close(): its PTEs, then the reference. */
+		zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
 		microv_grant_map_put(m);
 		return ret;
 	}
@@ -531,7 +565,7 @@ long microv_gntdev_open(struct microv_domain *d, unsigned long flags)
  * entry there when it does).
  *
  * Return: 0, or -EFAULT, -EINVAL (flags, not a reserved entry, no RAM at
- * gfn), -ENOMEM.
+ * gfn), -EBUSY (the host uses that entry now), -ENOMEM.
  */
 long microv_gnttab_seed(struct microv_domain *d,
 			struct microv_gnttab_seed __user *uarg)
@@ -544,11 +578,16 @@ long microv_gnttab_seed(struct microv_domain *d,
 	if (a.flags || a.gfn >= MICROV_MAX_GPA >> PAGE_SHIFT)
 		return -EINVAL;
 	mutex_lock(&d->lock);
+	mutex_lock(&d->grant_lock);
 	ret = -EINVAL;
 	if (microv_memslot_at(d, a.gfn << PAGE_SHIFT))
 		ret = microv_xen_page_get(d, XENABI_PAGE_GNTTAB(0));
+	/* Not under the host's own uses of it. */
+	if (!ret && xa_load(&d->grant_pins, a.ref))
+		ret = -EBUSY;
 	if (!ret)
 		ret = xen_grant_seed(&d->xen, a.ref, a.gfn);
+	mutex_unlock(&d->grant_lock);
 	mutex_unlock(&d->lock);
 	return ret;
 }

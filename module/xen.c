@@ -138,8 +138,8 @@ int microv_xen_page_get(struct microv_domain *d, unsigned int idx)
 		return -ENOMEM;
 	/* Grant frames, where the host's grant mappings read them. */
 	if (idx >= XENABI_PAGE_GNTTAB(0))
-		d->xen.gnttab[idx - XENABI_PAGE_GNTTAB(0)] =
-			page_address(d->xen_pages[idx]);
+		WRITE_ONCE(d->xen.gnttab[idx - XENABI_PAGE_GNTTAB(0)],
+			   page_address(d->xen_pages[idx]));
 	return 0;
 }
 

@@ -114,7 +114,7 @@ static struct grant_entry_v1 *xen_grant_entry(struct xen_domain *d, u32 ref)
 	if (frame >= XENABI_GNTTAB_FRAMES)
 		return NULL;
 	frame = xenabi_index_nospec(frame, XENABI_GNTTAB_FRAMES);
-	page = d->gnttab[frame];
+	page = xenabi_read_once(d->gnttab[frame]);
 	return page ? &page[ref % XENABI_GRANTS_PER_FRAME] : NULL;
 }
 

@@ -207,6 +207,9 @@ TEST_F(grant, map)
 				   self->gd, o9 + PAGE));
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED,
 				   self->gd, o8));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ | PROT_EXEC,
+				   MAP_SHARED, self->gd, o8));
+	EXPECT_EQ(EPERM, errno);
 
 	/* Unmapped, and the last mmap() gone: the flags go. */
 	EXPECT_EQ(0, munmap(p8, PAGE));
@@ -294,8 +297,18 @@ TEST_F(grant, seed)
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->gd, o);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0xd2, p[7]);
+	/* Not while the host uses that entry. */
+	EXPECT_EQ(-1, ioctl(vm->dom, MICROV_GNTTAB_SEED, &seed));
+	EXPECT_EQ(EBUSY, errno);
 	EXPECT_EQ(0, munmap(p, PAGE));
 	EXPECT_EQ(0, unmap(self->gd, o, 1));
+	/* A frame the guest put a hypervisor page over: not its RAM. */
+	seed.ref = GNTTAB_RESERVED_CONSOLE;
+	seed.gfn = GNTTAB_GFN;
+	ASSERT_EQ(0, ioctl(vm->dom, MICROV_GNTTAB_SEED, &seed));
+	EXPECT_EQ(-1, map(self->gd, (const __u32[]){ 0 }, 1, 0, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	seed.ref = GNTTAB_RESERVED_XENSTORE;
 
 	ASSERT_EQ(0, uv_vm_create(&vm2, MEM_SIZE, guest_gnt_start,
 				  guest_gnt_end, UV_LONG64));

@@ -10,28 +10,7 @@ uvctl=${O:?}/uvctl
 cache=${MICROV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microv}/kernels
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-: >"$tmp/results"
-
-emit() { echo "$*" >>"$tmp/results"; }
-
-t() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		emit "ok $n $desc"
-	else
-		emit "not ok $n $desc"
-		fails=$((fails + 1))
-	fi
-}
-
-skip() {
-	n=$((n + 1))
-	emit "ok $n $1 # SKIP $2"
-}
+. "$(dirname "$0")/../ktap.sh"
 
 status() { "$uvctl" "$@" >/dev/null 2>&1; echo $?; }
 
@@ -367,7 +346,4 @@ else
 	skip "runs under the fake module" "no $dyn or $fake (make -C tools check builds them)"
 fi
 
-echo "TAP version 13"
-echo "1..$n"
-cat "$tmp/results"
-[ "$fails" -eq 0 ]
+finish

@@ -12,34 +12,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-n=0
-: >"$tmp/results"
-
-emit() { echo "$*" >>"$tmp/results"; }
-
-t() {
-	n=$((n + 1))
-	desc=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		emit "ok $n $desc"
-	else
-		emit "not ok $n $desc"
-	fi
-}
-
-skip() {
-	n=$((n + 1))
-	emit "ok $n $1 # SKIP $2"
-}
-
-finish() {
-	echo "TAP version 13"
-	echo "1..$n"
-	cat "$tmp/results"
-	! grep -q '^not ok' "$tmp/results"
-	exit
-}
+. "$(dirname "$0")/../ktap.sh"
 
 # "CMD..." prints exactly WANT.
 prints() {
