@@ -317,7 +317,7 @@ fail:
 	return ret;
 }
 
-/* The mapping at page @index, @count pages long, in the list; gd->lock held. */
+/* The mapping at page @index, @count pages long; gd->lock held. */
 static struct microv_grant_mapping *microv_grant_find(struct microv_gntdev *gd,
 						  u64 index, u64 count)
 {

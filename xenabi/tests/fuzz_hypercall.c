@@ -411,7 +411,7 @@ static void guest_store_request(const uint8_t **data, size_t *size)
 static void guest_send(struct xen_vcpu *v, u32 port)
 {
 	struct evtchn_send send = { .port = port };
-	bool to_host = host_port(port);
+	bool to_host = to_host_port(port);
 	unsigned int notified = f.notified;
 
 	memcpy(f.mem + FUZZ_ARG, &send, sizeof(send));

@@ -549,7 +549,8 @@ struct microv_open_console {
 #define MICROV_CONNECT_RING	_IOWR(MICROVIO, 0x1a, struct microv_ring)
 #define MICROV_SET_IO_PORTS	_IOW(MICROVIO, 0x1b, struct microv_io_ports)
 #define MICROV_GET_DIAG		_IOWR(MICROVIO, 0x1c, struct microv_diag)
-#define MICROV_EVTCHN_ALLOC_UNBOUND _IOWR(MICROVIO, 0x1d, struct microv_evtchn_alloc)
+#define MICROV_EVTCHN_ALLOC_UNBOUND \
+	_IOWR(MICROVIO, 0x1d, struct microv_evtchn_alloc)
 #define MICROV_EVTCHN_BIND	_IOWR(MICROVIO, 0x1e, struct microv_evtchn_bind)
 #define MICROV_GET_GNTDEV	_IO(MICROVIO, 0x1f)	/* arg: 0 */
 /* more ioctls on a domain fd, from 0x40 */
