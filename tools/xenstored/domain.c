@@ -62,10 +62,12 @@ bool xs_is_introduced(struct xs_daemon *xs, unsigned int domid)
 
 /*
  * A second INTRODUCE of a domain only resets its connection, as Xen does
- * when it rebinds the event channel.
+ * when it rebinds the event channel; its transport restarts (with the
+ * new @fds if some came).  @fds: NULL, or the ring's XS_CONN_FDS fds,
+ * which the transport hook takes.
  */
 int xs_introduce(struct xs_daemon *xs, unsigned int domid, unsigned long mfn,
-		 unsigned int port)
+		 unsigned int port, int *fds)
 {
 	struct xs_domain *d;
 	int err;
@@ -79,12 +81,14 @@ int xs_introduce(struct xs_daemon *xs, unsigned int domid, unsigned long mfn,
 	d->port = port;
 	if (d->introduced) {
 		xs_conn_reset(d->conn);
-		return 0;
+		if (!xs->hooks.introduce)
+			return 0;
+		return xs->hooks.introduce(xs, d, fds);
 	}
 	d->introduced = true;
 	d->conn = xs_conn_new(xs, domid, false);
 	d->conn->dom = d;
-	err = xs->hooks.introduce ? xs->hooks.introduce(xs, d) : 0;
+	err = xs->hooks.introduce ? xs->hooks.introduce(xs, d, fds) : 0;
 	if (err) {
 		xs_conn_free(d->conn);
 		d->conn = NULL;
@@ -94,6 +98,20 @@ int xs_introduce(struct xs_daemon *xs, unsigned int domid, unsigned long mfn,
 	}
 	xs_log(xs, "domain %u introduced (port %u)", domid, port);
 	xs_fire(xs, NULL, "@introduceDomain", true, NULL, 0);
+	return 0;
+}
+
+/* The toolstack says a domain runs again: its transport may go on. */
+int xs_resume(struct xs_daemon *xs, unsigned int domid)
+{
+	struct xs_domain *d = xs_domain(xs, domid, false);
+
+	if (domid == 0 || domid == DOMID_SELF_)
+		return 0;
+	if (!d || !d->introduced)
+		return ENOENT;
+	if (xs->hooks.resume)
+		xs->hooks.resume(xs, d);
 	return 0;
 }
 

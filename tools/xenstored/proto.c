@@ -620,7 +620,10 @@ static int do_tx_end(struct xs_conn *c, struct xs_who *w)
 	return err ? err : ack(c);
 }
 
-/* domid, mfn, event channel port */
+/*
+ * domid, mfn, event channel port; from a socket, maybe with the ring's
+ * grant fd and event-channel fd (a microv extension): both or none.
+ */
 static int do_introduce(struct xs_conn *c, struct xs_who *w)
 {
 	int err;
@@ -628,8 +631,11 @@ static int do_introduce(struct xs_conn *c, struct xs_who *w)
 	(void)w;
 	if (nstrings(c) < 3 || (int)num(arg(c, 2)) <= 0)
 		return EINVAL;
+	if (c->nfds && c->nfds != XS_CONN_FDS)
+		return EINVAL;
 	err = xs_introduce(c->xs, num(arg(c, 0)),
-			   strtoul(arg(c, 1), NULL, 0), num(arg(c, 2)));
+			   strtoul(arg(c, 1), NULL, 0), num(arg(c, 2)),
+			   c->nfds ? c->fds : NULL);
 	return err ? err : ack(c);
 }
 
@@ -661,8 +667,8 @@ static int do_resume(struct xs_conn *c, struct xs_who *w)
 	int err = one_domid(c, &domid);
 
 	(void)w;
-	if (!err && !xs_is_introduced(c->xs, domid))
-		err = ENOENT;
+	if (!err)
+		err = xs_resume(c->xs, domid);
 	return err ? err : ack(c);
 }
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * microv-xenstored: the Unix socket libxenstore connects to.  One thread
- * and one poll() loop; every socket is non-blocking, so a client that
- * stops reading stalls only itself.  Socket clients are dom0: privileged.
+ * microv-xenstored: the Unix socket libxenstore connects to, and the
+ * guests' rings.  One thread and one poll() loop; every socket and event
+ * channel is non-blocking, and each ring gets a bounded share of each
+ * turn, so a client or guest that stops reading, or floods, stalls only
+ * itself.  Socket clients are dom0: privileged.  A client's INTRODUCE may
+ * carry the ring's fds (SCM_RIGHTS, Documentation/devices.rst).
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -13,9 +16,15 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xenstored.h"
+
+/* fds one recvmsg() takes: more than INTRODUCE wants, to see extras. */
+#define FDS_MAX		8
+/* How often a ring whose port is closed is asked whether its domain died. */
+#define PROBE_MS	1000
 
 struct client {
 	int fd;
@@ -143,9 +152,21 @@ static int daemonize(void)
 	return 0;
 }
 
+/* Closes what came with a request and was not taken. */
+void xs_sock_close_fds(struct xs_conn *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nfds && i < XS_CONN_FDS; i++)
+		if (c->fds[i] >= 0)
+			close(c->fds[i]);
+	c->nfds = 0;
+}
+
 static void drop(struct client *cl, size_t *n, size_t i)
 {
 	close(cl[i].fd);
+	xs_sock_close_fds(cl[i].c);
 	xs_conn_free(cl[i].c);
 	cl[i] = cl[--*n];
 }
@@ -166,19 +187,77 @@ static bool flush(struct client *cl)
 	return true;
 }
 
-static bool take_input(struct client *cl)
+/* One fd of a request: kept if there is room, else closed; all counted. */
+static void add_fd(struct xs_conn *c, int fd)
+{
+	if (c->nfds < XS_CONN_FDS)
+		c->fds[c->nfds] = fd;
+	else
+		close(fd);
+	if (c->nfds <= XS_CONN_FDS)
+		c->nfds++;
+}
+
+/* The SCM_RIGHTS of a recvmsg(), for the request being read. */
+static void take_fds(struct xs_conn *c, struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	size_t i, n;
+	int fd;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(fd));
+			add_fd(c, fd);
+		}
+	}
+	/* The kernel closed those that did not fit: too many anyway. */
+	if (mh->msg_flags & MSG_CTRUNC)
+		c->nfds = XS_CONN_FDS + 1;
+}
+
+/*
+ * Reads what the connection wants from a socket, with the fds that came
+ * along: they belong to the request those bytes are part of, and are
+ * closed once it is done unless it took them (INTRODUCE).  Reads stop at
+ * a request's end (xs_want()), so fds never go with the wrong one.
+ * Returns false if the client is gone or broke the protocol.
+ */
+bool xs_sock_read(int fd, struct xs_conn *c)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
-	size_t want = xs_want(cl->c);
+	union {
+		char buf[CMSG_SPACE(FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = buf };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl.buf,
+		.msg_controllen = sizeof(ctl.buf),
+	};
+	size_t want = xs_want(c);
 	ssize_t n;
+	int took;
 
 	if (!want)
 		return true;
-	n = recv(cl->fd, buf, want < sizeof(buf) ? want : sizeof(buf),
-		 MSG_DONTWAIT);
+	iov.iov_len = want < sizeof(buf) ? want : sizeof(buf);
+	n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
-	return n > 0 && xs_input(cl->c, buf, n) >= 0;
+	take_fds(c, &mh);
+	took = n > 0 ? xs_input(c, buf, n) : -1;
+	/* Back at a header's start: the request is done. */
+	if (took < 0 || (c->in_hdr && !c->in_used))
+		xs_sock_close_fds(c);
+	return took >= 0;
 }
 
 static void accept_client(struct xs_daemon *xs, int lfd, struct client **cl,
@@ -198,9 +277,43 @@ static void accept_client(struct xs_daemon *xs, int lfd, struct client **cl,
 	(*cl)[(*n)++].c = xs_conn_new(xs, 0, true);
 }
 
-static struct pollfd *poll_set(int lfd, struct client *cl, size_t n)
+/* The rings polled in this turn, in order; their fds follow the clients'. */
+struct rings {
+	struct xs_ring **r;
+	size_t n, cap;
+	bool stopped;	/* some wait with their port closed */
+};
+
+static void list_rings(struct xs_daemon *xs, struct rings *rs)
 {
-	struct pollfd *pfd = xs_zalloc((n + 1) * sizeof(*pfd));
+	struct xs_domain *d;
+	struct xs_ring *r;
+
+	rs->n = 0;
+	rs->stopped = false;
+	for (d = xs->domains; d; d = d->next) {
+		r = xs_ring_of(d);
+		if (!r)
+			continue;
+		/* A closed port polls as POLLHUP for ever: not polled. */
+		if (r->state == XS_RING_STOPPED) {
+			rs->stopped = true;
+			continue;
+		}
+		if (rs->n == rs->cap) {
+			rs->cap = rs->cap ? rs->cap * 2 : 16;
+			rs->r = realloc(rs->r, rs->cap * sizeof(*rs->r));
+			if (!rs->r)
+				abort();
+		}
+		rs->r[rs->n++] = r;
+	}
+}
+
+static struct pollfd *poll_set(int lfd, struct client *cl, size_t n,
+			       const struct rings *rs)
+{
+	struct pollfd *pfd = xs_zalloc((n + rs->n + 1) * sizeof(*pfd));
 	size_t len, i;
 
 	pfd[0].fd = lfd;
@@ -210,31 +323,109 @@ static struct pollfd *poll_set(int lfd, struct client *cl, size_t n)
 		pfd[i + 1].events = (xs_want(cl[i].c) ? POLLIN : 0) |
 				    (xs_output(cl[i].c, &len) ? POLLOUT : 0);
 	}
+	for (i = 0; i < rs->n; i++) {
+		pfd[n + 1 + i].fd = rs->r[i]->ops->fd(rs->r[i]->priv);
+		pfd[n + 1 + i].events = POLLIN;
+	}
 	return pfd;
+}
+
+/* As Xen when a domain dies: as if RELEASEd, @releaseDomain fired. */
+static void domain_died(struct xs_daemon *xs, unsigned int domid)
+{
+	xs_log(xs, "domain %u died", domid);
+	xs_release(xs, domid);
+}
+
+static void ring_events(struct xs_daemon *xs, const struct rings *rs,
+			const struct pollfd *pfd)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		/* Only its own ring goes: the others in rs stay valid. */
+		if (xs_ring_event(rs->r[i]) == XS_RING_DEAD)
+			domain_died(xs, rs->r[i]->conn->domid);
+	}
+}
+
+/*
+ * Every ring gets its bounded turn, then whatever later turns queued for
+ * rings served before is flushed.  Returns true if a ring has more to do
+ * at once.  A guest's requests cannot release a domain: d stays.
+ */
+static bool serve_rings(struct xs_daemon *xs)
+{
+	struct xs_domain *d;
+	bool busy = false;
+
+	for (d = xs->domains; d; d = d->next)
+		if (xs_ring_of(d))
+			busy |= xs_ring_serve(xs_ring_of(d));
+	for (d = xs->domains; d; d = d->next)
+		if (xs_ring_of(d))
+			xs_ring_flush(xs_ring_of(d));
+	return busy;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/* Rings whose port is closed have no event: has their domain died? */
+static void probe_stopped(struct xs_daemon *xs)
+{
+	struct xs_domain *d;
+	struct xs_ring *r;
+
+again:
+	for (d = xs->domains; d; d = d->next) {
+		r = xs_ring_of(d);
+		if (r && r->state == XS_RING_STOPPED &&
+		    xs_ring_probe(r) == XS_RING_DEAD) {
+			domain_died(xs, d->domid);
+			goto again;	/* the list changed */
+		}
+	}
 }
 
 static void loop(struct xs_daemon *xs, int lfd, const sigset_t *mask)
 {
+	const struct timespec zero = { 0, 0 };
+	const struct timespec probe = { PROBE_MS / 1000,
+					PROBE_MS % 1000 * 1000000L };
+	struct rings rs = { NULL, 0, 0, false };
 	struct client *cl = NULL;
 	size_t n = 0, cap = 0, i, nfds;
+	long last_probe = now_ms();
 	struct pollfd *pfd;
-	bool ok;
+	bool ok, busy = false;
 
 	while (!stopping) {
-		pfd = poll_set(lfd, cl, n);
+		list_rings(xs, &rs);
+		pfd = poll_set(lfd, cl, n, &rs);
 		nfds = n + 1;
-		if (ppoll(pfd, nfds, NULL, mask) < 0) {
+		if (ppoll(pfd, nfds + rs.n, busy ? &zero :
+			  rs.stopped ? &probe : NULL, mask) < 0) {
 			free(pfd);
 			continue;
 		}
+		ring_events(xs, &rs, pfd + nfds);
 		/* Backwards: drop() moves the last client into slot i. */
 		for (i = nfds - 1; i > 0; i--) {
 			ok = !(pfd[i].revents & (POLLERR | POLLNVAL));
 			if (ok && (pfd[i].revents & (POLLIN | POLLHUP)))
-				ok = take_input(&cl[i - 1]);
+				ok = xs_sock_read(cl[i - 1].fd, cl[i - 1].c);
 			if (!ok)
 				drop(cl, &n, i - 1);
 		}
+		busy = serve_rings(xs);
 		/* Any request may have queued events for anyone. */
 		for (i = n; i-- > 0;)
 			if (!flush(&cl[i]))
@@ -242,10 +433,15 @@ static void loop(struct xs_daemon *xs, int lfd, const sigset_t *mask)
 		if (pfd[0].revents & POLLIN)
 			accept_client(xs, lfd, &cl, &n, &cap);
 		free(pfd);
+		if (rs.stopped && now_ms() - last_probe >= PROBE_MS) {
+			probe_stopped(xs);
+			last_probe = now_ms();
+		}
 	}
 	while (n)
 		drop(cl, &n, n - 1);
 	free(cl);
+	free(rs.r);
 }
 
 int xs_serve(struct xs_daemon *xs, const struct xs_server_opts *o)
@@ -269,6 +465,10 @@ int xs_serve(struct xs_daemon *xs, const struct xs_server_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Guests' rings; xs_free() releases those left at the end. */
+	xs->hooks.introduce = xs_ring_microv_introduce;
+	xs->hooks.release = xs_ring_release;
+	xs->hooks.resume = xs_ring_resume;
 	loop(xs, lfd, &mask);
 	close(lfd);
 	unlink(o->socket);

@@ -1225,6 +1225,10 @@ void xs_free(struct xs_daemon *xs)
 {
 	struct xs_domain *d;
 
+	/* Transports first: a ring unmaps its page and closes its fds. */
+	for (d = xs->domains; d; d = d->next)
+		if (d->introduced && xs->hooks.release)
+			xs->hooks.release(xs, d);
 	while (xs->conns)
 		xs_conn_free(xs->conns);
 	while ((d = xs->domains)) {

@@ -7,12 +7,21 @@
  * UBSan by "make -C tools check".
  *
  * "--write-seeds DIR" writes the requests of each group of tests as
- * inputs for fuzz_xenstore, in its format (see there).
+ * inputs for fuzz_xenstore, in its format (see there): once as they are
+ * fed here, once with the domains' requests sent through their rings.
+ *
+ * The ring tests drive ring.c over a page in this process with a fake
+ * event channel; the SCM_RIGHTS tests drive server.c's reading over a
+ * socketpair.
  */
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "xenstored.h"
 
@@ -57,17 +66,51 @@ static int conn_sel(struct xs_conn *c)
 	return c->domid == 1 || c->domid == 2 ? (int)c->domid : -1;
 }
 
+/* The same, with the domains' requests written into their rings. */
+static unsigned char rtrace[1 << 20];
+static size_t rtrace_len;
+
+static void record_ring(int sel, const void *p, size_t len)
+{
+	bool ring = sel == 1 || sel == 2;
+	size_t n = len + (ring ? 2 : 0);
+
+	if (rtrace_len + n + 3 > sizeof(rtrace))
+		return;
+	rtrace[rtrace_len++] = sel | 4 | (ring ? 0x10 : 0);
+	rtrace[rtrace_len++] = n & 0xff;
+	rtrace[rtrace_len++] = n >> 8;
+	if (ring) {
+		rtrace[rtrace_len++] = 0;	/* write requests */
+		rtrace[rtrace_len++] = 0;	/* one event */
+	}
+	memcpy(rtrace + rtrace_len, p, len);
+	rtrace_len += len;
+}
+
 static void record(struct xs_conn *c, const void *p, size_t len)
 {
 	int sel = conn_sel(c);
 
 	if (sel < 0 || no_trace || trace_len + len + 3 > sizeof(trace))
 		return;
+	record_ring(sel, p, len);
 	trace[trace_len++] = sel | 4;	/* 4: drain afterwards */
 	trace[trace_len++] = len & 0xff;
 	trace[trace_len++] = len >> 8;
 	memcpy(trace + trace_len, p, len);
 	trace_len += len;
+}
+
+static bool write_file(const char *path, const void *p, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
+		perror(path);
+		return false;
+	}
+	return true;
 }
 
 /* ---- talking to the core ---- */
@@ -239,10 +282,12 @@ static bool consistent(void)
 
 static int hook_calls;
 
-static int count_introduce(struct xs_daemon *d, struct xs_domain *dom)
+static int count_introduce(struct xs_daemon *d, struct xs_domain *dom,
+			   int *fds)
 {
 	(void)d;
 	(void)dom;
+	(void)fds;
 	hook_calls++;
 	return 0;
 }
@@ -252,6 +297,8 @@ static void setup(void)
 	if (xs_init(&xs, NULL))
 		abort();
 	xs.hooks.introduce = count_introduce;
+	xs.hooks.release = xs_ring_release;
+	xs.hooks.resume = xs_ring_resume;
 	dom0 = xs_conn_new(&xs, 0, true);
 	introduce(1);
 	introduce(2);
@@ -961,31 +1008,608 @@ static void test_protocol(void)
 	OK(consistent(), "protocol: consistent");
 }
 
+/* ---- rings: a guest's page in this process, its event channel faked ---- */
+
+struct fake {
+	struct xenstore_domain_interface *intf;
+	long events;
+	bool gone, dead, closed;
+	unsigned int notified;
+};
+
+static struct fake fk;
+
+static void fk_notify(void *priv)
+{
+	((struct fake *)priv)->notified++;
+}
+
+static long fk_events(void *priv)
+{
+	struct fake *f = priv;
+	long n = f->events;
+
+	if (f->gone || f->dead)
+		return -1;
+	f->events = 0;
+	return n;
+}
+
+static int fk_probe(void *priv)
+{
+	return ((struct fake *)priv)->dead ? -ESRCH : 0;
+}
+
+static int fk_fd(void *priv)
+{
+	(void)priv;
+	return -1;
+}
+
+static void fk_close(void *priv, struct xenstore_domain_interface *intf)
+{
+	struct fake *f = priv;
+
+	free(intf);
+	f->intf = NULL;
+	f->closed = true;
+}
+
+static const struct xs_ring_ops fake_ops = {
+	.notify = fk_notify,
+	.events = fk_events,
+	.probe = fk_probe,
+	.fd = fk_fd,
+	.close = fk_close,
+};
+
+#define VOL(x)		(*(volatile __typeof__(x) *)&(x))
+
+/* The guest, as a well-behaved producer: all of @p or nothing. */
+static bool g_put(const void *p, size_t len)
+{
+	struct xenstore_domain_interface *intf = fk.intf;
+	XENSTORE_RING_IDX prod = VOL(intf->req_prod);
+	const char *s = p;
+
+	if (XENSTORE_RING_SIZE - (prod - VOL(intf->req_cons)) < len)
+		return false;
+	while (len--)
+		intf->req[MASK_XENSTORE_IDX(prod++)] = *s++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	VOL(intf->req_prod) = prod;
+	return true;
+}
+
+static bool g_req(uint32_t type, uint32_t id, const void *payload,
+		  unsigned int len)
+{
+	char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX + 8];
+	struct xsd_sockmsg h = { type, id, 0, len };
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), payload, len);
+	return g_put(buf, sizeof(h) + len);
+}
+
+/* What the guest has read of rsp[], not yet taken apart. */
+static char gin[16384];
+static size_t gin_len;
+
+static size_t g_read(void)
+{
+	struct xenstore_domain_interface *intf = fk.intf;
+	XENSTORE_RING_IDX cons = VOL(intf->rsp_cons);
+	XENSTORE_RING_IDX prod = VOL(intf->rsp_prod);
+	size_t n = 0;
+
+	while (cons != prod && gin_len < sizeof(gin)) {
+		gin[gin_len++] = intf->rsp[MASK_XENSTORE_IDX(cons++)];
+		n++;
+	}
+	VOL(intf->rsp_cons) = cons;
+	return n;
+}
+
+/* The next whole message the guest read: header and payload (NUL-ended). */
+static bool g_msg(struct xsd_sockmsg *h, char *payload)
+{
+	size_t len;
+
+	if (gin_len < sizeof(*h))
+		return false;
+	memcpy(h, gin, sizeof(*h));
+	len = sizeof(*h) + h->len;
+	if (gin_len < len)
+		return false;
+	memcpy(payload, gin + sizeof(*h), h->len);
+	payload[h->len] = '\0';
+	memmove(gin, gin + len, gin_len - len);
+	gin_len -= len;
+	return true;
+}
+
+/* The guest reads and takes the next reply: its type, or XS_INVALID. */
+static uint32_t g_reply(char *payload)
+{
+	struct xsd_sockmsg h;
+
+	g_read();
+	return g_msg(&h, payload) ? h.type : XS_INVALID;
+}
+
+static struct xs_ring *ring9;
+
+/* A dom0 write that leaves the domains' output queued, as wr() does not. */
+static void wr_queued(const char *path, const char *val)
+{
+	struct xsd_sockmsg h = { XS_WRITE, 1, 0, 0 };
+	char buf[256];
+
+	h.len = strlen(path) + 1 + strlen(val);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), path, strlen(path) + 1);
+	memcpy(buf + sizeof(h) + strlen(path) + 1, val, strlen(val));
+	xs_input(dom0, buf, sizeof(h) + h.len);
+	drain(dom0);
+}
+
+/* Domain 9, introduced, with a ring over a page its guest scribbled on. */
+static void attach_ring(void)
+{
+	make_home(9);
+	introduce(9);
+	memset(&fk, 0, sizeof(fk));
+	fk.intf = xs_zalloc(sizeof(*fk.intf));
+	fk.intf->req_cons = 3;
+	fk.intf->req_prod = 77;
+	fk.intf->rsp_prod = 12;
+	fk.intf->error = 9;
+	fk.intf->connection = XENSTORE_RECONNECT;
+	gin_len = 0;
+	ring9 = xs_ring_new(domain_conn(9), fk.intf, &fake_ops, &fk);
+}
+
+static bool ring_idle(void)
+{
+	const struct xenstore_domain_interface *i = fk.intf;
+
+	return i->req_cons == i->req_prod && i->rsp_cons == i->rsp_prod;
+}
+
+static void test_ring(void)
+{
+	struct xenstore_domain_interface *intf;
+	char val[3001], got[XENSTORE_PAYLOAD_MAX + 1];
+	struct xsd_sockmsg h;
+	int i, rounds;
+	bool ok;
+
+	attach_ring();
+	intf = fk.intf;
+	OK(intf->server_features == (XENSTORE_SERVER_FEATURE_RECONNECTION |
+				     XENSTORE_SERVER_FEATURE_ERROR) &&
+	   intf->req_cons == 0 && intf->req_prod == 0 && intf->rsp_prod == 0 &&
+	   intf->error == XENSTORE_ERROR_NONE &&
+	   intf->connection == XENSTORE_CONNECTED && fk.notified == 1,
+	   "ring: attached with features, empty, reconnection answered");
+
+	wr(dom0, 0, "/local/domain/9/name", "guest");
+	fk.notified = 0;
+	ok = g_req(XS_READ, 1, "name", 5) && g_req(XS_READ, 2, "name", 5) &&
+	     g_req(XS_READ, 3, "name", 5);
+	xs_ring_serve(ring9);
+	g_read();
+	for (i = 1; i <= 3 && ok; i++)
+		ok = g_msg(&h, got) && h.type == XS_READ &&
+		     h.req_id == (uint32_t)i && !strcmp(got, "guest");
+	OK(ok && fk.notified == 1 && ring_idle(),
+	   "ring: three requests in one event, three replies, one event");
+
+	intf->req_cons = intf->req_prod = 0xfffffff0U;
+	intf->rsp_cons = intf->rsp_prod = 0xfffffff8U;
+	ok = g_req(XS_WRITE, 4, "wrap\0across-the-end-of-the-ring", 32);
+	xs_ring_serve(ring9);
+	ok &= g_reply(got) == XS_WRITE && !strcmp(got, "OK");
+	ok &= g_req(XS_READ, 5, "wrap", 5);
+	xs_ring_serve(ring9);
+	OK(ok && g_reply(got) == XS_READ &&
+	   !strcmp(got, "across-the-end-of-the-ring") && ring_idle() &&
+	   intf->req_prod < 0x100,
+	   "ring: requests and replies across the wrap point and 2^32");
+
+	memset(val, 'v', sizeof(val) - 1);
+	val[sizeof(val) - 1] = '\0';
+	wr(dom0, 0, "/local/domain/9/big", val);
+	g_req(XS_READ, 6, "big", 4);
+	rounds = 0;
+	ok = true;
+	do {
+		xs_ring_serve(ring9);
+		ok &= intf->rsp_prod - intf->rsp_cons <= XENSTORE_RING_SIZE;
+		g_read();
+	} while (!g_msg(&h, got) && ++rounds < 10);
+	OK(ok && rounds == 2 && h.type == XS_READ && h.len == 3000 &&
+	   !strcmp(got, val),
+	   "ring: a 3000-byte reply waits for room, resumes as it is read");
+
+	/* A guest that writes requests and never reads a reply. */
+	for (rounds = 0; rounds < 200; rounds++) {
+		while (g_req(XS_READ, 7, "name", 5))
+			;
+		if (xs_ring_serve(ring9))
+			break;
+	}
+	OK(rounds == 200 && intf->rsp_prod - intf->rsp_cons ==
+	   XENSTORE_RING_SIZE && domain_conn(9)->replies <=
+	   xs.q.outstanding && !xs_want(domain_conn(9)) &&
+	   intf->req_prod - intf->req_cons > XENSTORE_RING_SIZE - 21,
+	   "ring: a guest that never reads is not read from (%u replies "
+	   "held)", domain_conn(9)->replies);
+	for (rounds = 0; rounds < 400 && !ring_idle(); rounds++) {
+		gin_len = 0;
+		g_read();
+		xs_ring_serve(ring9);
+	}
+	gin_len = 0;
+	OK(ring_idle() && !domain_conn(9)->out,
+	   "ring: it reads, all is answered (%d turns)", rounds);
+
+	wr(dom0, 0, "/local/domain/0/be9", "1");
+	req(dom0, XS_SET_PERMS, 0, 3, "/local/domain/0/be9", "n0", "r9");
+	g_req(XS_WATCH, 8, "/local/domain/0/be9\0tk", 23);
+	xs_ring_serve(ring9);
+	ok = g_reply(got) == XS_WATCH && g_reply(got) == XS_WATCH_EVENT;
+	fk.notified = 0;
+	wr_queued("/local/domain/0/be9", "2");
+	xs_ring_flush(ring9);
+	g_read();
+	OK(ok && fk.notified == 1 && g_msg(&h, got) &&
+	   h.type == XS_WATCH_EVENT && h.len == 23 &&
+	   !memcmp(got, "/local/domain/0/be9\0tk", 23),
+	   "ring: a watch event goes out through the ring, with an event");
+	OK(consistent(), "ring: consistent");
+}
+
+/* Indexes a hostile guest broke: as Xen 4.17, error set, nothing served. */
+static void test_ring_broken(void)
+{
+	struct xenstore_domain_interface *intf = fk.intf;
+	char got[XENSTORE_PAYLOAD_MAX + 1];
+	struct xsd_sockmsg h = { XS_READ, 1, 0, 5000 };
+	XENSTORE_RING_IDX cons;
+	unsigned int n;
+	int i;
+
+	g_req(XS_READ, 9, "name", 5);
+	intf->req_prod += 2000;
+	cons = intf->req_cons;
+	n = fk.notified;
+	for (i = 0; i < 10; i++)
+		xs_ring_serve(ring9);
+	OK(intf->error == XENSTORE_ERROR_RINGIDX &&
+	   ring9->state == XS_RING_BROKEN && intf->req_cons == cons &&
+	   fk.notified == n && !domain_conn(9)->nwatches &&
+	   xs_is_introduced(&xs, 9) && consistent(),
+	   "ring broken: req indexes: error RINGIDX, watches gone, "
+	   "nothing read, the domain stays");
+	intf->connection = XENSTORE_RECONNECT;
+	xs_ring_serve(ring9);
+	gin_len = 0;
+	g_req(XS_READ, 10, "name", 5);
+	xs_ring_serve(ring9);
+	OK(intf->connection == XENSTORE_CONNECTED && !intf->error &&
+	   fk.notified == n + 2 && g_reply(got) == XS_READ &&
+	   !strcmp(got, "guest"),
+	   "ring: the guest's reconnection serves it again");
+
+	g_req(XS_READ, 11, "name", 5);
+	intf->rsp_cons = intf->rsp_prod + 5000;
+	xs_ring_serve(ring9);
+	OK(intf->error == XENSTORE_ERROR_RINGIDX &&
+	   ring9->state == XS_RING_BROKEN && !domain_conn(9)->out,
+	   "ring broken: rsp indexes, output dropped");
+	intf->connection = XENSTORE_RECONNECT;
+	xs_ring_serve(ring9);
+	gin_len = 0;
+	g_put(&h, sizeof(h));
+	xs_ring_serve(ring9);
+	OK(intf->error == XENSTORE_ERROR_PROTO &&
+	   ring9->state == XS_RING_BROKEN,
+	   "ring broken: a payload over XENSTORE_PAYLOAD_MAX: error PROTO");
+	OK(ok_(req(dom0, XS_INTRODUCE, 0, 3, "9", "0x1234", "5"),
+	       XS_INTRODUCE) && ring9->state == XS_RING_BROKEN,
+	   "ring: INTRODUCE without fds leaves the ring to its transport");
+	xs_ring_restart(ring9);
+	g_req(XS_READ, 12, "name", 5);
+	xs_ring_serve(ring9);
+	OK(!intf->error && g_reply(got) == XS_READ,
+	   "ring: restarted (a second INTRODUCE), served again");
+}
+
+struct flood {
+	volatile bool stop;
+	unsigned long sent;
+};
+
+/* A guest on another CPU that keeps the ring full as fast as it can. */
+static void *flood_guest(void *arg)
+{
+	struct flood *fl = arg;
+
+	while (!fl->stop) {
+		if (g_req(XS_READ, 1, "name", 5))
+			fl->sent++;
+		g_read();
+		gin_len = 0;
+	}
+	return NULL;
+}
+
+static void test_ring_flood(void)
+{
+	struct xenstore_domain_interface *intf = fk.intf;
+	struct flood fl = { false, 0 };
+	XENSTORE_RING_IDX before;
+	unsigned long most = 0, busy = 0;
+	pthread_t t;
+	int i;
+
+	if (pthread_create(&t, NULL, flood_guest, &fl)) {
+		OK(false, "ring flood: no thread");
+		return;
+	}
+	/* Until it has sent plenty, or for 20000 turns at least. */
+	for (i = 0; i < 20000 || (fl.sent < 5000 && i < 20000000); i++) {
+		before = VOL(intf->req_cons);
+		busy += xs_ring_serve(ring9);
+		if (VOL(intf->req_cons) - before > most)
+			most = VOL(intf->req_cons) - before;
+	}
+	fl.stop = true;
+	pthread_join(t, NULL);
+	OK(most <= XS_RING_BUDGET && fl.sent > 0,
+	   "ring flood: at most %d request bytes a turn (took %lu; %lu "
+	   "requests, %lu turns said more waits)", XS_RING_BUDGET, most,
+	   fl.sent, busy);
+	for (i = 0; i < 100 && !ring_idle(); i++) {
+		g_read();
+		gin_len = 0;
+		xs_ring_serve(ring9);
+	}
+	OK(ring_idle(), "ring flood: all answered afterwards");
+}
+
+/* The event channel's end: a closed port stops the ring, death releases. */
+static void test_ring_end(void)
+{
+	char got[XENSTORE_PAYLOAD_MAX + 1];
+	XENSTORE_RING_IDX cons;
+
+	fk.events = 1 << 20;
+	OK(xs_ring_event(ring9) == XS_RING_OK && !fk.events &&
+	   ring9->state == XS_RING_LIVE,
+	   "ring: a flood of events is one read");
+	fk.gone = true;
+	g_req(XS_READ, 13, "name", 5);
+	cons = fk.intf->req_cons;
+	OK(xs_ring_event(ring9) == XS_RING_OK &&
+	   ring9->state == XS_RING_STOPPED && !xs_ring_serve(ring9) &&
+	   fk.intf->req_cons == cons,
+	   "ring: the guest closed its port: stopped, not dead");
+	fk.gone = false;
+	OK(ok_(req(dom0, XS_RESUME, 0, 1, "9"), XS_RESUME) &&
+	   ring9->state == XS_RING_LIVE && !xs_ring_serve(ring9) &&
+	   g_reply(got) == XS_READ,
+	   "ring: RESUME serves it again");
+	req(dom0, XS_WATCH, 0, 2, "@releaseDomain", "rel");
+	nevents = 0;
+	fk.dead = true;
+	OK(xs_ring_event(ring9) == XS_RING_DEAD, "ring: death is seen");
+	/* What the daemon's loop does then. */
+	OK(!xs_release(&xs, 9) && fk.closed && !xs_is_introduced(&xs, 9) &&
+	   read_err(dom0, "/local/domain/9", "ENOENT") &&
+	   (drain(dom0), has_event("@releaseDomain", "rel")) && consistent(),
+	   "ring: a dead domain is released: ring closed, nodes gone, "
+	   "@releaseDomain");
+	req(dom0, XS_UNWATCH, 0, 2, "@releaseDomain", "rel");
+	req(dom0, XS_RM, 0, 1, "/local/domain/0/be9");
+	ring9 = NULL;
+}
+
+/* ---- INTRODUCE's fds, over a socketpair ---- */
+
+static int fds_seen, fds_cloexec;
+
+static int take_fds_hook(struct xs_daemon *d, struct xs_domain *dom,
+			 int *fds)
+{
+	int i;
+
+	(void)d;
+	(void)dom;
+	hook_calls++;
+	for (i = 0; fds && i < XS_CONN_FDS; i++) {
+		fds_seen++;
+		fds_cloexec += fcntl(fds[i], F_GETFD) == FD_CLOEXEC;
+		close(fds[i]);
+		fds[i] = -1;
+	}
+	return 0;
+}
+
+/* Sends @len bytes with @n fds; NULL buf: a request of @payload. */
+static bool send_fds(int sock, const void *buf, size_t len, const int *fds,
+		     int n)
+{
+	union {
+		char buf[CMSG_SPACE(8 * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (n) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	}
+	return sendmsg(sock, &mh, 0) == (ssize_t)len;
+}
+
+/* @n pipes; their write ends in w[], to send; the read ends kept. */
+static int pipes_r[8];
+
+static void make_pipes(int *w, int n)
+{
+	int p[2], i;
+
+	for (i = 0; i < n; i++) {
+		if (pipe2(p, O_NONBLOCK | O_CLOEXEC))
+			abort();
+		pipes_r[i] = p[0];
+		w[i] = p[1];
+	}
+}
+
+/* Were all copies of the write ends closed (ours after sending)? */
+static bool pipes_closed(const int *w, int n)
+{
+	bool closed = true;
+	char c;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		close(w[i]);
+		closed &= read(pipes_r[i], &c, 1) == 0;
+		close(pipes_r[i]);
+	}
+	return closed;
+}
+
+/* Sends a request of @n strings with @nfds fds; the reply's type. */
+static uint32_t sock_req(int sv[2], struct xs_conn *c, const int *fds,
+			 int nfds, bool split, uint32_t type, int n, ...)
+{
+	char buf[256];
+	struct xsd_sockmsg h = { type, 1, 0, 0 };
+	const char *s;
+	va_list ap;
+	int i;
+
+	va_start(ap, n);
+	while (n--) {
+		s = va_arg(ap, const char *);
+		memcpy(buf + sizeof(h) + h.len, s, strlen(s) + 1);
+		h.len += strlen(s) + 1;
+	}
+	va_end(ap);
+	memcpy(buf, &h, sizeof(h));
+	if (split) {
+		send_fds(sv[0], buf, sizeof(h), fds, nfds);
+		send_fds(sv[0], buf + sizeof(h), h.len, NULL, 0);
+	} else {
+		send_fds(sv[0], buf, sizeof(h) + h.len, fds, nfds);
+	}
+	rhdr.type = XS_INVALID;
+	for (i = 0; i < 4 && !c->out; i++)
+		if (!xs_sock_read(sv[1], c))
+			return XS_INVALID;
+	drain(c);
+	return rhdr.type;
+}
+
+static void test_sock_fds(void)
+{
+	struct xs_conn *c = xs_conn_new(&xs, 0, true);
+	int sv[2], w[4];
+	bool ok;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		OK(false, "fds: no socketpair");
+		return;
+	}
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	xs.hooks.introduce = take_fds_hook;
+	make_pipes(w, 2);
+	fds_seen = fds_cloexec = 0;
+	ok = ok_(sock_req(sv, c, w, 2, false, XS_INTRODUCE, 3, "20", "0",
+			  "3"), XS_INTRODUCE);
+	OK(ok && fds_seen == 2 && fds_cloexec == 2 && pipes_closed(w, 2) &&
+	   xs_is_introduced(&xs, 20),
+	   "fds: INTRODUCE takes its two fds, close-on-exec");
+	make_pipes(w, 2);
+	fds_seen = 0;
+	ok = ok_(sock_req(sv, c, w, 2, true, XS_INTRODUCE, 3, "21", "0",
+			  "3"), XS_INTRODUCE);
+	OK(ok && fds_seen == 2 && pipes_closed(w, 2),
+	   "fds: sent with the header, the payload after: still its own");
+	make_pipes(w, 1);
+	ok = ok_(sock_req(sv, c, w, 1, false, XS_WRITE, 2, "/f", "1"),
+		 XS_WRITE);
+	OK(ok && pipes_closed(w, 1), "fds: on another request, closed");
+	make_pipes(w, 1);
+	fds_seen = 0;
+	OK(is_err(sock_req(sv, c, w, 1, false, XS_INTRODUCE, 3, "22", "0",
+			   "3"), "EINVAL") && pipes_closed(w, 1) &&
+	   !xs_is_introduced(&xs, 22) && !fds_seen,
+	   "fds: one is EINVAL, and closed");
+	make_pipes(w, 3);
+	OK(is_err(sock_req(sv, c, w, 3, false, XS_INTRODUCE, 3, "22", "0",
+			   "3"), "EINVAL") && pipes_closed(w, 3) &&
+	   !xs_is_introduced(&xs, 22) && !fds_seen,
+	   "fds: three are EINVAL, all closed");
+	OK(ok_(sock_req(sv, c, NULL, 0, false, XS_INTRODUCE, 3, "22", "0",
+			"3"), XS_INTRODUCE) && !fds_seen &&
+	   xs_is_introduced(&xs, 22) && !xs_ring_of(xs_domain(&xs, 22, false)),
+	   "fds: INTRODUCE without fds is recorded, without a ring");
+	xs.hooks.introduce = xs_ring_microv_introduce;
+	make_pipes(w, 2);
+	OK(is_err(sock_req(sv, c, w, 2, false, XS_INTRODUCE, 3, "23", "0",
+			   "3"), "EINVAL") && pipes_closed(w, 2) &&
+	   !xs_is_introduced(&xs, 23),
+	   "fds: not microv's: the daemon's hook cannot map, refuses, closes");
+	xs.hooks.introduce = count_introduce;
+	req(dom0, XS_RELEASE, 0, 1, "20");
+	req(dom0, XS_RELEASE, 0, 1, "21");
+	req(dom0, XS_RELEASE, 0, 1, "22");
+	req(dom0, XS_RM, 0, 1, "/f");
+	close(sv[0]);
+	OK(!xs_sock_read(sv[1], c), "fds: the client's end is seen");
+	close(sv[1]);
+	xs_conn_free(c);
+	OK(consistent(), "fds: consistent");
+}
+
 static void (*const groups[])(void) = {
 	test_tree, test_directory_part, test_perms, test_watches,
 	test_transactions, test_quotas, test_bounds, test_memory,
 	test_backend, test_event_dedup, test_tx_work, test_special,
-	test_domains, test_protocol,
+	test_domains, test_protocol, test_ring, test_ring_broken,
+	test_ring_flood, test_ring_end, test_sock_fds,
 };
 
 static int write_seeds(const char *dir)
 {
 	char path[4096];
 	size_t i;
-	FILE *f;
 
 	quiet = true;
 	setup();
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-		trace_len = 0;
+		trace_len = rtrace_len = 0;
 		groups[i]();
 		snprintf(path, sizeof(path), "%s/seed-%zu", dir, i);
-		f = fopen(path, "wb");
-		if (!f || fwrite(trace, 1, trace_len, f) != trace_len ||
-		    fclose(f)) {
-			perror(path);
+		if (!write_file(path, trace, trace_len))
 			return 1;
-		}
+		snprintf(path, sizeof(path), "%s/seed-%zu-ring", dir, i);
+		if (rtrace_len && !write_file(path, rtrace, rtrace_len))
+			return 1;
 	}
 	xs_free(&xs);
 	return 0;

@@ -6,12 +6,15 @@
  * domain.c    introduced domains and what each owns
  * watch.c     watches and their events
  * proto.c     one connection: bytes in, requests, replies and events out
+ * ring.c      a guest's shared ring as a connection's transport
+ * ring_microv.c  the ring's page and event channel through microv's fds
  * server.c    the Unix socket and the poll() loop
  * xenstored.c the command line
  *
- * Nothing here but server.c does I/O: a connection is fed bytes and
- * drained of bytes by its transport, so that a guest's shared ring can
- * carry it as well as a socket.
+ * Nothing here but server.c and ring_microv.c does I/O: a connection is
+ * fed bytes and drained of bytes by its transport, a socket or a guest's
+ * shared ring (whose memory and event channel ring.c reaches through a
+ * struct xs_ring_ops, so that tests can stand in for them).
  */
 #ifndef MICROV_XENSTORED_H
 #define MICROV_XENSTORED_H
@@ -28,6 +31,8 @@
 #define NO_GENERATION		UINT64_MAX
 /* Xen's DOMID_SELF, also DOMID_FIRST_RESERVED */
 #define DOMID_SELF_		0x7ff0U
+/* microv: INTRODUCE's fds, in order: the grant fd, the event-channel fd */
+#define XS_CONN_FDS		2
 
 struct xs_quota {
 	unsigned int nodes;		/* nodes a domain may own */
@@ -127,13 +132,27 @@ struct xs_conn {
 	struct xs_tx *txs;
 	unsigned int ntxs;
 	uint32_t next_txid;
-	void *transport;	/* the transport's own */
+	void *transport;	/* the transport's own: a domain's xs_ring */
+
+	/*
+	 * File descriptors that came with the request being read (a socket's
+	 * SCM_RIGHTS): the first XS_CONN_FDS kept, all counted.  INTRODUCE
+	 * takes them (setting them to -1); the transport closes the rest once
+	 * the request is done.
+	 */
+	int fds[XS_CONN_FDS];
+	unsigned int nfds;
 };
 
-/* Where a ring transport will attach (ring.c, next step). */
+/*
+ * Where a transport attaches: INTRODUCE (a first one or a repeated one;
+ * @fds NULL or XS_CONN_FDS of them, each set to -1 once taken), RELEASE
+ * (and a domain's death, and the daemon's end), RESUME.
+ */
 struct xs_hooks {
-	int (*introduce)(struct xs_daemon *xs, struct xs_domain *d);
+	int (*introduce)(struct xs_daemon *xs, struct xs_domain *d, int *fds);
 	void (*release)(struct xs_daemon *xs, struct xs_domain *d);
+	void (*resume)(struct xs_daemon *xs, struct xs_domain *d);
 	void (*log)(const char *msg);
 };
 
@@ -211,7 +230,8 @@ struct xs_domain *xs_domain(struct xs_daemon *xs, unsigned int domid,
 void xs_domain_put(struct xs_daemon *xs, struct xs_domain *d);
 void xs_owner_add(struct xs_daemon *xs, unsigned int domid, int n);
 int xs_introduce(struct xs_daemon *xs, unsigned int domid, unsigned long mfn,
-		 unsigned int port);
+		 unsigned int port, int *fds);
+int xs_resume(struct xs_daemon *xs, unsigned int domid);
 int xs_release(struct xs_daemon *xs, unsigned int domid);
 int xs_set_target(struct xs_daemon *xs, unsigned int domid,
 		  unsigned int target);
@@ -245,7 +265,62 @@ bool xs_conn_check(struct xs_conn *c, char *why, size_t len);
 void xs_log(struct xs_daemon *xs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* ring.c: a guest's end, as the transport sees it */
+struct xs_ring_ops {
+	/* Sends the guest one event. */
+	void (*notify)(void *priv);
+	/* Events the guest sent since the last call: 0 if none, -1 once its
+	 * end is gone (closed port or dead domain). */
+	long (*events)(void *priv);
+	/* After -1: 0 if the domain lives, -ESRCH if it is dying. */
+	int (*probe)(void *priv);
+	/* The fd to poll for events (POLLIN), or -1. */
+	int (*fd)(void *priv);
+	/* Unmaps the page, closes what priv holds, frees it. */
+	void (*close)(void *priv, struct xenstore_domain_interface *intf);
+};
+
+enum xs_ring_state {
+	XS_RING_LIVE,		/* served */
+	XS_RING_BROKEN,		/* error set in the page (as Xen): idle */
+	XS_RING_STOPPED,	/* the guest closed its port: until RESUME */
+};
+
+struct xs_ring {
+	struct xs_conn *conn;
+	struct xenstore_domain_interface *intf;
+	const struct xs_ring_ops *ops;
+	void *priv;
+	enum xs_ring_state state;
+};
+
+/* What xs_ring_event() and xs_ring_probe() found. */
+#define XS_RING_OK	0
+#define XS_RING_DEAD	1	/* the domain died: xs_release() it */
+
+/* Request bytes one xs_ring_serve() takes at most, as a fair share. */
+#define XS_RING_BUDGET	(2 * XENSTORE_RING_SIZE)
+
+struct xs_ring *xs_ring_new(struct xs_conn *c,
+			    struct xenstore_domain_interface *intf,
+			    const struct xs_ring_ops *ops, void *priv);
+void xs_ring_free(struct xs_ring *r);
+void xs_ring_restart(struct xs_ring *r);
+int xs_ring_event(struct xs_ring *r);
+int xs_ring_probe(struct xs_ring *r);
+bool xs_ring_serve(struct xs_ring *r);
+void xs_ring_flush(struct xs_ring *r);
+struct xs_ring *xs_ring_of(const struct xs_domain *d);
+void xs_ring_release(struct xs_daemon *xs, struct xs_domain *d);
+void xs_ring_resume(struct xs_daemon *xs, struct xs_domain *d);
+
+/* ring_microv.c: the introduce hook of the daemon */
+int xs_ring_microv_introduce(struct xs_daemon *xs, struct xs_domain *d,
+			     int *fds);
+
 /* server.c */
+bool xs_sock_read(int fd, struct xs_conn *c);
+void xs_sock_close_fds(struct xs_conn *c);
 struct xs_server_opts {
 	const char *socket;
 	const char *pid_file;
