@@ -77,14 +77,18 @@ int xs_introduce(struct xs_daemon *xs, unsigned int domid, unsigned long mfn,
 	if (domid == 0)
 		return 0;
 	d = xs_domain(xs, domid, true);
+	if (d->introduced) {
+		/* A refused ring changes nothing: the old one goes on. */
+		err = xs->hooks.introduce ? xs->hooks.introduce(xs, d, fds) : 0;
+		if (err)
+			return err;
+		xs_conn_reset(d->conn);
+		d->mfn = mfn;
+		d->port = port;
+		return 0;
+	}
 	d->mfn = mfn;
 	d->port = port;
-	if (d->introduced) {
-		xs_conn_reset(d->conn);
-		if (!xs->hooks.introduce)
-			return 0;
-		return xs->hooks.introduce(xs, d, fds);
-	}
 	d->introduced = true;
 	d->conn = xs_conn_new(xs, domid, false);
 	d->conn->dom = d;

@@ -38,6 +38,7 @@ struct xs_conn *xs_conn_new(struct xs_daemon *xs, unsigned int domid,
 	c->domid = domid;
 	c->priv = priv;
 	c->in_hdr = true;
+	c->fds[0] = c->fds[1] = -1;	/* none came with a request yet */
 	c->out_tail = &c->out;
 	c->next_txid = 1;
 	c->next = xs->conns;

@@ -157,9 +157,11 @@ void xs_sock_close_fds(struct xs_conn *c)
 {
 	unsigned int i;
 
-	for (i = 0; i < c->nfds && i < XS_CONN_FDS; i++)
+	for (i = 0; i < XS_CONN_FDS; i++) {
 		if (c->fds[i] >= 0)
 			close(c->fds[i]);
+		c->fds[i] = -1;
+	}
 	c->nfds = 0;
 }
 
@@ -216,7 +218,10 @@ static void take_fds(struct xs_conn *c, struct msghdr *mh)
 			add_fd(c, fd);
 		}
 	}
-	/* The kernel closed those that did not fit: too many anyway. */
+	/*
+	 * The kernel closed those that did not fit (or could not install
+	 * them): the request is refused, and only fds stored are closed.
+	 */
 	if (mh->msg_flags & MSG_CTRUNC)
 		c->nfds = XS_CONN_FDS + 1;
 }

@@ -1524,6 +1524,69 @@ static uint32_t sock_req(int sv[2], struct xs_conn *c, const int *fds,
 	return rhdr.type;
 }
 
+static int refuse_hook(struct xs_daemon *d, struct xs_domain *dom, int *fds)
+{
+	(void)d;
+	(void)dom;
+	return fds ? EINVAL : 0;
+}
+
+/*
+ * Only fds a request brought are closed: never fd 0 of a connection that
+ * had none, never numbers closed already and since reused (a truncated
+ * SCM_RIGHTS, at the fd limit, brings none but says too many).
+ */
+static void test_sock_stale_fds(void)
+{
+	struct xs_conn *c = xs_conn_new(&xs, 0, true);
+	int saved = dup(0), p[2], w[2];
+	bool open0, reused_open;
+
+	if (saved < 0 || pipe(p)) {
+		OK(false, "stale fds: no fds");
+		return;
+	}
+	dup2(p[0], 0);
+	c->nfds = XS_CONN_FDS + 1;
+	xs_sock_close_fds(c);
+	open0 = fcntl(0, F_GETFD) != -1;
+	dup2(saved, 0);
+	close(saved);
+	close(p[0]);
+	close(p[1]);
+	OK(open0, "stale fds: a truncated none closes nothing (fd 0 stays)");
+
+	make_pipes(w, 2);
+	c->fds[0] = w[0];
+	c->fds[1] = w[1];
+	c->nfds = 2;
+	xs_sock_close_fds(c);	/* closed: their numbers are free now */
+	make_pipes(w, 2);	/* and taken again, by others' fds */
+	c->nfds = XS_CONN_FDS + 1;
+	xs_sock_close_fds(c);
+	reused_open = fcntl(w[0], F_GETFD) != -1 && fcntl(w[1], F_GETFD) != -1;
+	pipes_closed(w, 2);	/* ours: closed now */
+	OK(reused_open,
+	   "stale fds: numbers closed before and reused are left alone");
+	xs_conn_free(c);
+
+	/* A re-INTRODUCE whose fds are refused changes nothing. */
+	xs.hooks.introduce = count_introduce;
+	OK(!xs_introduce(&xs, 30, 0x10, 3, NULL), "reintroduce: first");
+	OK(!xs_watch_add(xs_domain(&xs, 30, false)->conn, "/local/domain/30/x",
+			 "t"), "reintroduce: a watch");
+	xs.hooks.introduce = refuse_hook;
+	w[0] = w[1] = -1;
+	OK(xs_introduce(&xs, 30, 0x20, 9, w) == EINVAL &&
+	   xs_domain(&xs, 30, false)->port == 3 &&
+	   xs_domain(&xs, 30, false)->mfn == 0x10 &&
+	   xs_domain(&xs, 30, false)->conn->nwatches == 1,
+	   "reintroduce: refused fds leave the domain as it was");
+	xs.hooks.introduce = count_introduce;
+	req(dom0, XS_RELEASE, 0, 1, "30");
+	OK(consistent(), "reintroduce: consistent");
+}
+
 static void test_sock_fds(void)
 {
 	struct xs_conn *c = xs_conn_new(&xs, 0, true);
@@ -1591,7 +1654,7 @@ static void (*const groups[])(void) = {
 	test_transactions, test_quotas, test_bounds, test_memory,
 	test_backend, test_event_dedup, test_tx_work, test_special,
 	test_domains, test_protocol, test_ring, test_ring_broken,
-	test_ring_flood, test_ring_end, test_sock_fds,
+	test_ring_flood, test_ring_end, test_sock_fds, test_sock_stale_fds,
 };
 
 static int write_seeds(const char *dir)
