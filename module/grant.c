@@ -186,16 +186,13 @@ out:
 /* Pins the page at @gfn, as the guest's touch would. */
 static int microv_grant_pin_gfn(struct microv_domain *d, u64 gfn)
 {
-	struct microv_memslot *s;
-	int ret = -EFAULT;
+	struct page *page;
 
 	if (mutex_lock_killable(&d->lock))
 		return -EINTR;
-	s = microv_memslot_at(d, gfn << PAGE_SHIFT);
-	if (s && microv_memslot_page(d, s, gfn << PAGE_SHIFT))
-		ret = 0;
+	page = microv_gpa_page(d, gfn << PAGE_SHIFT, false);
 	mutex_unlock(&d->lock);
-	return ret;
+	return page ? 0 : -EFAULT;
 }
 
 /*
