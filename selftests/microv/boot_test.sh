@@ -4,10 +4,14 @@
 # /microv/guest) as a Xen PVH guest with a busybox initramfs, four times:
 #
 #   echo   the ELF vmlinux; the guest reaches userspace and says so on hvc0;
-#          its balloon driver gives 16 MiB back and takes it again (the
-#          host's pinned pages follow); it reads a line that the host
-#          sends through the console, prints it back and powers off:
-#          uvctl exits 0.  Its events are FIFO ones.
+#          its xenbus talks to microv-xenstored, which uvctl started, and
+#          Xen's xenstore-ls and xenstore-read on this host see its nodes;
+#          "uvctl mem-set" lowers its memory by 16 MiB and raises it
+#          again, which its balloon driver follows (the host's pinned
+#          pages too); it reads a line that the host sends through the
+#          console and prints it back; xenstore-write of control/shutdown
+#          powers it off: uvctl exits 0, its nodes are gone.  Its events
+#          are FIFO ones.
 #   panic  the bzImage when there is one (else the vmlinux); the guest
 #          panics: uvctl exits 4 (crash).
 #   reboot the vmlinux with xen.fifo_events=0 (the 2-level event ABI);
@@ -99,23 +103,40 @@ show() {
 }
 
 echo "TAP version 13"
-echo "1..36"
+echo "1..40"
 lsmod | grep -q '^microv ' || insmod /microv/microv.ko
 
-boot echo "$guest/vmlinux"
+boot echo "$guest/vmlinux" --name echo --verbose
+domid=$(sed -n 's/^uvctl: domain \([0-9]*\).*/\1/p' "$out" | head -n 1)
+dom=/local/domain/${domid:-0}
 grep -q "Booting kernel on Xen PVH" "$out"
 ok $? "echo: Linux booted as a Xen PVH guest"
 grep -q "ACPI: PM: (supports S0 S5)" "$out"
 ok $? "echo: it found the ACPI tables and S5 in them"
 grep -q "xen:events: Using FIFO-based ABI" "$out"
 ok $? "echo: Linux took the FIFO event channel ABI"
+# Linux's xenbus says what it can do in the nodes the toolstack gave it.
+i=0
+while [ $i -lt 60 ] && [ "$(xenstore-read "$dom/control/feature-poweroff" 2>/dev/null)" != 1 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+test "$(xenstore-read "$dom/control/feature-poweroff" 2>/dev/null)" = 1
+ok $? "echo: Linux's xenbus wrote $dom/control/feature-poweroff through its ring"
+xenstore-ls "$dom" >/tmp/xs.out 2>&1
+grep -qx 'name = "echo"' /tmp/xs.out &&
+	grep -qx ' static-max = "131072"' /tmp/xs.out &&
+	grep -q '^ ring-ref = "[1-9][0-9]*"' /tmp/xs.out
+ok $? "echo: xenstore-ls on the host shows the domain's nodes"
+[ "$fails" = "$fails_before" ] || sed 's/^/# /' /tmp/xs.out
 # MICROV-BALLOON-DOWN|UP <KiB at start> <KiB now>, from the guest's init.
+uvctl mem-set echo 112M && echo down >&3
 wait_for "MICROV-BALLOON-DOWN" 300
 set -- $(grep -m1 "MICROV-BALLOON-DOWN" "$out" | tr -d "\r")
 test "$#" = 3 && test "$3" = $(($2 - 16384))
-ok $? "echo: Linux's balloon driver gave 16 MiB back ($2 KiB, then ${3:-?})"
+ok $? "echo: uvctl mem-set 112M: the balloon gave 16 MiB back ($2 KiB, then ${3:-?})"
 down=$(cat /sys/class/misc/microv/pinned_pages)
-echo up >&3
+uvctl mem-set "$domid" 128M && echo up >&3
 wait_for "MICROV-BALLOON-UP" 300
 set -- $(grep -m1 "MICROV-BALLOON-UP" "$out" | tr -d "\r")
 test "$#" = 3 && test "$3" = "$2"
@@ -126,9 +147,12 @@ ok $? "echo: the pages it took again are pinned ($down, then $up)"
 echo hello-from-host >&3
 wait_for "MICROV-GUEST-GOT hello-from-host" 120
 ok $? "echo: the guest reads a line sent through the console"
-ended 120 0 "the guest powered off"
+xenstore-write "$dom/control/shutdown" poweroff
+ended 120 0 "xenstore's control/shutdown powered the guest off"
 grep -q "reboot: Power down" "$out"
 ok $? "echo: Linux powered down through ACPI"
+! xenstore-ls "$dom" >/dev/null 2>&1
+ok $? "echo: its nodes went with it"
 show
 
 kernel=$guest/vmlinux

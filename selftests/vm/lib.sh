@@ -149,6 +149,24 @@ copy_kvm_modules() {
 	done
 }
 
+# Xen's own xenstore client (xenstore-utils: one program, called by the
+# name it is run as) with the shared libraries it needs, into ROOT: the
+# boot test reads and writes the store through it as a Xen user would.
+copy_xenstore_utils() {
+	local root=$1 lib t
+
+	[ -x /usr/bin/xenstore ] ||
+		die "/usr/bin/xenstore missing: apt-get install xenstore-utils"
+	cp /usr/bin/xenstore "$root/bin/xenstore"
+	for t in ls read write list rm chmod exists watch; do
+		ln -sf xenstore "$root/bin/xenstore-$t"
+	done
+	for lib in $(ldd /usr/bin/xenstore | grep -o '/[^ ]*'); do
+		mkdir -p "$root${lib%/*}"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
 # The guest's initramfs: busybox and selftests/vm/guest/init.
 make_guest_initrd() {
 	local root=$BUILD/guest/initramfs
@@ -181,7 +199,10 @@ make_initramfs() {
 	cp "$BUILD"/selftests/*_test "$BUILD"/selftests/*_bench \
 		"$BUILD/selftests/tiny_pvh.elf" "$BUILD/selftests/probe_pvh.elf" \
 		"$root/microv/tests/"
-	[ ! -x "$BUILD/tools/uvctl" ] || cp "$BUILD/tools/uvctl" "$root/bin/uvctl"
+	if [ -x "$BUILD/tools/uvctl" ]; then
+		cp "$BUILD/tools/uvctl" "$BUILD/tools/microv-xenstored" "$root/bin/"
+		copy_xenstore_utils "$root"
+	fi
 	# The installed kselftest tree, its programs those of /microv/tests.
 	cp -r "$BUILD/kselftest_install" "$root/microv/kselftest"
 	for t in "$root"/microv/kselftest/microv/*_test; do

@@ -21,7 +21,7 @@ void uv_guest_init(struct uv_guest *g)
 	unsigned int i;
 
 	memset(g, 0, sizeof(*g));
-	g->dev = g->dom = g->console = g->hvlog = -1;
+	g->dev = g->dom = g->console = g->hvlog = g->xs.fd = -1;
 	g->hvlog_bol = true;
 	g->done_pipe[0] = g->done_pipe[1] = -1;
 	g->affinity = -1;
@@ -134,42 +134,29 @@ static int set_memory_map(struct uv_guest *g, const struct uv_layout *l)
 }
 
 /*
- * The module serves both rings and sets the HVM parameters that tell the
- * guest where they are; an older module without MICROV_CONNECT_RING
- * still runs the guest, which then has no hvc0 input or output and no
- * xenstore.
+ * The module serves the console ring and sets the HVM parameters that
+ * tell the guest where it is; an older module without MICROV_CONNECT_RING
+ * still runs the guest, which then has no hvc0 input or output.  The
+ * xenstore ring is the daemon's (xsdomain.c).
  */
-static int connect_rings(struct uv_guest *g, const struct uv_layout *l)
+static int connect_console(struct uv_guest *g, const struct uv_layout *l)
 {
-	static const struct {
-		uint32_t kind;
-		const char *name;
-	} rings[] = {
-		{ MICROV_RING_CONSOLE, "console" },
-		{ MICROV_RING_XENSTORE, "xenstore" },
+	struct microv_ring r = {
+		.kind = MICROV_RING_CONSOLE,
+		.gfn = l->console_gpa / UV_PAGE_SIZE,
 	};
-	uint64_t gpa[] = { l->console_gpa, l->xenstore_gpa };
-	unsigned int i;
 
-	for (i = 0; i < UV_ARRAY_SIZE(rings); i++) {
-		struct microv_ring r = {
-			.kind = rings[i].kind,
-			.gfn = gpa[i] / UV_PAGE_SIZE,
-		};
-
-		if (ioctl(g->dom, MICROV_CONNECT_RING, &r)) {
-			if (errno == ENOTTY) {
-				uv_err("this microv module has no MICROV_CONNECT_RING: the guest runs without console and xenstore rings (no hvc0)");
-				return 0;
-			}
-			uv_err("MICROV_CONNECT_RING (%s ring at gfn %#llx): %s",
-			       rings[i].name, (unsigned long long)r.gfn,
-			       strerror(errno));
-			return -1;
+	if (ioctl(g->dom, MICROV_CONNECT_RING, &r)) {
+		if (errno == ENOTTY) {
+			uv_err("this microv module has no MICROV_CONNECT_RING: the guest runs without a console ring (no hvc0)");
+			return 0;
 		}
-		uv_log("%s ring: gfn %#llx, event channel %u", rings[i].name,
-		       (unsigned long long)r.gfn, r.port);
+		uv_err("MICROV_CONNECT_RING (console ring at gfn %#llx): %s",
+		       (unsigned long long)r.gfn, strerror(errno));
+		return -1;
 	}
+	uv_log("console ring: gfn %#llx, event channel %u",
+	       (unsigned long long)r.gfn, r.port);
 	return 0;
 }
 
@@ -261,7 +248,7 @@ int uv_guest_build(struct uv_guest *g, const char *name,
 	if (set_ram(g))
 		return -1;
 	uv_phase("guest RAM slot set");
-	if (set_memory_map(g, l) || connect_rings(g, l) || claim_ports(g))
+	if (set_memory_map(g, l) || connect_console(g, l) || claim_ports(g))
 		return -1;
 	for (i = 0; i < g->nr_vcpus; i++) {
 		g->vcpu[i].id = i;
@@ -330,4 +317,5 @@ void uv_guest_close(struct uv_guest *g)
 	if (g->dev >= 0)
 		close(g->dev);
 	g->console = g->hvlog = g->dom = g->dev = -1;
+	uv_xs_close(&g->xs);
 }

@@ -23,7 +23,11 @@
  *   shutdown:R  MICROV_EXIT_SHUTDOWN with reason R
  *   hlt, triple, fail, internal, mmio:GPA, none   those exits
  *
- * MICROV_OPEN_CONSOLE knows domid 7 (see open_console()).
+ * MICROV_OPEN_CONSOLE knows domid 7 (see open_console()).  The xenstore
+ * ring's ioctls (MICROV_GNTTAB_SEED, MICROV_EVTCHN_ALLOC_UNBOUND, which
+ * gives port 5, MICROV_EVTCHN_BIND, MICROV_GET_GNTDEV and its
+ * MICROV_GRANT_COPY, MICROV_SET_HVM_PARAM) succeed and are logged; the
+ * fds they give are eventfds, which a real xenstore daemon cannot map.
  * Past the end of the script, RUN blocks.  $FAKE_NO_RINGS and
  * $FAKE_NO_MAP make MICROV_CONNECT_RING and MICROV_SET_MEMORY_MAP fail
  * with ENOTTY, as an older module does; $FAKE_DIAG makes MICROV_GET_DIAG
@@ -53,7 +57,7 @@
 #define FAKE_MICROV_PATH	"/fake/microv"
 #define MAX_FD			1024
 
-enum kind { NONE, DEV, DOM, VCPU };
+enum kind { NONE, DEV, DOM, VCPU, GNTDEV };
 
 static enum kind kinds[MAX_FD];
 static struct microv_run *run_area;
@@ -390,6 +394,29 @@ static int dom_ioctl(unsigned long req, void *arg)
 		d->dropped = n ? 7 : 0;
 		return 0;
 	}
+	case MICROV_GNTTAB_SEED: {
+		struct microv_gnttab_seed *g = arg;
+
+		fake_log("seed ref %u gfn %#llx", g->ref,
+			 (unsigned long long)g->gfn);
+		return 0;
+	}
+	case MICROV_EVTCHN_ALLOC_UNBOUND:
+		((struct microv_evtchn_alloc *)arg)->port = 5;
+		return 0;
+	case MICROV_EVTCHN_BIND:
+		fake_log("bind port %u",
+			 ((struct microv_evtchn_bind *)arg)->port);
+		return eventfd(0, EFD_CLOEXEC);
+	case MICROV_GET_GNTDEV:
+		return new_fd(GNTDEV);
+	case MICROV_SET_HVM_PARAM: {
+		struct microv_hvm_param *p = arg;
+
+		fake_log("hvm param %u = %#llx", p->index,
+			 (unsigned long long)p->value);
+		return 0;
+	}
 	case MICROV_DESTROY_DOMAIN: {
 		uint64_t one = 1;
 
@@ -468,6 +495,19 @@ int ioctl(int fd, unsigned long req, ...)
 		return dom_ioctl(req, arg);
 	case VCPU:
 		return vcpu_ioctl(req, arg);
+	case GNTDEV:
+		if (req == MICROV_GRANT_COPY) {
+			struct microv_grant_copy *c = arg;
+			struct microv_grant_copy_seg *seg =
+				(void *)(uintptr_t)c->segs;
+
+			fake_log("grant copy ref %u len %u flags %u", seg->ref,
+				 seg->len, seg->flags);
+			seg->status = 0;
+			return 0;
+		}
+		errno = ENOTTY;
+		return -1;
 	default:
 		if (!real_ioctl)
 			real_ioctl = dlsym(RTLD_NEXT, "ioctl");

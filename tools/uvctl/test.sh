@@ -10,6 +10,8 @@ uvctl=${O:?}/uvctl
 cache=${MICROV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/microv}/kernels
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+# Never the host's own xenstore: tests that want one set their own.
+export XENSTORED_PATH=$tmp/no-xenstore/socket
 . "$(dirname "$0")/../ktap.sh"
 
 status() { "$uvctl" "$@" >/dev/null 2>&1; echo $?; }
@@ -168,8 +170,8 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		script=$1
 		shift
 		FAKE_SCRIPT=$script FAKE_LOG=$tmp/log LD_PRELOAD=$fake \
-			timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" "$@" \
-			>"$tmp/out" 2>"$tmp/err" </dev/null
+			timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" \
+			--no-xenstore "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	}
 	# exits SCRIPT STATUS MESSAGE: the guest's end gives that status.
 	exits() {
@@ -183,12 +185,12 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 	t "fake: poweroff exits 0" test $? = 0
 	t "fake: port 0xe9 and the console fd reach stdout" sh -c "
 		grep -qx 'hello e9' '$tmp/out' && grep -qx 'hello console' '$tmp/out'"
-	t "fake: one RAM slot at 0, the map, both rings at the top" sh -c "
+	t "fake: one RAM slot at 0, the map, the console ring at the top" sh -c "
 		grep -qx \"domain 'fk'\" '$tmp/log' &&
 		grep -qx 'memory slot 0 gpa 0 size 0x10000000' '$tmp/log' &&
 		grep -qx 'memory map 6 entries' '$tmp/log' &&
 		grep -qx 'ring 1 gfn 0xfffe' '$tmp/log' &&
-		grep -qx 'ring 2 gfn 0xffff' '$tmp/log'"
+		! grep -q 'ring 2\\|seed' '$tmp/log'"
 	FAKE_HVLOG="early_one~second" fake "con:from_ring~,shutdown:0"
 	st=$?
 	t "fake: console_io output is the hypervisor log's, on stderr, tagged" sh -c "
@@ -197,7 +199,7 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		grep -qx '(d7) early one' '$tmp/err' &&
 		grep -qx '(d7) second' '$tmp/err'"
 	FAKE_SCRIPT="con:no_newline,shutdown:1" LD_PRELOAD=$fake timeout 20 \
-		"$dyn" -d /fake/microv run --kernel "$kern" >"$tmp/both" 2>&1 \
+		"$dyn" -d /fake/microv run --kernel "$kern" --no-xenstore >"$tmp/both" 2>&1 \
 		</dev/null
 	st=$?
 	t "fake: uvctl's last word comes after the guest's last line, on its own" sh -c "
@@ -275,7 +277,7 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		grep -q 'has no MICROV_CONNECT_RING' '$tmp/err' &&
 		grep -q 'has no MICROV_SET_MEMORY_MAP' '$tmp/err'"
 	printf 'hello' | FAKE_SCRIPT="echo:5,shutdown:0" LD_PRELOAD=$fake \
-		timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" --hvc \
+		timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" --hvc --no-xenstore \
 		>"$tmp/out" 2>"$tmp/err"
 	st=$?
 	t "fake: --hvc forwards piped stdin to the console" sh -c "
@@ -285,7 +287,7 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		sig=${sig%:*}
 		rm -f "$tmp/log"
 		FAKE_SCRIPT=block FAKE_LOG=$tmp/log LD_PRELOAD=$fake \
-			timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" \
+			timeout 20 "$dyn" -d /fake/microv run --kernel "$kern" --no-xenstore \
 			>/dev/null 2>&1 </dev/null &
 		pid=$!
 		sleep 1
@@ -303,7 +305,7 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 	for i in $(seq 299); do steps="$steps,e9:$e9"; done
 	{
 		FAKE_SCRIPT=$steps LD_PRELOAD=$fake timeout 20 "$dyn" \
-			-d /fake/microv run --kernel "$kern" 2>/dev/null </dev/null &
+			-d /fake/microv run --kernel "$kern" --no-xenstore 2>/dev/null </dev/null &
 		echo $! >"$tmp/pid"
 		wait $!
 		echo $? >"$tmp/status"
@@ -331,7 +333,7 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 		(sleep 1; printf 'ab'; sleep 1; printf '\035') |
 			FAKE_SCRIPT="echo:2,block" LD_PRELOAD=$fake timeout 20 \
 			script -qec "stty -g >'$tmp/stty0'; '$dyn' -d /fake/microv run \
-				--kernel '$kern' --hvc; echo status=\$?;
+				--kernel '$kern' --hvc --no-xenstore; echo status=\$?;
 				stty -g >'$tmp/stty1'" /dev/null >"$tmp/out" 2>&1
 		t "fake: --hvc on a terminal: input reaches the guest, Ctrl-] detaches with 0" \
 			sh -c "grep -q 'got:ab' '$tmp/out' &&
@@ -342,8 +344,78 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 	else
 		skip "fake: --hvc on a terminal" "no script(1)"
 	fi
+	# The xenstore, at a socket of the test's own: no daemon answers, so
+	# uvctl starts the one beside it; that daemon cannot map the fake's
+	# fds, so it refuses the domain, and uvctl ends cleanly.
+	export XENSTORED_PATH=$tmp/xs/socket
+	rm -f "$tmp/log"
+	FAKE_SCRIPT=shutdown:0 FAKE_LOG=$tmp/log LD_PRELOAD=$fake timeout 20 \
+		"$dyn" -d /fake/microv run --kernel "$kern" --name xs \
+		>"$tmp/out" 2>"$tmp/err" </dev/null
+	st=$?
+	t "fake: with no daemon at \$XENSTORED_PATH, uvctl starts microv-xenstored" \
+		sh -c "grep -q 'no xenstore daemon at $XENSTORED_PATH: starting .*/microv-xenstored$' \
+			'$tmp/err' && test -S '$XENSTORED_PATH'"
+	t "fake: the ring granted, a port bound, the HVM parameters set" sh -c "
+		grep -qx 'seed ref 1 gfn 0xffff' '$tmp/log' &&
+		grep -qx 'bind port 5' '$tmp/log' &&
+		grep -qx 'grant copy ref 1 len 4096 flags 1' '$tmp/log' &&
+		grep -qx 'hvm param 1 = 0xffff' '$tmp/log' &&
+		grep -qx 'hvm param 2 = 0x5' '$tmp/log'"
+	t "fake: a domain the daemon refuses does not run: exit 1, said" sh -c "
+		[ $st = 1 ] && grep -q 'the xenstore daemon refused domain 7' '$tmp/err' &&
+		! grep -q 'startup: first MICROV_RUN' '$tmp/err' &&
+		grep -qx destroy '$tmp/log'"
+	if command -v xenstore-ls >/dev/null; then
+		t "fake: ... and its nodes are gone" sh -c "
+			! xenstore-ls /local/domain/7 >/dev/null 2>&1 &&
+			test -z \"\$(xenstore-list /vm 2>/dev/null)\""
+	else
+		skip "fake: ... and its nodes are gone" "no xenstore-utils"
+	fi
+	pkill -f "microv-xenstored --socket $XENSTORED_PATH" 2>/dev/null
+	export XENSTORED_PATH=$tmp/no-xenstore/socket
 else
 	skip "runs under the fake module" "no $dyn or $fake (make -C tools check builds them)"
 fi
+
+# mem-set against a daemon of the test's own, with a domain's nodes as
+# "uvctl run" writes them.
+export XENSTORED_PATH=$tmp/ms/socket
+if command -v xenstore-write >/dev/null && [ -x "$O/microv-xenstored" ] &&
+	"$O/microv-xenstored" --pid-file "$tmp/ms.pid" &&
+	xenstore-write /local/domain/5/name web \
+		/local/domain/5/memory/static-max 131072 \
+		/local/domain/5/memory/target 131072; then
+	target() { xenstore-read /local/domain/5/memory/target; }
+	t "mem-set by name writes memory/target in KiB" sh -c "
+		'$uvctl' mem-set web 64M && test \"\$(xenstore-read /local/domain/5/memory/target)\" = 65536"
+	t "mem-set by domid, any suffix" sh -c "
+		'$uvctl' mem-set 5 102400K && test \"\$(xenstore-read /local/domain/5/memory/target)\" = 102400"
+	t "mem-set up to the domain's maximum" sh -c "
+		'$uvctl' mem-set 5 128 && test \"\$(xenstore-read /local/domain/5/memory/target)\" = 131072"
+	t "mem-set past the maximum exits 1, changes nothing" sh -c "
+		'$uvctl' mem-set web 129M 2>'$tmp/err'; test \$? = 1 &&
+		grep -q 'domain 5: 132096K is more than its maximum, 131072K' '$tmp/err' &&
+		test \"\$(xenstore-read /local/domain/5/memory/target)\" = 131072"
+	t "mem-set of an unknown domain exits 1" says 1 "no domain 'db' in the xenstore" \
+		mem-set db 64M
+	t "mem-set of a domid with no nodes exits 1" says 1 "no domain '6'" \
+		mem-set 6 64M
+	t "mem-set with a bad size is a usage error" says 2 "mem-set 1x: expected a size" \
+		mem-set web 1x
+	t "mem-set without a size is a usage error" says 2 "expected DOMAIN and SIZE" \
+		mem-set web
+	kill "$(cat "$tmp/ms.pid")"
+else
+	skip "mem-set" "no xenstore-utils or microv-xenstored"
+fi
+export XENSTORED_PATH=$tmp/none/socket
+t "mem-set with no daemon exits 1, and starts none" sh -c "
+	'$uvctl' mem-set web 64M 2>'$tmp/err'; test \$? = 1 &&
+	grep -q 'no xenstore daemon at $XENSTORED_PATH' '$tmp/err' &&
+	! test -e '$XENSTORED_PATH'"
+t "no test reached a xenstore it did not start" \
+	test ! -e "$tmp/no-xenstore/socket"
 
 finish

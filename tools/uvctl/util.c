@@ -155,9 +155,10 @@ void uv_buf_free(struct uv_buf *b)
 }
 
 /**
- * uv_parse_ram() - the argument of --ram
+ * uv_parse_size() - a size of guest RAM (--ram, mem-set)
  * @s:     a number with an optional K, M or G suffix (any case); a plain
  *         number is MiB, as with QEMU's -m and xl's memory=
+ * @what:  the option or command, for messages
  * @bytes: the size in bytes
  *
  * The size must be whole pages (the memory slot's rule), at least
@@ -167,13 +168,13 @@ void uv_buf_free(struct uv_buf *b)
  *
  * Return: 0, or -1 after a message.
  */
-int uv_parse_ram(const char *s, uint64_t *bytes)
+int uv_parse_size(const char *s, const char *what, uint64_t *bytes)
 {
 	unsigned long long n, unit = UV_MiB;
 	char *end;
 
 	if (!isdigit((unsigned char)*s)) {
-		uv_err("--ram %s: expected a size such as 256M or 1G", s);
+		uv_err("%s %s: expected a size such as 256M or 1G", what, s);
 		return -1;
 	}
 	errno = 0;
@@ -195,27 +196,33 @@ int uv_parse_ram(const char *s, uint64_t *bytes)
 		break;
 	}
 	if (*end) {
-		uv_err("--ram %s: expected a size such as 256M or 1G (suffixes K, M, G; no suffix means MiB)",
-		       s);
+		uv_err("%s %s: expected a size such as 256M or 1G (suffixes K, M, G; no suffix means MiB)",
+		       what, s);
 		return -1;
 	}
 	if (errno == ERANGE || n > UV_RAM_MAX / unit) {
-		uv_err("--ram %s: more than the %lluG microv can map",
+		uv_err("%s %s: more than the %lluG microv can map", what,
 		       s, (unsigned long long)(UV_RAM_MAX / UV_GiB));
 		return -1;
 	}
 	n *= unit;
 	if (n < UV_RAM_MIN) {
-		uv_err("--ram %s: less than the minimum of %lluM",
+		uv_err("%s %s: less than the minimum of %lluM", what,
 		       s, (unsigned long long)(UV_RAM_MIN / UV_MiB));
 		return -1;
 	}
 	if (n % UV_PAGE_SIZE) {
-		uv_err("--ram %s: not a multiple of 4K", s);
+		uv_err("%s %s: not a multiple of 4K", what, s);
 		return -1;
 	}
 	*bytes = n;
 	return 0;
+}
+
+/* The argument of --ram: uv_parse_size()'s rules. */
+int uv_parse_ram(const char *s, uint64_t *bytes)
+{
+	return uv_parse_size(s, "--ram", bytes);
 }
 
 /**

@@ -54,6 +54,9 @@ static void usage(FILE *out)
 		"                 (uvctl run --help)\n"
 		"  console DOMID  attach to the console of a guest another uvctl runs\n"
 		"                 (its domid: \"uvctl run\" says it); Ctrl-] detaches\n"
+		"  mem-set DOMAIN SIZE\n"
+		"                 set the memory a running guest's balloon driver aims\n"
+		"                 at (uvctl mem-set --help)\n"
 		"\n"
 		"Options:\n"
 		"  -d, --device=PATH  the microv device (default %s, or $MICROV_DEVICE)\n"
@@ -86,11 +89,16 @@ static void run_usage(FILE *out)
 		"      --strict-mmio   stop the guest when it touches a guest-physical\n"
 		"                      address with no RAM (by default it reads all\n"
 		"                      ones there and its writes are dropped, as on Xen)\n"
+		"      --no-xenstore   give the guest no xenstore (by default uvctl\n"
+		"                      introduces it to the host's xenstore daemon,\n"
+		"                      $XENSTORED_PATH or %s,\n"
+		"                      and starts microv-xenstored if none answers)\n"
 		"  -v, --verbose       print the layout, the rings and unusual exits\n"
 		"  -d, --device=PATH   the microv device (default %s)\n"
 		"  -h, --help          show this help and exit\n"
 		"\n"
-		"%s", DEFAULT_CMDLINE, MICROV_DEVICE, exit_status_help);
+		"%s", DEFAULT_CMDLINE, UV_XS_SOCKET, MICROV_DEVICE,
+		exit_status_help);
 }
 
 static const struct {
@@ -178,13 +186,14 @@ static int cmd_info(const char *device, int argc, char **argv)
  * @hvc:      forward stdin to the console
  * @dry_run:  plan and load, print, but do not run
  * @strict_mmio: stop the guest at an access to no RAM
+ * @no_xenstore: give the guest no xenstore
  */
 struct run_opts {
 	const char *device, *kernel, *initrd, *cmdline, *name;
 	uint64_t ram;
 	unsigned int vcpus;
 	int affinity;
-	bool hvc, dry_run, strict_mmio;
+	bool hvc, dry_run, strict_mmio, no_xenstore;
 };
 
 /* The module's rule for names, checked here for a clearer message. */
@@ -305,12 +314,16 @@ static int run(const struct run_opts *o)
 	g.nr_vcpus = o->vcpus;
 	g.affinity = o->affinity;
 	g.strict_mmio = o->strict_mmio;
+	/* The daemon is started, if it must be, before the domain exists. */
 	if (uv_guest_open_device(&g, o->device) ||
+	    (!o->no_xenstore && uv_xs_open(&g.xs, true)) ||
 	    uv_guest_build(&g, o->name, &l))
 		goto out;
-	status = run_loop(&g, o);
+	if (g.xs.fd < 0 || !uv_store_domain(&g, o->name, &l))
+		status = run_loop(&g, o);
 	/* Consoles attached elsewhere (uvctl console) see it end. */
 	uv_guest_destroy(&g);
+	uv_store_release(&g);
 out:
 	uv_guest_close(&g);
 	if (g.mem)
@@ -358,6 +371,54 @@ static int cmd_console(const char *device, int argc, char **argv)
 	return uv_console_attach(device, domid);
 }
 
+static void mem_set_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: uvctl mem-set DOMAIN SIZE\n"
+		"Set the memory that the balloon driver of the running guest DOMAIN\n"
+		"(a domid, or the name given to \"uvctl run --name\") aims at, as\n"
+		"\"xl mem-set\" does: its xenstore node memory/target.  SIZE has a K,\n"
+		"M or G suffix; a plain number is MiB.  It may not be more than the\n"
+		"guest's RAM (--ram); the guest gives pages back or takes them again\n"
+		"at its own pace, and one without a balloon driver ignores it.\n"
+		"\n"
+		"The xenstore daemon is the one at $XENSTORED_PATH, or %s.\n",
+		UV_XS_SOCKET);
+}
+
+static int cmd_mem_set(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int domid;
+	uint64_t bytes;
+	struct uv_xs xs;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			mem_set_usage(stdout);
+			return 0;
+		}
+		fprintf(stderr, "Try 'uvctl mem-set --help'.\n");
+		return UV_EXIT_USAGE;
+	}
+	if (optind != argc - 2) {
+		uv_err("mem-set: expected DOMAIN and SIZE");
+		return UV_EXIT_USAGE;
+	}
+	if (uv_parse_size(argv[optind + 1], "mem-set", &bytes))
+		return UV_EXIT_USAGE;
+	if (uv_xs_open(&xs, false))
+		return UV_EXIT_ERROR;
+	ret = uv_store_find(&xs, argv[optind], &domid) ||
+	      uv_store_set_target(&xs, domid, bytes) ? UV_EXIT_ERROR : 0;
+	uv_xs_close(&xs);
+	return ret;
+}
+
 static int cmd_run(const char *device, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -371,6 +432,7 @@ static int cmd_run(const char *device, int argc, char **argv)
 		{ "vcpus", required_argument, NULL, 'P' },
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "strict-mmio", no_argument, NULL, 'S' },
+		{ "no-xenstore", no_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -444,6 +506,9 @@ static int cmd_run(const char *device, int argc, char **argv)
 			break;
 		case 'S':
 			o.strict_mmio = true;
+			break;
+		case 'X':
+			o.no_xenstore = true;
 			break;
 		case 'v':
 			uv_verbose = true;
@@ -523,6 +588,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "console")) {
 		argv[0] = (char *)"uvctl console";
 		return cmd_console(device, argc, argv);
+	}
+	if (!strcmp(cmd, "mem-set")) {
+		argv[0] = (char *)"uvctl mem-set";
+		return cmd_mem_set(argc, argv);
 	}
 	uv_err("unknown command '%s'", cmd);
 	usage(stderr);

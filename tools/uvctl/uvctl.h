@@ -10,6 +10,10 @@
  * domain.c  the domain through /dev/microv: RAM, map, rings, vCPU state
  * run.c     one thread per vCPU, and what each exit means
  * console.c the terminal and the console fd
+ * xenstore.c the host's xenstore daemon: its socket protocol, started
+ *           on demand
+ * xsdomain.c the guest's xenstore: ring, nodes, introduce, release,
+ *           memory target
  *
  * Documentation/uvctl.rst is the manual; Documentation/guest-boot.rst
  * says what the guest finds when it starts.
@@ -74,6 +78,7 @@ struct uv_buf {
 
 int uv_read_file(const char *path, const char *what, struct uv_buf *b);
 void uv_buf_free(struct uv_buf *b);
+int uv_parse_size(const char *s, const char *what, uint64_t *bytes);
 int uv_parse_ram(const char *s, uint64_t *bytes);
 int uv_parse_uint(const char *s, unsigned long max, unsigned long *out);
 uint32_t uv_le32(const unsigned char *p);
@@ -210,6 +215,36 @@ uint64_t uv_acpi_write(unsigned char *mem, uint64_t gpa,
 void uv_start_state(const struct uv_layout *l, struct microv_regs *regs,
 		    struct microv_sregs *sregs);
 
+/* xenstore.c */
+#define UV_XS_SOCKET	"/var/run/xenstored/socket"
+#define UV_XS_FDS	2	/* INTRODUCE's: grant fd, event-channel fd */
+
+/**
+ * struct uv_xs - a connection to the host's xenstore daemon
+ * @fd:     its socket, -1 when closed
+ * @req_id: of the last request
+ */
+struct uv_xs {
+	int fd;
+	uint32_t req_id;
+};
+
+const char *uv_xs_socket(void);
+int uv_xs_open(struct uv_xs *xs, bool start);
+void uv_xs_close(struct uv_xs *xs);
+int uv_xs_request(struct uv_xs *xs, uint32_t type, const void *payload,
+		  size_t len, const int *fds, char *reply, size_t size);
+int uv_xs_write(struct uv_xs *xs, const char *path, const char *value);
+int uv_xs_read(struct uv_xs *xs, const char *path, char *buf, size_t size);
+int uv_xs_rm(struct uv_xs *xs, const char *path);
+int uv_xs_set_perms(struct uv_xs *xs, const char *path, unsigned int owner,
+		    char others, int reader);
+int uv_xs_directory(struct uv_xs *xs, const char *path, char *buf,
+		    size_t size);
+int uv_xs_introduce(struct uv_xs *xs, unsigned int domid, uint64_t gfn,
+		    unsigned int port, const int fds[UV_XS_FDS]);
+int uv_xs_release(struct uv_xs *xs, unsigned int domid);
+
 /* domain.c, run.c, console.c: a running guest */
 /* Multi-vCPU guests are not supported yet. */
 #define UV_MAX_VCPUS	1
@@ -256,6 +291,9 @@ struct uv_vcpu {
  * @lock:       protects @status
  * @status:     enum uv_status of the first vCPU that ended, -1 before
  * @io_counts:  IN ([port][0]) and OUT ([port][1]) exits per port
+ * @xs:         the xenstore daemon, fd -1 for a guest without xenstore
+ * @vm_path:    its /vm/UUID node
+ * @store_made: its nodes may exist: uv_store_release() removes them
  */
 struct uv_guest {
 	int dev, dom, console, hvlog;
@@ -281,6 +319,9 @@ struct uv_guest {
 	struct microv_diag_entry diag[MICROV_DIAG_MAX];
 	struct microv_diag diag_hdr;
 	bool have_diag;
+	struct uv_xs xs;
+	char vm_path[48];
+	bool store_made;
 };
 
 /* diag.c */
@@ -294,6 +335,14 @@ int uv_guest_build(struct uv_guest *g, const char *name,
 		   const struct uv_layout *l);
 void uv_guest_destroy(struct uv_guest *g);
 void uv_guest_close(struct uv_guest *g);
+
+/* xsdomain.c */
+int uv_store_domain(struct uv_guest *g, const char *name,
+		    const struct uv_layout *l);
+void uv_store_release(struct uv_guest *g);
+int uv_store_find(struct uv_xs *xs, const char *which, unsigned int *domid);
+int uv_store_set_target(struct uv_xs *xs, unsigned int domid,
+			uint64_t bytes);
 
 /* run.c */
 int uv_vcpus_start(struct uv_guest *g);

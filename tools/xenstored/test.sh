@@ -100,4 +100,14 @@ st=$?
 pid=
 t "SIGTERM: exits 0, socket and pid file removed" sh -c \
 	"[ $st = 0 ] && [ ! -e '$XENSTORED_PATH' ] && [ ! -e '$tmp/pid' ]"
+# The systemd unit, as "make install-systemd" writes it, for this daemon.
+unit=$tmp/microv-xenstored.service
+sed "s|@SBINDIR@|$O|" "$(dirname "$0")/microv-xenstored.service.in" >"$unit"
+if command -v systemd-analyze >/dev/null; then
+	t "the systemd unit verifies, and runs the daemon in the foreground" \
+		sh -c "systemd-analyze verify '$unit' &&
+		grep -qx 'ExecStart=$O/microv-xenstored --foreground' '$unit'"
+else
+	skip "the systemd unit verifies" "no systemd-analyze"
+fi
 finish
