@@ -127,8 +127,11 @@ struct microv_vcpu {
 
 #define MICROV_NR_IO_PORTS	65536
 
-/* ring_pages[] by MICROV_RING_* kind (1, 2). */
-#define MICROV_NR_RINGS		(MICROV_RING_XENSTORE + 1)
+/*
+ * ring_pages[] by MICROV_RING_* kind: MICROV_RING_CONSOLE (1), the only
+ * ring the module serves (index 0 unused).
+ */
+#define MICROV_NR_RINGS		(MICROV_RING_CONSOLE + 1)
 
 /**
  * struct microv_diag_table - what the guest asked for and did not get
@@ -172,7 +175,7 @@ struct microv_diag_table {
  * @xen_pages: the hypervisor's pages of the domain (XENABI_PAGE_*):
  *          shared_info from creation, grant frames once asked for; each
  *          mapped in the EPT where d->xen.xen_page_gfn says (under @lock)
- * @ring_lock: serialises the ring backends (guest events, console input)
+ * @ring_lock: serialises the console ring's backend (guest events, input)
  * @ring_pages: the guest pages of its rings (MICROV_RING_*), held
  * @evtchns: the host's ends of its event channels, by host port
  *          (evtchn.c); each holds a hold

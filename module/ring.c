@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Backends on rings in guest memory, served by the module itself: the
- * Xen console ring (output into the domain's console stream, input from
- * its console fd) and an empty xenstore.  The toolstack names the ring's
- * page (MICROV_CONNECT_RING); the module binds a port of the guest to
- * itself and sets the HVM parameters the guest looks them up with.  The
- * guest's event on the port brings the backend to its ring, in the
- * sending vCPU's thread; the backend's event tells the guest it is done.
+ * The one backend on a ring in guest memory that the module serves
+ * itself: the Xen console ring (output into the domain's console stream,
+ * input from its console fd).  The toolstack names the ring's page
+ * (MICROV_CONNECT_RING); the module binds a port of the guest to itself
+ * and sets the HVM parameters the guest looks them up with.  The guest's
+ * event on the port brings the backend to its ring, in the sending vCPU's
+ * thread; the backend's event tells the guest it is done.
+ *
+ * The xenstore ring is not served here: the toolstack grants it to domain
+ * 0 (MICROV_GNTTAB_SEED), makes its port (MICROV_EVTCHN_ALLOC_UNBOUND,
+ * MICROV_EVTCHN_BIND), sets its HVM parameters (MICROV_SET_HVM_PARAM) and
+ * hands it to the host's xenstore daemon, microv-xenstored, in userspace.
  */
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -17,12 +22,11 @@
 
 /*
  * What one guest event buys: this many chunks of console output (twice
- * its ring) or xenstore batches.  One vCPU's driver, which waits for the
- * backend, never leaves more; other vCPUs, or another thread of the
- * process (it shares guest RAM), can keep a ring full for ever.  The
- * rest is done a round per entry into the guest, from the vCPU's run
- * loop, which sees signals and the scheduler between rounds
- * (microv_ring_work()).
+ * its ring).  One vCPU's driver, which waits for the backend, never
+ * leaves more; other vCPUs, or another thread of the process (it shares
+ * guest RAM), can keep the ring full for ever.  The rest is done a round
+ * per entry into the guest, from the vCPU's run loop, which sees signals
+ * and the scheduler between rounds (microv_ring_work()).
  */
 #define MICROV_RING_BUDGET	16
 
@@ -48,27 +52,12 @@ static bool microv_console_ring_pull(struct microv_domain *d)
 	return n;
 }
 
-/* Answers the guest's xenstore requests; true if it may have left more. */
-static bool microv_store_ring_serve(struct microv_domain *d)
-{
-	unsigned int i;
-
-	for (i = 0; i < MICROV_RING_BUDGET; i++) {
-		if (!xen_store_process(&d->xen))
-			return false;
-		xen_evtchn_notify_from_host(&d->xen, d->xen.store.port);
-	}
-	return true;
-}
-
 /* One round on @ring, if it is connected; true if there may be more. */
 static bool microv_ring_serve(struct microv_domain *d, unsigned int ring)
 {
 	if (!d->ring_pages[ring])
 		return false;
-	if (ring == MICROV_RING_CONSOLE)
-		return microv_console_ring_pull(d);
-	return microv_store_ring_serve(d);
+	return microv_console_ring_pull(d);	/* the only ring there is */
 }
 
 /**
@@ -76,10 +65,10 @@ static bool microv_ring_serve(struct microv_domain *d, unsigned int ring)
  * @v:    the sending vCPU
  * @port: the port
  *
- * Console: its output is taken and writers waiting for room in its input
- * are woken.  Xenstore: requests are answered.  Either way the guest is
- * signalled back if anything moved; what is over the budget is left to
- * @v's run loop.
+ * The console's port: its output is taken, the guest is signalled back if
+ * anything moved, and writers waiting for room in its input are woken;
+ * what is over the budget is left to @v's run loop.  Other ports bound to
+ * the module have no backend here.
  */
 void microv_ring_notify(struct microv_vcpu *v, u32 port)
 {
@@ -89,8 +78,6 @@ void microv_ring_notify(struct microv_vcpu *v, u32 port)
 	mutex_lock(&d->ring_lock);
 	if (port == d->xen.console_port)
 		ring = MICROV_RING_CONSOLE;
-	else if (port == d->xen.store.port)
-		ring = MICROV_RING_XENSTORE;
 	else
 		ring = MICROV_NR_RINGS;
 	if (ring < MICROV_NR_RINGS && microv_ring_serve(d, ring))
@@ -158,9 +145,12 @@ size_t microv_console_room(struct microv_domain *d)
  * The page must be RAM the guest can write; it is cleared, held until the
  * domain dies, and served from then on.
  *
+ * Only MICROV_RING_CONSOLE is served; MICROV_RING_XENSTORE is refused, its
+ * ring being the host xenstore daemon's (see the top of this file).
+ *
  * Return: 0, or -EFAULT (the argument, or the page cannot be pinned),
- * -EINVAL (kind, flags, pad, no writable RAM at gfn, or the other ring's
- * page), -EBUSY (that ring is already connected), -ENOSPC (no free port).
+ * -EINVAL (kind not MICROV_RING_CONSOLE, flags, pad, no writable RAM at
+ * gfn), -EBUSY (the ring is already connected), -ENOSPC (no free port).
  */
 long microv_ring_connect(struct microv_domain *d,
 			 struct microv_ring __user *uring)
@@ -174,8 +164,7 @@ long microv_ring_connect(struct microv_domain *d,
 
 	if (copy_from_user(&r, uring, sizeof(r)))
 		return -EFAULT;
-	if (r.flags || r.pad || (r.kind != MICROV_RING_CONSOLE &&
-				 r.kind != MICROV_RING_XENSTORE))
+	if (r.flags || r.pad || r.kind != MICROV_RING_CONSOLE)
 		return -EINVAL;
 	if (r.gfn >= MICROV_MAX_GPA >> PAGE_SHIFT)
 		return -EINVAL;
@@ -196,11 +185,6 @@ long microv_ring_connect(struct microv_domain *d,
 		ret = -EFAULT;
 		goto out;
 	}
-	if (page == d->ring_pages[MICROV_RING_CONSOLE] ||
-	    page == d->ring_pages[MICROV_RING_XENSTORE]) {
-		ret = -EINVAL;	/* two rings in one page overwrite each other */
-		goto out;
-	}
 	port = xen_evtchn_bind_host(&d->xen);
 	if (port < 0) {
 		ret = port;
@@ -210,16 +194,10 @@ long microv_ring_connect(struct microv_domain *d,
 	va = page_address(page);
 	clear_page(va);
 	d->ring_pages[r.kind] = page;
-	if (r.kind == MICROV_RING_CONSOLE) {
-		d->xen.console_ring = va;
-		d->xen.console_port = port;
-		xen_toolstack_set_param(&d->xen, HVM_PARAM_CONSOLE_PFN, r.gfn);
-		xen_toolstack_set_param(&d->xen, HVM_PARAM_CONSOLE_EVTCHN, port);
-	} else {
-		xen_store_connect(&d->xen, va, port);
-		xen_toolstack_set_param(&d->xen, HVM_PARAM_STORE_PFN, r.gfn);
-		xen_toolstack_set_param(&d->xen, HVM_PARAM_STORE_EVTCHN, port);
-	}
+	d->xen.console_ring = va;
+	d->xen.console_port = port;
+	xen_toolstack_set_param(&d->xen, HVM_PARAM_CONSOLE_PFN, r.gfn);
+	xen_toolstack_set_param(&d->xen, HVM_PARAM_CONSOLE_EVTCHN, port);
 	r.port = port;
 out:
 	mutex_unlock(&d->ring_lock);

@@ -26,7 +26,6 @@
 #include <xen/interface/vcpu.h>
 #include <xen/interface/grant_table.h>
 #include <xen/interface/io/console.h>
-#include <xen/interface/io/xs_wire.h>
 #include <asm/pvclock-abi.h>
 
 #define XENABI_COMMANDLINE_LEN	sizeof(struct xen_commandline)
@@ -58,7 +57,6 @@ typedef struct pvclock_vcpu_time_info xenabi_time_info_t;
 #include <xen/vcpu.h>
 #include <xen/grant_table.h>
 #include <xen/io/console.h>
-#include <xen/io/xs_wire.h>
 #include <xen/arch-x86/cpuid.h>
 
 typedef int8_t s8;

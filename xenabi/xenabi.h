@@ -57,8 +57,9 @@
 #define XENABI_NR_XEN_PAGES	XENABI_PAGE_GNTTAB(XENABI_GNTTAB_FRAMES)
 
 /*
- * Ports bound to the host's backends (console, xenstore) are, to the
- * guest, interdomain channels to domain 0, where Xen's backends live.
+ * Ports bound to the host (the module's console backend, host processes'
+ * ends) are, to the guest, interdomain channels to domain 0, where Xen's
+ * backends live.
  */
 #define XENABI_BACKEND_DOMID	0
 
@@ -196,29 +197,6 @@ struct xen_vcpu_ops {
 	void (*unsupported)(struct xen_vcpu *v, u32 nr, u64 arg);
 };
 
-/* A whole xenstore message: header and the largest payload. */
-#define XENABI_STORE_MSG_MAX	(sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
-
-/**
- * struct xen_store - the empty xenstore served on a domain's ring
- * @intf:    host address of the ring page, or NULL if not connected
- * @port:    the guest's event channel for it
- * @broken:  the guest broke the protocol: no more answers
- * @tx_next: the last transaction id handed out
- * @in:      the request being gathered, @in_len bytes so far
- * @out:     replies waiting for room in the ring, from @out_off to @out_len
- */
-struct xen_store {
-	struct xenstore_domain_interface *intf;
-	u32 port;
-	bool broken;
-	u32 tx_next;
-	u32 in_len;
-	u8 in[XENABI_STORE_MSG_MAX];
-	u32 out_off, out_len;
-	u8 out[2 * XENABI_STORE_MSG_MAX];
-};
-
 /**
  * struct xen_domain - a domain's Xen state
  * @domid:          its domid
@@ -260,7 +238,6 @@ struct xen_store {
  * @console_limited: console_io bytes dropped over the rate limit
  * @console_ring:   host address of the console ring page, or NULL
  * @console_port:   the guest's event channel for it
- * @store:          the xenstore ring and what is in flight on it
  *
  * The two counters are statistics: vCPUs of one domain bump them without
  * a lock, and a count may be lost when two race.
@@ -304,7 +281,6 @@ struct xen_domain {
 	u64 console_limited;
 	struct xencons_interface *console_ring;
 	u32 console_port;
-	struct xen_store store;
 };
 
 /**
@@ -456,12 +432,11 @@ void xen_fifo_clear_pending(struct xen_domain *d, u32 port);
 bool xen_fifo_is_pending(struct xen_domain *d, u32 port);
 void xen_fifo_unmask(struct xen_domain *d, struct xen_vcpu *v, u32 port);
 
-/* Backends on rings in guest memory (ring.c, xenstore.c). */
+/* The console ring's backend (ring.c). */
 size_t xen_console_pull(struct xen_domain *d, char *buf, size_t len);
 size_t xen_console_push(struct xen_domain *d, const char *buf, size_t len);
 size_t xen_console_room(struct xen_domain *d);
-void xen_store_connect(struct xen_domain *d, void *ring, u32 port);
-bool xen_store_process(struct xen_domain *d);
+
 void xen_evtchn_reset(struct xen_vcpu *v);
 void xen_vcpu_mark_pending(struct xen_vcpu *v);
 bool xen_upcall_pending(struct xen_vcpu *v);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The backends the module serves on rings in guest memory: the Xen
+ * The backend the module serves on a ring in guest memory: the Xen
  * console ring (guest output into the console stream, console fd writes
  * into its input, each side signalling the other through the event
- * channel MICROV_CONNECT_RING bound) and the empty xenstore.  The guest
- * here is a small command loop: the test plays the guest's ring driver in
+ * channel MICROV_CONNECT_RING bound).  The xenstore ring is no longer the
+ * module's (the toolstack hands it to microv-xenstored): connecting it is
+ * refused.  The guest here is a small command loop: the test plays the guest's ring driver in
  * guest RAM (shared with this process) and has the guest send events and
  * take upcalls, which is what a real driver adds.
  */
@@ -21,7 +22,6 @@
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/io/console.h>
-#include <xen/io/xs_wire.h>
 #include <xen/memory.h>
 
 #include <sys/wait.h>
@@ -98,8 +98,7 @@ asm(".pushsection .rodata\n"
 FIXTURE(ring) {
 	struct uv_vm vm;
 	struct xencons_interface *cons;
-	struct xenstore_domain_interface *store;
-	__u32 cons_port, store_port;
+	__u32 cons_port;
 	int console;
 };
 
@@ -152,15 +151,10 @@ FIXTURE_SETUP(ring)
 	p->index = HVM_PARAM_CALLBACK_IRQ;
 	p->value = (__u64)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 | VEC;
 
-	memset(self->vm.mem + (CONS_GFN << 12), 0x5a, 0x2000);
+	memset(self->vm.mem + (CONS_GFN << 12), 0x5a, 0x1000);
 	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
 	self->cons_port = r.port;
-	r.kind = MICROV_RING_XENSTORE;
-	r.gfn = STORE_GFN;
-	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
-	self->store_port = r.port;
 	self->cons = (void *)(self->vm.mem + (CONS_GFN << 12));
-	self->store = (void *)(self->vm.mem + (STORE_GFN << 12));
 	self->console = ioctl(self->vm.dom, MICROV_GET_CONSOLE,
 			      MICROV_CONSOLE_NONBLOCK);
 	ASSERT_LE(0, self->console);
@@ -187,29 +181,24 @@ TEST_F(ring, connect)
 	struct microv_ring r = { .kind = MICROV_RING_CONSOLE, .gfn = 0x140 };
 
 	EXPECT_LT(0, self->cons_port);
-	EXPECT_LT(self->cons_port, self->store_port);
 	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
 	EXPECT_EQ(CONS_GFN, p.value);
 	p.index = HVM_PARAM_CONSOLE_EVTCHN;
 	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
 	EXPECT_EQ(self->cons_port, p.value);
-	p.index = HVM_PARAM_STORE_PFN;
-	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
-	EXPECT_EQ(STORE_GFN, p.value);
-	p.index = HVM_PARAM_STORE_EVTCHN;
-	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
-	EXPECT_EQ(self->store_port, p.value);
 	EXPECT_EQ(0, self->cons->out_prod);		/* cleared */
-	EXPECT_EQ(XENSTORE_CONNECTED, self->store->connection);
-	EXPECT_EQ(XENSTORE_SERVER_FEATURE_ERROR, self->store->server_features);
+	EXPECT_EQ(0, self->cons->in[0]);
 
-	/* Twice; bad kind, flags, pad; no RAM there; read-only RAM. */
+	/* Twice; bad kinds, flags, pad; no argument. */
 	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
 	EXPECT_EQ(EBUSY, errno);
+	r.kind = 0;
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EINVAL, errno);
 	r.kind = 3;
 	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
 	EXPECT_EQ(EINVAL, errno);
-	r.kind = MICROV_RING_XENSTORE;
+	r.kind = MICROV_RING_CONSOLE;
 	r.flags = 1;
 	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
 	EXPECT_EQ(EINVAL, errno);
@@ -243,12 +232,9 @@ TEST(connect_needs_writable_ram)
 	r.gfn = 0x400;
 	EXPECT_EQ(-1, ioctl(vm.dom, MICROV_CONNECT_RING, &r));
 	EXPECT_EQ(EINVAL, errno);
-	/* Both rings in one page would overwrite each other. */
-	r.gfn = 0x130;
+	/* Writable RAM: connected. */
+	r.gfn = CONS_GFN;
 	EXPECT_EQ(0, ioctl(vm.dom, MICROV_CONNECT_RING, &r));
-	r.kind = MICROV_RING_XENSTORE;
-	EXPECT_EQ(-1, ioctl(vm.dom, MICROV_CONNECT_RING, &r));
-	EXPECT_EQ(EINVAL, errno);
 	uv_vm_destroy(&vm);
 	munmap(ro, 4096);
 	EXPECT_EQ(0, microv_counter("domains"));
@@ -388,75 +374,39 @@ TEST_F(ring, console_input)
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
 }
 
-/* Puts one request in the xenstore ring, as the guest's driver does. */
-static void store_request(struct xenstore_domain_interface *s, __u32 type,
-			  __u32 req_id, const char *payload, __u32 len)
+/*
+ * The module serves no xenstore: MICROV_RING_XENSTORE is refused, and the
+ * refusal takes no port, sets no HVM parameter and leaves the page alone
+ * (the toolstack sets the ring up for microv-xenstored itself).  The
+ * console stays as it was.
+ */
+TEST_F(ring, xenstore_refused)
 {
-	struct xsd_sockmsg hdr = { .type = type, .req_id = req_id, .len = len };
-	const char *b = (const char *)&hdr;
-	unsigned int i;
+	struct microv_ring r = { .kind = MICROV_RING_XENSTORE,
+				 .gfn = STORE_GFN };
+	struct microv_hvm_param p = { .index = HVM_PARAM_STORE_PFN };
+	struct microv_evtchn_alloc a = { .remote_dom = 0 };
+	unsigned char *page = self->vm.mem + (STORE_GFN << 12);
 
-	for (i = 0; i < sizeof(hdr); i++)
-		s->req[MASK_XENSTORE_IDX(s->req_prod + i)] = b[i];
-	for (i = 0; i < len; i++)
-		s->req[MASK_XENSTORE_IDX(s->req_prod + sizeof(hdr) + i)] =
-			payload[i];
-	s->req_prod += sizeof(hdr) + len;
-}
+	memset(page, 0x5a, 0x1000);
+	EXPECT_EQ(-1, ioctl(self->vm.dom, MICROV_CONNECT_RING, &r));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, r.port);
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(0, p.value);
+	p.index = HVM_PARAM_STORE_EVTCHN;
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(0, p.value);
+	EXPECT_EQ(0x5a, page[0]);
+	EXPECT_EQ(0x5a, page[0xfff]);
+	/* No port was taken: the next free one is the console's next. */
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_EVTCHN_ALLOC_UNBOUND, &a));
+	EXPECT_EQ(self->cons_port + 1, a.port);
 
-/* Takes one reply from the response ring into @hdr and @payload. */
-static void store_reply(struct xenstore_domain_interface *s,
-			struct xsd_sockmsg *hdr, char *payload)
-{
-	char *b = (char *)hdr;
-	unsigned int i;
-
-	for (i = 0; i < sizeof(*hdr); i++)
-		b[i] = s->rsp[MASK_XENSTORE_IDX(s->rsp_cons++)];
-	for (i = 0; i < hdr->len && i < 256; i++)
-		payload[i] = s->rsp[MASK_XENSTORE_IDX(s->rsp_cons++)];
-}
-
-/* The empty store answers, in order, in the guest's sending context. */
-TEST_F(ring, xenstore)
-{
-	struct xenstore_domain_interface *s = self->store;
-	char payload[256], want[64];
-	struct xsd_sockmsg hdr;
-
-	snprintf(want, sizeof(want), "%u", self->vm.domid);
-	store_request(s, XS_GET_DOMAIN_PATH, 7, want, strlen(want) + 1);
-	store_request(s, XS_READ, 8, "device", 7);
-	store_request(s, XS_WATCH, 9, "control\0tok", 12);
-	store_request(s, XS_WRITE, 10, "a\0b", 3);
-	EXPECT_EQ(0, guest_send(_metadata, &self->vm, self->store_port));
-	EXPECT_EQ(s->req_prod, s->req_cons);
-
-	store_reply(s, &hdr, payload);
-	EXPECT_EQ(XS_GET_DOMAIN_PATH, hdr.type);
-	EXPECT_EQ(7, hdr.req_id);
-	snprintf(want, sizeof(want), "/local/domain/%u", self->vm.domid);
-	EXPECT_EQ(strlen(want) + 1, hdr.len);
-	EXPECT_STREQ(want, payload);
-	store_reply(s, &hdr, payload);
-	EXPECT_EQ(XS_ERROR, hdr.type);
-	EXPECT_EQ(8, hdr.req_id);
-	EXPECT_STREQ("ENOENT", payload);
-	store_reply(s, &hdr, payload);
-	EXPECT_EQ(XS_WATCH, hdr.type);
-	EXPECT_STREQ("OK", payload);
-	store_reply(s, &hdr, payload);
-	EXPECT_EQ(XS_WATCH_EVENT, hdr.type);
-	EXPECT_EQ(0, memcmp(payload, "control\0tok", 12));
-	store_reply(s, &hdr, payload);
-	EXPECT_EQ(XS_ERROR, hdr.type);
-	EXPECT_STREQ("EACCES", payload);
-	EXPECT_EQ(s->rsp_prod, s->rsp_cons);
-
-	/* Signalled back: the guest takes the upcall. */
-	command(_metadata, &self->vm, CMD_WAIT);
-	ASSERT_EQ(0, uv_run(&self->vm));
-	EXPECT_EQ(1, self->vm.run->io.data);
+	p.index = HVM_PARAM_CONSOLE_EVTCHN;
+	ASSERT_EQ(0, ioctl(self->vm.dom, MICROV_GET_HVM_PARAM, &p));
+	EXPECT_EQ(self->cons_port, p.value);
+	EXPECT_EQ(0, guest_send(_metadata, &self->vm, self->cons_port));
 	command(_metadata, &self->vm, CMD_DONE);
 	expect_exit(_metadata, &self->vm, MICROV_EXIT_HLT);
 }

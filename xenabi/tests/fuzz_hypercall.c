@@ -8,18 +8,18 @@
  * made from a few bytes (ports, vCPUs and domains mostly ones that exist),
  * the host's timer, events from the host, the host's upcall and wake-up
  * questions, time passing, guest writes to shared_info, a hypervisor MSR
- * or CPUID leaf.  Some inputs also connect a console ring and a xenstore
- * ring, in pages of guest memory (where the guest's memory, hypercalls,
- * FIFO event words and its own writes land too; maybe the same page for
- * both), served as the module serves them when the guest signals their
- * ports; steps then have the host pull, push and answer, and the guest
- * write and read its rings as a guest does, or scribble on them.  Sanitizers turn any out-of-bounds
+ * or CPUID leaf.  Some inputs also connect a console ring, in a page of
+ * guest memory (where the guest's memory, hypercalls, FIFO event words
+ * and its own writes land too), served as the module serves it when the
+ * guest signals its port; steps then have the host pull and push, and the
+ * guest write and read its ring as a guest does, or scribble on it.
+ * Sanitizers turn any out-of-bounds
  * access or undefined behaviour into a crash; a handler must only ever
  * return an error to the guest.  At the end, what event channels and
  * runstates must agree on is checked, and the vCPUs go as the domain's
  * death takes them, letting go of every guest page they held.
  *
- * Input: a control byte, how the rings are set up (a byte, maybe 10 more),
+ * Input: a control byte, how the ring is set up (a byte, maybe 5 more),
  * a memory length (2 bytes) and that much guest memory, then the steps;
  * input that runs out reads as zeros.
  */
@@ -246,7 +246,7 @@ static void evtchn_step(struct xen_vcpu *v, const uint8_t **data,
 	check_notified(to_host, notified);
 }
 
-/* Guest frames the rings may be in: input bytes, zeros, the step's argument. */
+/* Guest frames the ring may be in: input bytes, zeros, the step's argument. */
 static const u64 ring_gfns[] = { 0, 1, 2, FUZZ_ARG / 4096 };
 
 static struct xencons_interface *cons_ring(void)
@@ -254,33 +254,10 @@ static struct xencons_interface *cons_ring(void)
 	return f.dom.console_ring;
 }
 
-static struct xenstore_domain_interface *store_ring(void)
-{
-	return f.dom.store.intf;
-}
-
-/* The xenstore, as the host drives it; checked as it goes. */
-static void store_process(void)
-{
-	struct xenstore_domain_interface *s = store_ring();
-	bool did;
-
-	did = xen_store_process(&f.dom);
-	if (!s && did)
-		abort();
-	if (!s || f.dom.store.broken)
-		return;
-	/* Not broken: it only ever left the response ring consistent. */
-	if (s->rsp_prod - s->rsp_cons > XENSTORE_RING_SIZE)
-		abort();
-	if (did)
-		xen_evtchn_notify_from_host(&f.dom, f.dom.store.port);
-}
-
 /*
- * The module's backends (module/ring.c), on the guest's event: drain the
- * console (a ring's worth is 8 pulls: more would be a bug) or answer the
- * store, and signal back if anything moved.
+ * The module's backend (module/ring.c), on the guest's event: drain the
+ * console (a ring's worth is 8 pulls: more would be a bug), and signal
+ * back if anything moved.  Other ports bound to the module have none.
  */
 static void backends(struct xen_vcpu *v, u32 port)
 {
@@ -301,8 +278,6 @@ static void backends(struct xen_vcpu *v, u32 port)
 		}
 		if (any)
 			xen_evtchn_notify_from_host(&f.dom, port);
-	} else if (store_ring() && port == f.dom.store.port) {
-		store_process();
 	}
 }
 
@@ -369,44 +344,6 @@ static void host_end(const uint8_t **data, size_t *size)
 	}
 }
 
-/* A xenstore message as a guest writes it: of a type, maybe well-formed. */
-static void guest_store_request(const uint8_t **data, size_t *size)
-{
-	struct xenstore_domain_interface *s = store_ring();
-	u8 msg[sizeof(struct xsd_sockmsg) + 64];
-	struct xsd_sockmsg h;
-	u32 i, len, room;
-	u8 b = take(data, size, 1);
-	bool end;
-
-	h.type = b < 0xf0 ? b % (XS_TYPE_COUNT + 1) : take(data, size, 4);
-	h.req_id = take(data, size, 1);
-	h.tx_id = take(data, size, 1);
-	b = take(data, size, 1);
-	h.len = b < 0xc0 ? b % 16 : b < 0xf8 ? b % 64 :
-		XENSTORE_PAYLOAD_MAX - 4 + b % 8;
-	len = h.len < 64 ? h.len : 64;
-	end = b & 1;
-	memcpy(msg, &h, sizeof(h));
-	for (i = 0; i < len; i++) {
-		b = take(data, size, 1) & 0x7f;
-		msg[sizeof(h) + i] = b < 0x10 ? 0 : b;
-	}
-	/* Mostly NUL-terminated strings, paths and tokens. */
-	if (len && end)
-		msg[sizeof(h) + len - 1] = 0;
-	len += sizeof(h);
-	/* A well-behaved guest writes what fits, the rest later. */
-	room = XENSTORE_RING_SIZE - (s->req_prod - s->req_cons);
-	if (room > XENSTORE_RING_SIZE)
-		room = 0;
-	if (len > room)
-		len = room;
-	for (i = 0; i < len; i++)
-		s->req[MASK_XENSTORE_IDX(s->req_prod + i)] = msg[i];
-	s->req_prod += len;
-}
-
 /* The guest signals @port, as it does after writing to a ring. */
 static void guest_send(struct xen_vcpu *v, u32 port)
 {
@@ -423,19 +360,18 @@ static void guest_send(struct xen_vcpu *v, u32 port)
 }
 
 /*
- * One step on the rings, as its byte says: the host pulls, pushes, asks
- * for room or answers; an event from the host; the guest writes (and
- * maybe signals) or reads its side, scribbles on a page, or signals a
- * ring's port; the host binds one more port.
+ * One step on the console ring, as its byte says: the host pulls, pushes
+ * or asks for room; an event from the host; the guest writes (and maybe
+ * signals) or reads its side, scribbles on the page, or signals the
+ * ring's port; the host binds one more port, or a host process acts on
+ * its ends.
  */
 static void ring_step(struct xen_vcpu *v, const uint8_t **data, size_t *size)
 {
 	struct xencons_interface *c = cons_ring();
-	struct xenstore_domain_interface *s = store_ring();
 	u8 op = take(data, size, 1);
 	char buf[3000];
 	size_t len, n, room;
-	u8 *page;
 	u32 i;
 
 	switch (op & 15) {
@@ -457,14 +393,13 @@ static void ring_step(struct xen_vcpu *v, const uint8_t **data, size_t *size)
 			abort();
 		break;
 	case 2:
-		store_process();
-		break;
 	case 3:
 		i = take_port(data, size);
 		if (!xen_evtchn_notify_from_host(&f.dom, i) && !host_port(i))
 			abort();
 		break;
 	case 4:		/* the guest writes console output */
+	case 5:
 		if (!c)
 			break;
 		len = take(data, size, 1) * 16;
@@ -475,49 +410,35 @@ static void ring_step(struct xen_vcpu *v, const uint8_t **data, size_t *size)
 		if (op & 0x10)
 			guest_send(v, f.dom.console_port);
 		break;
-	case 5:		/* the guest reads its input, or some of it */
+	case 6:		/* the guest reads its input, or some of it */
 		if (c)
 			c->in_cons += op & 0x10 ? c->in_prod - c->in_cons :
 				      take(data, size, 1);
 		break;
-	case 6:		/* the guest asks the store, and maybe signals */
-		if (!s)
+	case 7:		/* the guest scribbles, mostly on the indexes */
+	case 8:
+		if (!c)
 			break;
-		guest_store_request(data, size);
-		if (op & 0x10)
-			guest_send(v, f.dom.store.port);
-		break;
-	case 7:		/* the guest reads replies, or some of them */
-		if (s)
-			s->rsp_cons += op & 0x10 ? s->rsp_prod - s->rsp_cons :
-				       take(data, size, 1) * 4;
-		break;
-	case 8:		/* the guest scribbles, mostly on the indexes */
-	case 9:
-		if (!c && !s)
-			break;
-		page = (op & 1 && c) || !s ? (u8 *)c : (u8 *)s;
 		i = take(data, size, 2) % 4096;
 		if (op & 0x10)
-			i = 2048 + i % 32;
-		page[i] = take(data, size, 1);
+			i = offsetof(struct xencons_interface, in_cons) + i % 16;
+		((u8 *)c)[i] = take(data, size, 1);
 		break;
-	case 10:	/* the guest signals a ring's port: the backends */
+	case 9:		/* the guest signals the ring's port: the backend */
+	case 10:
+		if (c)
+			guest_send(v, f.dom.console_port);
+		break;
 	case 11:
-		if (op & 1 ? c != NULL : s != NULL)
-			guest_send(v, op & 1 ? f.dom.console_port :
-				       f.dom.store.port);
-		break;
-	case 12:
 		xen_evtchn_bind_host(&f.dom);
 		break;
-	case 13:	/* a host process binds, signals, unbinds its ports */
+	case 12:	/* a host process binds, signals, unbinds its ports */
+	case 13:
 		host_end(data, size);
 		break;
 	default:
-		if (op & 0x10 ? c != NULL : s != NULL)
-			backends(v, op & 0x10 ? f.dom.console_port :
-						f.dom.store.port);
+		if (c)
+			backends(v, f.dom.console_port);
 		break;
 	}
 }
@@ -529,16 +450,15 @@ static u32 ring_used(u8 b, u32 size)
 }
 
 /*
- * How an input sets up its rings: @rings bit 0 the console, bit 1 the
- * xenstore, bits 2-3 and 4-5 their frames (maybe one for both), bit 6
- * pages cleared first, as the module clears them; without bit 7, rings
- * in use: their indexes from @idx (near their wrap, say), input and
- * replies the guest has not read yet taking @used of the room.
+ * How an input sets up its ring: @rings bit 0 the console, bits 2-3 its
+ * frame, bit 6 the page cleared first, as the module clears it; without
+ * bit 7, a ring in use: its indexes from @idx (near their wrap, say),
+ * input the guest has not read yet taking @used of the room.
  */
 struct ring_setup {
 	u8 rings;
-	u32 idx[2];
-	u8 used[2];
+	u32 idx;
+	u8 used;
 };
 
 static void take_ring_setup(struct ring_setup *r, const uint8_t **data,
@@ -546,55 +466,31 @@ static void take_ring_setup(struct ring_setup *r, const uint8_t **data,
 {
 	r->rings = take(data, size, 1);
 	if (!(r->rings & 0x80)) {
-		r->idx[0] = take(data, size, 4);
-		r->idx[1] = take(data, size, 4);
-		r->used[0] = take(data, size, 1);
-		r->used[1] = take(data, size, 1);
+		r->idx = take(data, size, 4);
+		r->used = take(data, size, 1);
 	}
 }
 
-static void connect_rings(const struct ring_setup *r)
+static void connect_ring(const struct ring_setup *r)
 {
 	u8 rings = r->rings;
 	struct xencons_interface *c;
-	struct xenstore_domain_interface *s;
 	int port;
 
 	c = (void *)(f.mem + ring_gfns[(rings >> 2) & 3] * 4096);
-	s = (void *)(f.mem + ring_gfns[(rings >> 4) & 3] * 4096);
-
-	if (rings & 1) {
-		if (rings & 0x40)
-			memset(c, 0, 4096);
-		port = xen_evtchn_bind_host(&f.dom);
-		if (port < 0)
-			abort();
-		f.dom.console_ring = c;
-		f.dom.console_port = port;
-	}
-	if (rings & 2) {
-		if (rings & 0x40)
-			memset(s, 0, 4096);
-		port = xen_evtchn_bind_host(&f.dom);
-		if (port < 0)
-			abort();
-		xen_store_connect(&f.dom, s, port);
-	}
+	if (rings & 0x40)
+		memset(c, 0, 4096);
+	port = xen_evtchn_bind_host(&f.dom);
+	if (port < 0)
+		abort();
+	f.dom.console_ring = c;
+	f.dom.console_port = port;
 	if (rings & 0x80)
 		return;
-	if (rings & 1) {
-		c->out_cons = r->idx[0];
-		c->out_prod = r->idx[0];
-		c->in_cons = r->idx[0];
-		c->in_prod = r->idx[0] + ring_used(r->used[0], sizeof(c->in));
-	}
-	if (rings & 2) {
-		s->req_cons = r->idx[1];
-		s->req_prod = r->idx[1];
-		s->rsp_cons = r->idx[1];
-		s->rsp_prod = r->idx[1] +
-			      ring_used(r->used[1], XENSTORE_RING_SIZE);
-	}
+	c->out_cons = r->idx;
+	c->out_prod = r->idx;
+	c->in_cons = r->idx;
+	c->in_prod = r->idx + ring_used(r->used, sizeof(c->in));
 }
 
 /* The host's halt path: once the vCPU may run, its poll ends. */
@@ -739,15 +635,6 @@ static void check_invariants(void)
 		    peer->remote_port != port)
 			abort();
 	}
-	/* What the xenstore holds fits where it is held. */
-	if (d->store.in_len > XENABI_STORE_MSG_MAX ||
-	    d->store.out_off > d->store.out_len ||
-	    d->store.out_len > sizeof(d->store.out))
-		abort();
-	if (!d->store.broken && d->store.in_len >= sizeof(struct xsd_sockmsg) &&
-	    ((const struct xsd_sockmsg *)d->store.in)->len >
-	    XENSTORE_PAYLOAD_MAX)
-		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -782,8 +669,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(f.mem, data, len);
 	data += len;
 	size -= len;
-	if (rs.rings & 3)
-		connect_rings(&rs);
+	if (rs.rings & 1)
+		connect_ring(&rs);
 
 	for (i = 0; i < FUZZ_STEPS && size; i++)
 		step(&data, &size, has_vcpu0);

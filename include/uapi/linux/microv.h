@@ -331,19 +331,29 @@ struct microv_memory_map {
 
 /* struct microv_ring.kind */
 #define MICROV_RING_CONSOLE	1	/* xencons_interface: HVM_PARAM_CONSOLE_* */
-#define MICROV_RING_XENSTORE	2	/* xenstore_domain_interface: HVM_PARAM_STORE_* */
+/*
+ * No longer served: MICROV_CONNECT_RING refuses it with EINVAL.  The
+ * xenstore ring (xenstore_domain_interface) is set up by the toolstack
+ * (MICROV_GNTTAB_SEED, MICROV_EVTCHN_ALLOC_UNBOUND, MICROV_EVTCHN_BIND,
+ * MICROV_GET_GNTDEV, MICROV_SET_HVM_PARAM for HVM_PARAM_STORE_*) and
+ * served by the host's xenstore daemon, microv-xenstored.  The number is
+ * kept so that it is never reused.
+ */
+#define MICROV_RING_XENSTORE	2
 
 /**
  * struct microv_ring - MICROV_CONNECT_RING: a page of guest RAM holding a
  * Xen ring that the module serves as its backend, and the event channel
  * the guest signals it with
- * @kind:  MICROV_RING_*
+ * @kind:  MICROV_RING_CONSOLE, the only ring the module serves
  * @flags: must be 0
  * @gfn:   the ring's guest frame (RAM the guest's E820 map reserves)
  * @port:  out: the guest's event channel, bound to the module
  * @pad:   must be 0
  *
- * The module sets the matching HVM parameters (PFN and EVTCHN) itself.
+ * The module clears the page and sets the matching HVM parameters
+ * (HVM_PARAM_CONSOLE_PFN and _EVTCHN) itself.  Any other @kind, including
+ * MICROV_RING_XENSTORE, is EINVAL and sets nothing.
  */
 struct microv_ring {
 	__u32 kind;
