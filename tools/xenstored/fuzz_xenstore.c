@@ -16,7 +16,10 @@
  * serves them, and must have done a bounded amount of work: at most
  * XS_RING_BUDGET request bytes a turn, never more than a ring's worth of
  * unread responses while the indexes are sane, the features advertised,
- * and a broken ring holding an error and nothing of its connection.
+ * and a broken ring holding an error and nothing of its connection.  A
+ * guest's reconnections stay within their budget (XS_RECONNECT_BURST,
+ * then one each XS_RECONNECT_MS of the daemon's clock, which the input
+ * moves), and one deferred leaves its ring untouched.
  *
  * Input: chunks of [selector][length, 2 bytes LE][bytes].  Selector bits
  * 0-1: dom0, domain 1 or domain 2 (3: dom0 again); bit 2: drain the
@@ -98,6 +101,8 @@ struct guest {
 	bool gone, dead;	/* port closed; domain dying */
 	bool insane;		/* it wrote indexes or bytes of its own */
 	unsigned int notified;
+	uint64_t born;		/* the daemon's clock when its ring came */
+	unsigned long reconnects;	/* the daemon answered */
 };
 
 static struct guest guests[3];
@@ -157,7 +162,6 @@ static int fuzz_introduce(struct xs_daemon *xs, struct xs_domain *d,
 	struct xs_ring *old = xs_ring_of(d);
 	struct guest *g;
 
-	(void)xs;
 	if (!fds) {
 		if (old)
 			xs_ring_restart(old);
@@ -168,6 +172,7 @@ static int fuzz_introduce(struct xs_daemon *xs, struct xs_domain *d,
 	if (old)
 		xs_ring_free(old);
 	g = &guests[d->domid];
+	g->born = xs->now_ms;
 	g->intf = xs_zalloc(sizeof(*g->intf));
 	/* A page the guest left as it liked: the daemon must not mind. */
 	memset(g->intf, 0xa5, sizeof(*g->intf));
@@ -207,9 +212,35 @@ static void g_read(struct guest *g)
 	RD(intf->rsp_cons) = RD(intf->rsp_prod);
 }
 
+/* A ring as the guest sees it before a turn. */
+struct seen {
+	bool reconnecting;
+	XENSTORE_RING_IDX req_cons, rsp_prod;
+	unsigned int notified;
+};
+
+/* Reconnections answered, within the budget; one deferred, untouched. */
+static void check_reconnect(struct xs_daemon *xs, struct guest *g,
+			    const struct seen *s)
+{
+	uint64_t earned = (xs->now_ms - g->born) / XS_RECONNECT_MS;
+
+	if (!s->reconnecting)
+		return;
+	if (RD(g->intf->connection) != XENSTORE_RECONNECT) {
+		if (++g->reconnects > XS_RECONNECT_BURST + earned)
+			fail("reconnections past their budget");
+		return;
+	}
+	if (RD(g->intf->req_cons) != s->req_cons ||
+	    RD(g->intf->rsp_prod) != s->rsp_prod || g->notified != s->notified)
+		fail("a ring waiting for its reconnection was served");
+}
+
 /* What the daemon's loop does in a turn, checked to be bounded. */
 static void serve(struct xs_daemon *xs)
 {
+	struct seen seen[3];
 	unsigned int domid;
 	struct xs_domain *d;
 	struct xs_ring *r;
@@ -229,6 +260,17 @@ static void serve(struct xs_daemon *xs)
 		    xs_ring_event(r) == XS_RING_DEAD)
 			xs_release(xs, domid);
 	}
+	for (domid = 1; domid <= 2; domid++) {
+		d = xs_domain(xs, domid, false);
+		g = &guests[domid];
+		seen[domid].reconnecting = d && xs_ring_of(d) &&
+			RD(g->intf->connection) == XENSTORE_RECONNECT;
+		if (!seen[domid].reconnecting)
+			continue;
+		seen[domid].req_cons = RD(g->intf->req_cons);
+		seen[domid].rsp_prod = RD(g->intf->rsp_prod);
+		seen[domid].notified = g->notified;
+	}
 	for (d = xs->domains; d; d = d->next) {
 		r = xs_ring_of(d);
 		if (!r)
@@ -245,6 +287,8 @@ static void serve(struct xs_daemon *xs)
 	for (d = xs->domains; d; d = d->next)
 		if (xs_ring_of(d))
 			xs_ring_flush(xs_ring_of(d));
+	for (domid = 1; domid <= 2; domid++)
+		check_reconnect(xs, &guests[domid], &seen[domid]);
 }
 
 static void check_ring(struct xs_domain *d)
@@ -273,8 +317,10 @@ static void check_ring(struct xs_domain *d)
  * (served and answers read until all went in or nothing moves), 1 read
  * the responses, 2 set the indexes (16 bytes LE), 3 write bytes anywhere
  * in the page (offset: 2 bytes LE), 4 ask for a reconnection, 5 close its
- * port, 6 die, 7 re-introduce with fds (a new ring), 8 RESUME.  Each
- * signals the daemon, as often as the second byte says.
+ * port, 6 die, 7 re-introduce with fds (a new ring), 8 RESUME, 9 nothing
+ * while the daemon's clock moves on (by the third byte times 4 ms, or a
+ * second without it).  Each signals the daemon, as often as the second
+ * byte says.
  */
 static void ring_action(struct xs_daemon *xs, unsigned int domid,
 			const uint8_t *p, size_t len)
@@ -286,7 +332,7 @@ static void ring_action(struct xs_daemon *xs, unsigned int domid,
 
 	if (len < 2 || !d || !d->introduced)
 		return;
-	act = p[0] % 9;
+	act = p[0] % 10;
 	if (act == 7) {
 		introduce_ring(xs, domid);
 		return;
@@ -338,6 +384,9 @@ static void ring_action(struct xs_daemon *xs, unsigned int domid,
 	case 8:
 		g->gone = false;
 		xs_resume(xs, domid);
+		break;
+	case 9:
+		xs->now_ms += len ? p[0] * 4U : 1000;
 		break;
 	}
 	serve(xs);

@@ -19,6 +19,14 @@
  * when it says more is waiting.  Replies that do not fit wait in the
  * connection; the guest signals when it has read some (as Linux's and
  * Xen's clients do), and stops being read at its "outstanding" quota.
+ *
+ * A reconnection the guest asks for costs the daemon a reset of its
+ * connection and an event, so each ring has a budget of them: a token
+ * bucket of XS_RECONNECT_BURST, one token back every XS_RECONNECT_MS of
+ * the loop's clock.  One asked with the bucket empty is deferred, not
+ * dropped: the ring is neither read nor written meanwhile (the guest is
+ * resetting it), and the reconnection is answered at the first turn
+ * once a token is back; xs_ring_deferred_until() tells the loop when.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +76,7 @@ void xs_ring_restart(struct xs_ring *r)
 	WRITE_ONCE(intf->error, XENSTORE_ERROR_NONE);
 	r->conn->dead = false;
 	r->state = XS_RING_LIVE;
+	r->deferred = false;
 	if (READ_ONCE(intf->connection) != XENSTORE_CONNECTED) {
 		mb();
 		WRITE_ONCE(intf->connection, XENSTORE_CONNECTED);
@@ -85,6 +94,8 @@ struct xs_ring *xs_ring_new(struct xs_conn *c,
 	r->intf = intf;
 	r->ops = ops;
 	r->priv = priv;
+	r->tokens = XS_RECONNECT_BURST;
+	r->refilled = c->xs->now_ms;
 	c->transport = r;
 	xs_ring_restart(r);
 	return r;
@@ -115,14 +126,69 @@ static void ring_break(struct xs_ring *r, unsigned int err)
 }
 
 /*
- * The guest set "connection" to XENSTORE_RECONNECT: forget everything,
- * empty the ring, clear any error, say so and signal.
+ * The reconnection budget: the tokens the time since the last refill
+ * brought back (up to a full bucket), then one taken if there is one.
+ */
+static bool take_token(struct xs_ring *r)
+{
+	uint64_t now = r->conn->xs->now_ms, n;
+
+	if (now < r->refilled)		/* a clock set back: none earned */
+		r->refilled = now;
+	n = (now - r->refilled) / XS_RECONNECT_MS;
+	if (n >= XS_RECONNECT_BURST - r->tokens) {
+		r->tokens = XS_RECONNECT_BURST;
+		r->refilled = now;
+	} else {
+		r->tokens += n;
+		r->refilled += n * XS_RECONNECT_MS;
+	}
+	if (!r->tokens)
+		return false;
+	r->tokens--;
+	return true;
+}
+
+/*
+ * The guest set "connection" to XENSTORE_RECONNECT: within its budget,
+ * forget everything, empty the ring, clear any error, say so and signal;
+ * past it, leave it all as it is until a token is back.
  */
 static void reconnect(struct xs_ring *r)
 {
+	if (!take_token(r)) {
+		if (!r->deferred)
+			xs_log(r->conn->xs, "domain %u: more than %d ring "
+			       "reconnections a second, deferred",
+			       r->conn->domid,
+			       1000 / XS_RECONNECT_MS);
+		r->deferred = true;
+		return;
+	}
 	xs_log(r->conn->xs, "domain %u: ring reconnected", r->conn->domid);
 	xs_conn_reset(r->conn);
 	xs_ring_restart(r);
+}
+
+/**
+ * xs_ring_deferred_until() - when a deferred reconnection can be served
+ * @r: the ring
+ *
+ * Return: the xs->now_ms from which xs_ring_serve() answers the
+ * reconnection @r waits for (always later than the turn that deferred
+ * it), or XS_NEVER if none waits or the ring is stopped.
+ */
+uint64_t xs_ring_deferred_until(const struct xs_ring *r)
+{
+	if (!r->deferred || r->state == XS_RING_STOPPED)
+		return XS_NEVER;
+	return r->refilled + XS_RECONNECT_MS;
+}
+
+/* A reconnection asked, answered or not yet: the queues are the guest's. */
+static bool reconnecting(const struct xs_ring *r)
+{
+	return READ_ONCE(r->intf->connection) == XENSTORE_RECONNECT;
 }
 
 /*
@@ -199,7 +265,8 @@ void xs_ring_flush(struct xs_ring *r)
 	bool moved = false;
 	unsigned int err;
 
-	if (r->state != XS_RING_LIVE)
+	/* A reconnection is to empty the queues: nothing goes in first. */
+	if (r->state != XS_RING_LIVE || reconnecting(r))
 		return;
 	err = put_output(r, &moved);
 	if (err)
@@ -222,10 +289,11 @@ bool xs_ring_serve(struct xs_ring *r)
 
 	if (r->state == XS_RING_STOPPED)
 		return false;
-	if (READ_ONCE(r->intf->connection) == XENSTORE_RECONNECT) {
+	if (reconnecting(r)) {
 		reconnect(r);
 		return false;
 	}
+	r->deferred = false;	/* the guest may take its request back */
 	if (r->state == XS_RING_BROKEN)
 		return false;
 	err = put_output(r, &moved);

@@ -3,11 +3,14 @@
  * microv-xenstored: a guest's ring through the fds the toolstack sends
  * with INTRODUCE (Documentation/devices.rst): the grant fd maps the page
  * the toolstack seeded in GNTTAB_RESERVED_XENSTORE, the event-channel fd
- * carries the guest's store port (Documentation/api.rst).
+ * carries the guest's store port (Documentation/api.rst).  Fds that are
+ * not those two, in that order, are refused before any ioctl() or mmap()
+ * is tried on them: another device's ioctl numbers may mean anything.
  */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -125,17 +128,89 @@ static void *map_ring(struct uv_ring *u)
 	return page;
 }
 
+/**
+ * xs_ring_microv_check_links() - are these the links of microv's fds?
+ * @gnt:    what /proc/self/fd/N of INTRODUCE's first fd reads, or NULL
+ * @evtchn: that of its second, or NULL
+ *
+ * Return: 0 if the first is a grant fd (MICROV_GET_GNTDEV) and the
+ * second an event-channel fd (MICROV_EVTCHN_BIND), else EINVAL.
+ */
+int xs_ring_microv_check_links(const char *gnt, const char *evtchn)
+{
+	if (!gnt || !evtchn || strcmp(gnt, XS_GNTDEV_LINK) ||
+	    strcmp(evtchn, XS_EVTCHN_LINK))
+		return EINVAL;
+	return 0;
+}
+
 /*
- * The daemon's introduce hook.  With fds: maps the ring, takes the fds,
- * and serves the ring as the domain's connection (a ring it had goes).
- * Without: a domain with a ring has it restarted, as Xen resets it at a
- * second INTRODUCE; one without stays without.
+ * What /proc/self/fd/@fd links to, NUL-ended in @buf (cut to its size:
+ * a cut text is longer than microv's names, so matches neither); NULL
+ * if it cannot be read, with errno set.
+ */
+static const char *fd_link(int fd, char *buf, size_t len)
+{
+	char path[32];
+	ssize_t n;
+
+	if (fd < 0) {
+		errno = EBADF;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, buf, len - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+/**
+ * xs_ring_microv_check_fds() - are INTRODUCE's fds microv's?
+ * @fds: XS_CONN_FDS of them: the grant fd, then the event-channel fd
+ * @why: says what they are instead, for the log
+ * @len: of @why
+ *
+ * Looks only at their /proc/self/fd links: nothing is done to them.
+ *
+ * Return: 0, or EINVAL for any other fd (a file, a socket, an eventfd,
+ * microv's fds swapped), or an fd whose link cannot be read.
+ */
+int xs_ring_microv_check_fds(const int *fds, char *why, size_t len)
+{
+	char buf[2][128];
+	const char *link[2];
+	int i, err;
+
+	for (i = 0; i < 2; i++) {
+		link[i] = fd_link(fds[i], buf[i], sizeof(buf[i]));
+		if (!link[i]) {
+			snprintf(why, len, "fd %d: %s", fds[i],
+				 strerror(errno));
+			return EINVAL;
+		}
+	}
+	err = xs_ring_microv_check_links(link[0], link[1]);
+	if (err)
+		snprintf(why, len, "%s and %s, not " XS_GNTDEV_LINK " and "
+			 XS_EVTCHN_LINK, link[0], link[1]);
+	return err;
+}
+
+/*
+ * The daemon's introduce hook.  With fds: checks that they are microv's
+ * (fds refused are left to the caller, which closes them), maps the
+ * ring, takes the fds, and serves the ring as the domain's connection (a
+ * ring it had goes).  Without: a domain with a ring has it restarted, as
+ * Xen resets it at a second INTRODUCE; one without stays without.
  */
 int xs_ring_microv_introduce(struct xs_daemon *xs, struct xs_domain *d,
 			     int *fds)
 {
 	struct xs_ring *old = xs_ring_of(d);
 	struct uv_ring *u;
+	char why[320];
 	void *page;
 	int err, fl;
 
@@ -146,6 +221,12 @@ int xs_ring_microv_introduce(struct xs_daemon *xs, struct xs_domain *d,
 			xs_log(xs, "domain %u: INTRODUCE without fds, its ring "
 			       "is not served", d->domid);
 		return 0;
+	}
+	err = xs_ring_microv_check_fds(fds, why, sizeof(why));
+	if (err) {
+		xs_log(xs, "domain %u: INTRODUCE's fds refused: %s", d->domid,
+		       why);
+		return err;
 	}
 	u = xs_zalloc(sizeof(*u));
 	u->gnt_fd = fds[0];

@@ -359,28 +359,58 @@ static void ring_events(struct xs_daemon *xs, const struct rings *rs,
 /*
  * Every ring gets its bounded turn, then whatever later turns queued for
  * rings served before is flushed.  Returns true if a ring has more to do
- * at once.  A guest's requests cannot release a domain: d stays.
+ * at once; @wake: when the first deferred reconnection is due, or
+ * XS_NEVER.  A guest's requests cannot release a domain: d stays.
  */
-static bool serve_rings(struct xs_daemon *xs)
+static bool serve_rings(struct xs_daemon *xs, uint64_t *wake)
 {
 	struct xs_domain *d;
 	bool busy = false;
+	uint64_t t;
 
+	*wake = XS_NEVER;
 	for (d = xs->domains; d; d = d->next)
 		if (xs_ring_of(d))
 			busy |= xs_ring_serve(xs_ring_of(d));
-	for (d = xs->domains; d; d = d->next)
-		if (xs_ring_of(d))
-			xs_ring_flush(xs_ring_of(d));
+	for (d = xs->domains; d; d = d->next) {
+		if (!xs_ring_of(d))
+			continue;
+		xs_ring_flush(xs_ring_of(d));
+		t = xs_ring_deferred_until(xs_ring_of(d));
+		*wake = t < *wake ? t : *wake;
+	}
 	return busy;
 }
 
-static long now_ms(void)
+static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * How long the loop may sleep: not at all if a ring is @busy, else until
+ * the first deferred reconnection is due (@wake), and at most PROBE_MS
+ * if some ring's port is closed (@stopped).  NULL: until an fd wakes it.
+ */
+static struct timespec *sleep_for(struct timespec *ts, bool busy,
+				  bool stopped, uint64_t wake)
+{
+	uint64_t ms = XS_NEVER, now = now_ms();
+
+	if (busy)
+		ms = 0;
+	else if (wake != XS_NEVER)
+		ms = wake > now ? wake - now : 0;
+	if (stopped && ms > PROBE_MS)
+		ms = PROBE_MS;
+	if (ms == XS_NEVER)
+		return NULL;
+	ts->tv_sec = ms / 1000;
+	ts->tv_nsec = ms % 1000 * 1000000L;
+	return ts;
 }
 
 /* Rings whose port is closed have no event: has their domain died? */
@@ -402,13 +432,11 @@ again:
 
 static void loop(struct xs_daemon *xs, int lfd, const sigset_t *mask)
 {
-	const struct timespec zero = { 0, 0 };
-	const struct timespec probe = { PROBE_MS / 1000,
-					PROBE_MS % 1000 * 1000000L };
 	struct rings rs = { NULL, 0, 0, false };
 	struct client *cl = NULL;
 	size_t n = 0, cap = 0, i, nfds;
-	long last_probe = now_ms();
+	uint64_t last_probe = now_ms(), wake = XS_NEVER;
+	struct timespec ts;
 	struct pollfd *pfd;
 	bool ok, busy = false;
 
@@ -416,11 +444,13 @@ static void loop(struct xs_daemon *xs, int lfd, const sigset_t *mask)
 		list_rings(xs, &rs);
 		pfd = poll_set(lfd, cl, n, &rs);
 		nfds = n + 1;
-		if (ppoll(pfd, nfds + rs.n, busy ? &zero :
-			  rs.stopped ? &probe : NULL, mask) < 0) {
+		if (ppoll(pfd, nfds + rs.n, sleep_for(&ts, busy, rs.stopped,
+						      wake), mask) < 0) {
 			free(pfd);
 			continue;
 		}
+		/* The turn's time: new rings' and reconnections' budgets. */
+		xs->now_ms = now_ms();
 		ring_events(xs, &rs, pfd + nfds);
 		/* Backwards: drop() moves the last client into slot i. */
 		for (i = nfds - 1; i > 0; i--) {
@@ -430,7 +460,7 @@ static void loop(struct xs_daemon *xs, int lfd, const sigset_t *mask)
 			if (!ok)
 				drop(cl, &n, i - 1);
 		}
-		busy = serve_rings(xs);
+		busy = serve_rings(xs, &wake);
 		/* Any request may have queued events for anyone. */
 		for (i = n; i-- > 0;)
 			if (!flush(&cl[i]))
@@ -453,7 +483,11 @@ int xs_serve(struct xs_daemon *xs, const struct xs_server_opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, mask;
-	int lfd = listen_on(o->socket);
+	int lfd;
+
+	/* The socket is root's alone from its bind() on, not from chmod(). */
+	umask(077);
+	lfd = listen_on(o->socket);
 
 	if (lfd < 0)
 		return 1;

@@ -35,6 +35,15 @@ t "a bad option is a usage error (2)" \
 	says 2 "Usage:" --no-such-option
 t "a bad quota is a usage error" \
 	says 2 "unknown quota 'bogus'" --quota bogus=1
+# INTRODUCE's fds are checked against the names the module gives them.
+top=$(dirname "$0")/../..
+t "INTRODUCE's fd check expects the module's anon inode names" sh -c "
+	grep -q 'anon_inode_getfd(\"microv-gntdev\"' '$top/module/grant.c' &&
+	grep -q 'anon_inode_getfile(\"microv-evtchn\"' '$top/module/evtchn.c' &&
+	grep -q 'XS_GNTDEV_LINK.*\"anon_inode:microv-gntdev\"' \
+		'$top/tools/xenstored/xenstored.h' &&
+	grep -q 'XS_EVTCHN_LINK.*\"anon_inode:microv-evtchn\"' \
+		'$top/tools/xenstored/xenstored.h'"
 
 if ! command -v xenstore-write >/dev/null; then
 	for what in write/read ls rm chmod watch busy-socket; do

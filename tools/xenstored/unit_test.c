@@ -11,16 +11,23 @@
  * fed here, once with the domains' requests sent through their rings.
  *
  * The ring tests drive ring.c over a page in this process with a fake
- * event channel; the SCM_RIGHTS tests drive server.c's reading over a
- * socketpair.
+ * event channel, and its clock (xs.now_ms) by hand; the SCM_RIGHTS tests
+ * drive server.c's reading over a socketpair, and the daemon's introduce
+ * hook with fds that are not microv's (this test's ioctl() counts what
+ * it is asked to do with them).
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "xenstored.h"
@@ -100,6 +107,27 @@ static void record(struct xs_conn *c, const void *p, size_t len)
 	trace[trace_len++] = len >> 8;
 	memcpy(trace + trace_len, p, len);
 	trace_len += len;
+}
+
+/*
+ * A guest's action on its ring (fuzz_xenstore's ring_action()) with @len
+ * bytes of @p after it: into the ring seeds only.
+ */
+static void record_action(unsigned int domid, unsigned char act,
+			  const void *p, size_t len)
+{
+	size_t n = len + 2;
+
+	if (no_trace || rtrace_len + n + 3 > sizeof(rtrace))
+		return;
+	rtrace[rtrace_len++] = domid | 0x10;
+	rtrace[rtrace_len++] = n & 0xff;
+	rtrace[rtrace_len++] = n >> 8;
+	rtrace[rtrace_len++] = act;
+	rtrace[rtrace_len++] = 0;	/* one event */
+	if (len)
+		memcpy(rtrace + rtrace_len, p, len);
+	rtrace_len += len;
 }
 
 static bool write_file(const char *path, const void *p, size_t len)
@@ -1380,6 +1408,119 @@ static void test_ring_flood(void)
 	OK(ring_idle(), "ring flood: all answered afterwards");
 }
 
+/* The guest asks @asks times in a row; how many the daemon answered. */
+static int reconnect_asks(int asks)
+{
+	int answered = 0;
+
+	while (asks--) {
+		VOL(fk.intf->connection) = XENSTORE_RECONNECT;
+		xs_ring_serve(ring9);
+		answered += VOL(fk.intf->connection) == XENSTORE_CONNECTED;
+	}
+	return answered;
+}
+
+/*
+ * A guest that asks for reconnections as fast as it can: a burst, then
+ * 10 a second; one past its budget waits, untouched, and is answered.
+ */
+static void test_ring_reconnect(void)
+{
+	struct xenstore_domain_interface *intf = fk.intf;
+	char got[XENSTORE_PAYLOAD_MAX + 1];
+	XENSTORE_RING_IDX cons, prod;
+	bool stopped_never, deferred;
+	struct xsd_sockmsg h = { XS_READ, 1, 0, 5 };
+	char read_name[sizeof(h) + 5];
+	unsigned char step;
+	unsigned int n;
+	uint64_t t0;
+	int answered, i;
+
+	xs.now_ms += 10 * 1000;	/* a full budget, whatever came before */
+	t0 = xs.now_ms;
+	n = fk.notified;
+	answered = reconnect_asks(1000);
+	OK(answered == XS_RECONNECT_BURST &&
+	   fk.notified == n + XS_RECONNECT_BURST &&
+	   intf->connection == XENSTORE_RECONNECT && ring9->deferred &&
+	   xs_ring_deferred_until(ring9) == t0 + XS_RECONNECT_MS,
+	   "reconnect: 1000 asked at once, %d answered, the next deferred "
+	   "%d ms", answered, XS_RECONNECT_MS);
+
+	/* Meanwhile it writes a request, and an event is queued for it. */
+	gin_len = 0;
+	g_req(XS_READ, 20, "name", 5);
+	xs_queue_event(domain_conn(9), NULL, "/local/domain/9/name", "tk");
+	cons = intf->req_cons;
+	prod = intf->rsp_prod;
+	xs.now_ms = t0 + XS_RECONNECT_MS - 1;
+	for (i = 0; i < 100; i++) {
+		xs_ring_serve(ring9);
+		xs_ring_flush(ring9);
+	}
+	OK(intf->connection == XENSTORE_RECONNECT && intf->req_cons == cons &&
+	   intf->rsp_prod == prod && fk.notified == n + XS_RECONNECT_BURST &&
+	   domain_conn(9)->out,
+	   "reconnect: deferred, the ring is neither read nor written");
+	xs.now_ms = t0 + XS_RECONNECT_MS;
+	xs_ring_serve(ring9);
+	OK(intf->connection == XENSTORE_CONNECTED && !ring9->deferred &&
+	   xs_ring_deferred_until(ring9) == XS_NEVER &&
+	   fk.notified == n + XS_RECONNECT_BURST + 1 && ring_idle() &&
+	   !domain_conn(9)->out,
+	   "reconnect: the deferred one answered once a token is back");
+	g_req(XS_READ, 21, "name", 5);
+	xs_ring_serve(ring9);
+	OK(g_reply(got) == XS_READ && !strcmp(got, "guest"),
+	   "reconnect: served after it");
+
+	/* A second of asking at every turn, a turn each millisecond. */
+	answered = 0;
+	for (i = 1; i <= 1000; i++) {
+		xs.now_ms = t0 + XS_RECONNECT_MS + i;
+		answered += reconnect_asks(5);
+	}
+	OK(answered == 1000 / XS_RECONNECT_MS,
+	   "reconnect: 5000 asked in a second, %d answered (%d a second)",
+	   answered, 1000 / XS_RECONNECT_MS);
+
+	/* The last one waits; the port closes: nothing to wake up for. */
+	deferred = ring9->deferred;
+	fk.gone = true;
+	xs_ring_event(ring9);
+	stopped_never = xs_ring_deferred_until(ring9) == XS_NEVER;
+	fk.gone = false;
+	OK(deferred && stopped_never && !xs_resume(&xs, 9) &&
+	   xs_ring_deferred_until(ring9) == xs.now_ms + XS_RECONNECT_MS,
+	   "reconnect: a stopped ring's deferred one waits for RESUME");
+	VOL(intf->connection) = XENSTORE_CONNECTED;
+	gin_len = 0;
+	g_req(XS_READ, 22, "name", 5);
+	xs_ring_serve(ring9);
+	OK(!ring9->deferred && g_reply(got) == XS_READ,
+	   "reconnect: a guest that takes its request back is served");
+	xs.now_ms += 10 * 1000;
+
+	/*
+	 * For the fuzzer: a burst, a deferral with a request waiting, the
+	 * clock moved on (in 4 ms steps) and the deferred one answered, the
+	 * request again, a second later another.
+	 */
+	memcpy(read_name, &h, sizeof(h));
+	memcpy(read_name + sizeof(h), "name", 5);
+	for (i = 0; i < XS_RECONNECT_BURST + 1; i++)
+		record_action(1, 4, NULL, 0);
+	record_action(1, 0, read_name, sizeof(read_name));
+	step = XS_RECONNECT_MS / 4;
+	record_action(1, 9, &step, 1);
+	record_action(1, 0, read_name, sizeof(read_name));
+	record_action(2, 4, NULL, 0);
+	record_action(1, 9, NULL, 0);
+	record_action(1, 4, NULL, 0);
+}
+
 /* The event channel's end: a closed port stops the ring, death releases. */
 static void test_ring_end(void)
 {
@@ -1636,7 +1777,7 @@ static void test_sock_fds(void)
 	OK(is_err(sock_req(sv, c, w, 2, false, XS_INTRODUCE, 3, "23", "0",
 			   "3"), "EINVAL") && pipes_closed(w, 2) &&
 	   !xs_is_introduced(&xs, 23),
-	   "fds: not microv's: the daemon's hook cannot map, refuses, closes");
+	   "fds: pipes are not microv's: the daemon's hook refuses, closes");
 	xs.hooks.introduce = count_introduce;
 	req(dom0, XS_RELEASE, 0, 1, "20");
 	req(dom0, XS_RELEASE, 0, 1, "21");
@@ -1649,12 +1790,165 @@ static void test_sock_fds(void)
 	OK(consistent(), "fds: consistent");
 }
 
+/* ---- INTRODUCE's fds must be microv's ---- */
+
+static unsigned int ioctls;
+
+/*
+ * ioctl(), as the code under test calls it: counted, then made.  Being
+ * the program's own, it comes before the C library's (and the
+ * sanitizer's); nothing but ring_microv.c calls it here.
+ */
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	ioctls++;
+	return syscall(SYS_ioctl, fd, req, arg);
+}
+
+static char last_log[256];
+
+static void keep_log(const char *msg)
+{
+	snprintf(last_log, sizeof(last_log), "%s", msg);
+}
+
+/* Fds this process has open (the directory's own counted each time). */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Sends INTRODUCE of @domid with @fds (closing ours): true if it was
+ * EINVAL, with no ioctl tried, all closed, and the log saying why.
+ */
+static bool refused(int sv[2], struct xs_conn *c, int *fds,
+		    const char *domid)
+{
+	int before = open_fds() - 2;
+	bool einval;
+
+	ioctls = 0;
+	last_log[0] = '\0';
+	einval = is_err(sock_req(sv, c, fds, 2, false, XS_INTRODUCE, 3, domid,
+				 "0", "3"), "EINVAL");
+	close(fds[0]);
+	close(fds[1]);
+	if (!quiet && !strstr(last_log, "fds refused"))
+		printf("# log: %s\n", last_log);
+	return einval && !ioctls && open_fds() == before &&
+	       strstr(last_log, "INTRODUCE's fds refused");
+}
+
+static void test_microv_fds(void)
+{
+	struct xs_conn *c = xs_conn_new(&xs, 0, true);
+	char why[320];
+	int sv[2], fd[2], sp[2], bad[2] = { -1, -1 };
+	FILE *f = tmpfile();
+	bool ok;
+
+	OK(!xs_ring_microv_check_links(XS_GNTDEV_LINK, XS_EVTCHN_LINK),
+	   "microv fds: a grant fd, then an event-channel fd");
+	OK(xs_ring_microv_check_links(XS_EVTCHN_LINK, XS_GNTDEV_LINK) ==
+	   EINVAL &&
+	   xs_ring_microv_check_links(XS_GNTDEV_LINK, XS_GNTDEV_LINK) ==
+	   EINVAL &&
+	   xs_ring_microv_check_links(XS_EVTCHN_LINK, XS_EVTCHN_LINK) ==
+	   EINVAL,
+	   "microv fds: swapped, or two of a kind: EINVAL");
+	OK(xs_ring_microv_check_links("anon_inode:microv-gntdev ",
+				      XS_EVTCHN_LINK) == EINVAL &&
+	   xs_ring_microv_check_links("anon_inode:microv-gntde",
+				      XS_EVTCHN_LINK) == EINVAL &&
+	   xs_ring_microv_check_links(XS_GNTDEV_LINK,
+				      "anon_inode:[eventfd]") == EINVAL &&
+	   xs_ring_microv_check_links("anon_inode:microv-console",
+				      XS_EVTCHN_LINK) == EINVAL &&
+	   xs_ring_microv_check_links(NULL, XS_EVTCHN_LINK) == EINVAL &&
+	   xs_ring_microv_check_links(XS_GNTDEV_LINK, NULL) == EINVAL,
+	   "microv fds: near misses, other anon inodes, no link: EINVAL");
+
+	fd[0] = memfd_create("microv-gntdev", MFD_CLOEXEC);
+	fd[1] = eventfd(0, EFD_CLOEXEC);
+	OK(xs_ring_microv_check_fds(fd, why, sizeof(why)) == EINVAL &&
+	   strstr(why, "/memfd:microv-gntdev") &&
+	   strstr(why, "anon_inode:[eventfd]"),
+	   "microv fds: a memfd named microv-gntdev, an eventfd: EINVAL");
+	close(fd[0]);
+	close(fd[1]);
+	OK(xs_ring_microv_check_fds(bad, why, sizeof(why)) == EINVAL &&
+	   strstr(why, "fd -1"), "microv fds: no fd: EINVAL");
+
+	if (!f || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		OK(false, "microv fds: no socketpair or file");
+		return;
+	}
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	xs.hooks.introduce = xs_ring_microv_introduce;
+	xs.hooks.log = keep_log;
+	fd[0] = memfd_create("microv-gntdev", MFD_CLOEXEC);
+	fd[1] = eventfd(0, EFD_CLOEXEC);
+	OK(refused(sv, c, fd, "24") && !xs_is_introduced(&xs, 24),
+	   "microv fds: INTRODUCE with a memfd and an eventfd: EINVAL, "
+	   "no ioctl, both closed, not introduced");
+	fd[0] = eventfd(0, EFD_CLOEXEC);
+	fd[1] = memfd_create("microv-evtchn", MFD_CLOEXEC);
+	OK(refused(sv, c, fd, "24") && !xs_is_introduced(&xs, 24),
+	   "microv fds: ... the other way round too");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
+		OK(false, "microv fds: no socketpair");
+		return;
+	}
+	fd[0] = dup(fileno(f));
+	fd[1] = sp[0];
+	OK(refused(sv, c, fd, "24") && !xs_is_introduced(&xs, 24),
+	   "microv fds: a regular file and a socket: the same");
+	close(sp[1]);
+
+	/* Introduced already (without a ring): refused, it stays as it was. */
+	ok = ok_(sock_req(sv, c, NULL, 0, false, XS_INTRODUCE, 3, "25",
+			  "0x10", "3"), XS_INTRODUCE) &&
+	     !xs_watch_add(domain_conn(25), "/local/domain/25/x", "t");
+	fd[0] = memfd_create("microv-gntdev", MFD_CLOEXEC);
+	fd[1] = eventfd(0, EFD_CLOEXEC);
+	OK(ok && refused(sv, c, fd, "25") && xs_is_introduced(&xs, 25) &&
+	   xs_domain(&xs, 25, false)->mfn == 0x10 &&
+	   domain_conn(25)->nwatches == 1 &&
+	   !xs_ring_of(xs_domain(&xs, 25, false)),
+	   "microv fds: a second INTRODUCE's refused: the domain as it was");
+
+	xs.hooks.log = NULL;
+	xs.hooks.introduce = count_introduce;
+	req(dom0, XS_RELEASE, 0, 1, "25");
+	fclose(f);
+	close(sv[0]);
+	close(sv[1]);
+	xs_conn_free(c);
+	OK(consistent(), "microv fds: consistent");
+}
+
 static void (*const groups[])(void) = {
 	test_tree, test_directory_part, test_perms, test_watches,
 	test_transactions, test_quotas, test_bounds, test_memory,
 	test_backend, test_event_dedup, test_tx_work, test_special,
 	test_domains, test_protocol, test_ring, test_ring_broken,
-	test_ring_flood, test_ring_end, test_sock_fds, test_sock_stale_fds,
+	test_ring_flood, test_ring_reconnect, test_ring_end, test_sock_fds,
+	test_sock_stale_fds, test_microv_fds,
 };
 
 static int write_seeds(const char *dir)

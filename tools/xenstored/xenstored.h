@@ -166,6 +166,12 @@ struct xs_daemon {
 	/* Who may watch @introduceDomain and @releaseDomain. */
 	struct xs_permissions *intro_perms, *release_perms;
 	unsigned int nintro_perms, nrelease_perms;
+	/*
+	 * Milliseconds of a monotonic clock, as the loop read it at the
+	 * start of its turn; rings' reconnection budgets count in it.  The
+	 * tests and the fuzzer move it themselves.
+	 */
+	uint64_t now_ms;
 };
 
 /* Who asks, inside which transaction. */
@@ -292,6 +298,10 @@ struct xs_ring {
 	const struct xs_ring_ops *ops;
 	void *priv;
 	enum xs_ring_state state;
+	/* Reconnections: a token bucket (XS_RECONNECT_*) on xs->now_ms. */
+	unsigned int tokens;
+	uint64_t refilled;	/* when it last gained a token, or was full */
+	bool deferred;		/* a reconnection waits for a token */
 };
 
 /* What xs_ring_event() and xs_ring_probe() found. */
@@ -300,6 +310,16 @@ struct xs_ring {
 
 /* Request bytes one xs_ring_serve() takes at most, as a fair share. */
 #define XS_RING_BUDGET	(2 * XENSTORE_RING_SIZE)
+
+/*
+ * Reconnections a guest may ask for: a burst of XS_RECONNECT_BURST, then
+ * one every XS_RECONNECT_MS (10 a second); one asked past that waits,
+ * the ring untouched, until a token is back.
+ */
+#define XS_RECONNECT_BURST	10
+#define XS_RECONNECT_MS		100
+/* What xs_ring_deferred_until() says when nothing waits. */
+#define XS_NEVER		UINT64_MAX
 
 struct xs_ring *xs_ring_new(struct xs_conn *c,
 			    struct xenstore_domain_interface *intf,
@@ -310,11 +330,21 @@ int xs_ring_event(struct xs_ring *r);
 int xs_ring_probe(struct xs_ring *r);
 bool xs_ring_serve(struct xs_ring *r);
 void xs_ring_flush(struct xs_ring *r);
+uint64_t xs_ring_deferred_until(const struct xs_ring *r);
 struct xs_ring *xs_ring_of(const struct xs_domain *d);
 void xs_ring_release(struct xs_daemon *xs, struct xs_domain *d);
 void xs_ring_resume(struct xs_daemon *xs, struct xs_domain *d);
 
-/* ring_microv.c: the introduce hook of the daemon */
+/*
+ * ring_microv.c: the introduce hook of the daemon, and the check it makes
+ * first that INTRODUCE's fds are microv's: what /proc/self/fd/N reads
+ * for the fds of MICROV_GET_GNTDEV and MICROV_EVTCHN_BIND (the names
+ * module/grant.c and module/evtchn.c give anon_inode_getfd/getfile).
+ */
+#define XS_GNTDEV_LINK		"anon_inode:microv-gntdev"
+#define XS_EVTCHN_LINK		"anon_inode:microv-evtchn"
+int xs_ring_microv_check_links(const char *gnt, const char *evtchn);
+int xs_ring_microv_check_fds(const int *fds, char *why, size_t len);
 int xs_ring_microv_introduce(struct xs_daemon *xs, struct xs_domain *d,
 			     int *fds);
 
