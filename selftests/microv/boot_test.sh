@@ -9,7 +9,9 @@
 #          "uvctl mem-set" lowers its memory by 16 MiB and raises it
 #          again, which its balloon driver follows (the host's pinned
 #          pages too); it reads a line that the host sends through the
-#          console and prints it back; xenstore-write of control/shutdown
+#          console and prints it back; xen-blkfront reads its disk xvda
+#          (a file here) as written, its write reaches the file, and the
+#          read-only xvdb refuses writes; xenstore-write of control/shutdown
 #          powers it off: uvctl exits 0, its nodes are gone.  Its events
 #          are FIFO ones.
 #   panic  the bzImage when there is one (else the vmlinux); the guest
@@ -103,10 +105,16 @@ show() {
 }
 
 echo "TAP version 13"
-echo "1..40"
+echo "1..44"
 lsmod | grep -q '^microv ' || insmod /microv/microv.ko
 
-boot echo "$guest/vmlinux" --name echo --verbose
+# Its disks: 4 MiB of random bytes, and a read-only one.
+dd if=/dev/urandom of=/tmp/disk.img bs=1M count=4 2>/dev/null
+dd if=/dev/urandom of=/tmp/ro.img bs=1M count=1 2>/dev/null
+disk_md5=$(md5sum </tmp/disk.img | cut -d' ' -f1)
+ro_md5=$(md5sum </tmp/ro.img | cut -d' ' -f1)
+boot echo "$guest/vmlinux" --name echo --verbose --disk /tmp/disk.img \
+	--disk /tmp/ro.img,ro
 domid=$(sed -n 's/^uvctl: domain \([0-9]*\).*/\1/p' "$out" | head -n 1)
 dom=/local/domain/${domid:-0}
 grep -q "Booting kernel on Xen PVH" "$out"
@@ -129,6 +137,19 @@ grep -qx 'name = "echo"' /tmp/xs.out &&
 	grep -q '^ ring-ref = "[1-9][0-9]*"' /tmp/xs.out
 ok $? "echo: xenstore-ls on the host shows the domain's nodes"
 [ "$fails" = "$fails_before" ] || sed 's/^/# /' /tmp/xs.out
+wait_for "MICROV-DISK-RO" 300
+set -- $(grep -m1 "MICROV-DISK " "$out" | tr -d "\r")
+test "${2:-}" = "$disk_md5" && test "${3:-}" = 4194304
+ok $? "echo: xen-blkfront reads xvda as the host wrote it (md5 ${2:-?}, ${3:-?} bytes)"
+grep -q "MICROV-DISK-WRITE 0" "$out" &&
+	test "$(dd if=/tmp/disk.img bs=512 skip=100 count=1 2>/dev/null |
+		head -c 17)" = microv-disk-write
+ok $? "echo: its write at sector 100 reached the file"
+! grep -q "MICROV-DISK-RO 0" "$out" &&
+	test "$(md5sum </tmp/ro.img | cut -d' ' -f1)" = "$ro_md5"
+ok $? "echo: the read-only xvdb refuses the guest's write and is unchanged"
+test "$(xenstore-read "/local/domain/0/backend/vbd/$domid/51712/state" 2>/dev/null)" = 4
+ok $? "echo: xenstore says xvda's backend is Connected"
 # MICROV-BALLOON-DOWN|UP <KiB at start> <KiB now>, from the guest's init.
 uvctl mem-set echo 112M && echo down >&3
 wait_for "MICROV-BALLOON-DOWN" 300
@@ -151,8 +172,9 @@ xenstore-write "$dom/control/shutdown" poweroff
 ended 120 0 "xenstore's control/shutdown powered the guest off"
 grep -q "reboot: Power down" "$out"
 ok $? "echo: Linux powered down through ACPI"
-! xenstore-ls "$dom" >/dev/null 2>&1
-ok $? "echo: its nodes went with it"
+! xenstore-ls "$dom" >/dev/null 2>&1 &&
+	! xenstore-ls "/local/domain/0/backend/vbd/$domid" >/dev/null 2>&1
+ok $? "echo: its nodes and its disks' went with it"
 show
 
 kernel=$guest/vmlinux

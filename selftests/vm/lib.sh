@@ -167,6 +167,25 @@ copy_xenstore_utils() {
 	done
 }
 
+# Each bench kernel's PV frontends (Debian builds them as modules), as
+# ROOT/lib/modules/VER/NAME.ko, uncompressed for busybox's insmod.
+copy_guest_modules() {
+	local root=$1 ver kroot m f
+
+	for ver in $(kernel_versions); do
+		kroot=$(fetch_kernel "$ver")
+		mkdir -p "$root/lib/modules/$ver"
+		for m in block/xen-blkfront; do
+			f=$(ls "$kroot/lib/modules/$ver/kernel/drivers/$m".ko* 2>/dev/null | head -n 1)
+			[ -n "$f" ] || die "$m.ko missing from the $ver kernel"
+			case $f in
+			*.xz) xz -dc "$f" ;;
+			*) cat "$f" ;;
+			esac >"$root/lib/modules/$ver/${m##*/}.ko"
+		done
+	done
+}
+
 # The guest's initramfs: busybox and selftests/vm/guest/init.
 make_guest_initrd() {
 	local root=$BUILD/guest/initramfs
@@ -174,6 +193,7 @@ make_guest_initrd() {
 	rm -rf "$root" && mkdir -p "$root"/{bin,proc,sys,dev,tmp}
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$TOP/selftests/vm/guest/init" "$root/init"
+	copy_guest_modules "$root"
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$BUILD/guest/initrd.cpio"
 	# The same with the x86 selftests, when they are built.
 	rm -f "$BUILD/guest/initrd-x86.cpio"

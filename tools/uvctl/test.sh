@@ -344,6 +344,28 @@ if [ -x "$dyn" ] && [ -f "$fake" ] && "$O/uvctl-unit" --write-kernel "$kern"; th
 	else
 		skip "fake: --hvc on a terminal" "no script(1)"
 	fi
+	t "a name of digits alone is a usage error (it reads as a domid)" says 2 \
+		"not digits alone" run --kernel "$kern" --name 42
+	t "--disk with --no-xenstore is a usage error" says 2 \
+		"--disk needs the xenstore" run --kernel "$kern" --disk "$kern" \
+		--no-xenstore
+	t "two disks as one vdev is a usage error" says 2 "two disks are xvdb" \
+		run --kernel "$kern" --disk "$kern,ro" --disk "$kern,ro,vdev=xvdb" \
+		--disk "$kern,vdev=xvdb"
+	t "a missing disk exits 1 before the module is opened" says 1 \
+		"--disk $tmp/none.img: No such file or directory" \
+		-d /nonexistent/microv run --kernel "$kern" --disk "$tmp/none.img"
+	: >"$tmp/empty.img"
+	t "an empty disk exits 1" says 1 "--disk $tmp/empty.img: empty" \
+		-d /nonexistent/microv run --kernel "$kern" --disk "$tmp/empty.img"
+	head -c 4096 /dev/zero >"$tmp/d.img"
+	flock "$tmp/d.img" sleep 3 &
+	sleep 0.5
+	t "a disk another process writes exits 1" says 1 "in use by another process" \
+		-d /nonexistent/microv run --kernel "$kern" --disk "$tmp/d.img"
+	t "... read-only, it may be shared" says 1 "cannot open /nonexistent/microv" \
+		-d /nonexistent/microv run --kernel "$kern" --disk "$tmp/d.img,ro"
+	wait
 	# The xenstore, at a socket of the test's own: no daemon answers, so
 	# uvctl starts the one beside it; that daemon cannot map the fake's
 	# fds, so it refuses the domain, and uvctl ends cleanly.
@@ -379,14 +401,34 @@ else
 	skip "runs under the fake module" "no $dyn or $fake (make -C tools check builds them)"
 fi
 
-# mem-set against a daemon of the test's own, with a domain's nodes as
-# "uvctl run" writes them.
+# XS_INTRODUCE of domain $1 with no ring (the daemon records it), as a
+# toolstack sends it on $XENSTORED_PATH.
+introduce() {
+	python3 - "$1" <<-'PY'
+	import os, socket, struct, sys
+	s = socket.socket(socket.AF_UNIX)
+	s.connect(os.environ["XENSTORED_PATH"])
+	p = b"%s\0%d\0%d\0" % (sys.argv[1].encode(), 0, 1)
+	s.sendall(struct.pack("<IIII", 8, 1, 0, len(p)) + p)
+	t, r, x, n = struct.unpack("<IIII", s.recv(16))
+	sys.exit(s.recv(n) != b"OK\0")
+	PY
+}
+
+# mem-set against a daemon of the test's own, with domains' nodes as
+# "uvctl run" writes them: 5 and 8 are live (introduced), 6 left nodes
+# behind (its runner killed) and is not.
 export XENSTORED_PATH=$tmp/ms/socket
 if command -v xenstore-write >/dev/null && [ -x "$O/microv-xenstored" ] &&
+	command -v python3 >/dev/null &&
 	"$O/microv-xenstored" --pid-file "$tmp/ms.pid" &&
 	xenstore-write /local/domain/5/name web \
 		/local/domain/5/memory/static-max 131072 \
-		/local/domain/5/memory/target 131072; then
+		/local/domain/5/memory/target 131072 \
+		/local/domain/6/name old /local/domain/8/name twin \
+		/local/domain/6/memory/static-max 131072 \
+		/local/domain/9/name twin &&
+	introduce 5 && introduce 8 && introduce 9; then
 	target() { xenstore-read /local/domain/5/memory/target; }
 	t "mem-set by name writes memory/target in KiB" sh -c "
 		'$uvctl' mem-set web 64M && test \"\$(xenstore-read /local/domain/5/memory/target)\" = 65536"
@@ -400,8 +442,13 @@ if command -v xenstore-write >/dev/null && [ -x "$O/microv-xenstored" ] &&
 		test \"\$(xenstore-read /local/domain/5/memory/target)\" = 131072"
 	t "mem-set of an unknown domain exits 1" says 1 "no domain 'db' in the xenstore" \
 		mem-set db 64M
-	t "mem-set of a domid with no nodes exits 1" says 1 "no domain '6'" \
-		mem-set 6 64M
+	t "mem-set of a domid with no nodes exits 1" says 1 "no domain 7" \
+		mem-set 7 64M
+	t "mem-set of a domain that left nodes but is gone exits 1" says 1 \
+		"no domain 'old'" mem-set old 64M
+	t "... by domid too" says 1 "no domain 6" mem-set 6 64M
+	t "mem-set of a name two domains have exits 1" says 1 \
+		"domains 8 and 9 are both named 'twin'" mem-set twin 64M
 	t "mem-set with a bad size is a usage error" says 2 "mem-set 1x: expected a size" \
 		mem-set web 1x
 	t "mem-set without a size is a usage error" says 2 "expected DOMAIN and SIZE" \

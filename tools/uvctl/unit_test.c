@@ -254,6 +254,63 @@ static void test_parse_uint(void)
 	   "numbers for --vcpus and --affinity");
 }
 
+/* --disk PATH[,ro][,vdev=xvdX]: Xen's numbers for xvda.., options. */
+static void test_disk_parse(void)
+{
+	static const struct {
+		const char *arg;
+		unsigned int index;
+		const char *path, *vdev;
+		bool ro;
+		unsigned int devid;
+	} good[] = {
+		{ "disk.img", 0, "disk.img", "xvda", false, 51712 },
+		{ "/dev/sdb,ro", 1, "/dev/sdb", "xvdb", true, 51728 },
+		{ "a.img,vdev=xvdz,r", 0, "a.img", "xvdz", true, 52112 },
+		{ "a.img,ro,rw", 3, "a.img", "xvdd", false, 51760 },
+	};
+	static const struct {
+		const char *arg;
+		unsigned int index;
+		const char *why;
+	} bad[] = {
+		{ "", 0, "which file" },
+		{ ",ro", 0, "which file" },
+		{ "a.img,rx", 0, "unknown option 'rx'" },
+		{ "a.img,vdev=sda", 0, "unknown option 'vdev=sda'" },
+		{ "a.img,vdev=xvdaa", 0, "unknown option" },
+		{ "a.img", UV_MAX_DISKS, "at most" },
+	};
+	struct uv_disk d;
+	unsigned int i;
+	bool ok = true;
+	char buf[64];
+
+	for (i = 0; i < UV_ARRAY_SIZE(good); i++) {
+		snprintf(buf, sizeof(buf), "%s", good[i].arg);
+		if (uv_disk_parse(buf, good[i].index, &d) ||
+		    strcmp(d.path, good[i].path) ||
+		    strcmp(d.vdev, good[i].vdev) || d.ro != good[i].ro ||
+		    d.devid != good[i].devid) {
+			DIAG("--disk %s: %s %s ro=%d devid %u", good[i].arg,
+			     d.path, d.vdev, d.ro, d.devid);
+			ok = false;
+		}
+	}
+	OK(ok, "disks: path, ro/rw, vdev=, xvda.. in order, Xen's numbers");
+	ok = true;
+	for (i = 0; i < UV_ARRAY_SIZE(bad); i++) {
+		snprintf(buf, sizeof(buf), "%s", bad[i].arg);
+		uv_last_error[0] = '\0';
+		if (!uv_disk_parse(buf, bad[i].index, &d) ||
+		    !strstr(uv_last_error, bad[i].why)) {
+			DIAG("--disk '%s': '%s'", bad[i].arg, uv_last_error);
+			ok = false;
+		}
+	}
+	OK(ok, "disks refused: no path, unknown option or name, past the 16th");
+}
+
 /* MICROV_GET_DIAG entries in words: Xen's names, or the number. */
 static void test_diag_describe(void)
 {
@@ -1279,6 +1336,7 @@ int main(int argc, char **argv)
 	/* The kernels found decide the count: the plan comes last. */
 	test_parse_ram();
 	test_parse_uint();
+	test_disk_parse();
 	test_diag_describe();
 	test_elf();
 	test_reloc();

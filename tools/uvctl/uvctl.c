@@ -79,6 +79,10 @@ static void run_usage(FILE *out)
 		"                      is MiB (default 256M, at least 2M)\n"
 		"  -c, --cmdline=STR   kernel command line (default \"%s\")\n"
 		"  -n, --name=NAME     domain name, of letters, digits, '_', '.' and '-'\n"
+		"      --disk=PATH[,ro][,vdev=xvdX]\n"
+		"                      a file or block device as the guest's PV disk\n"
+		"                      (xen-blkfront), xvda, xvdb... in order; ro: the\n"
+		"                      guest may only read it.  Repeatable, up to %d\n"
 		"      --hvc           send stdin to the guest's console; on a terminal,\n"
 		"                      raw mode: every key goes to the guest, Ctrl-]\n"
 		"                      detaches (stops the guest)\n"
@@ -97,8 +101,8 @@ static void run_usage(FILE *out)
 		"  -d, --device=PATH   the microv device (default %s)\n"
 		"  -h, --help          show this help and exit\n"
 		"\n"
-		"%s", DEFAULT_CMDLINE, UV_XS_SOCKET, MICROV_DEVICE,
-		exit_status_help);
+		"%s", DEFAULT_CMDLINE, UV_MAX_DISKS, UV_XS_SOCKET,
+		MICROV_DEVICE, exit_status_help);
 }
 
 static const struct {
@@ -187,6 +191,8 @@ static int cmd_info(const char *device, int argc, char **argv)
  * @dry_run:  plan and load, print, but do not run
  * @strict_mmio: stop the guest at an access to no RAM
  * @no_xenstore: give the guest no xenstore
+ * @nr_disks: --disk options in @disks
+ * @disks:    them
  */
 struct run_opts {
 	const char *device, *kernel, *initrd, *cmdline, *name;
@@ -194,14 +200,19 @@ struct run_opts {
 	unsigned int vcpus;
 	int affinity;
 	bool hvc, dry_run, strict_mmio, no_xenstore;
+	unsigned int nr_disks;
+	struct uv_disk disks[UV_MAX_DISKS];
 };
 
-/* The module's rule for names, checked here for a clearer message. */
+/*
+ * The module's rule for names, checked here for a clearer message; and
+ * not all digits, which would read as a domid (mem-set, xl).
+ */
 static bool valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (!n || n >= MICROV_NAME_MAX)
+	if (!n || n >= MICROV_NAME_MAX || strspn(s, "0123456789") == n)
 		return false;
 	for (; *s; s++)
 		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
@@ -314,17 +325,25 @@ static int run(const struct run_opts *o)
 	g.nr_vcpus = o->vcpus;
 	g.affinity = o->affinity;
 	g.strict_mmio = o->strict_mmio;
+	g.nr_disks = o->nr_disks;
+	memcpy(g.disks, o->disks, sizeof(g.disks));
 	/* The daemon is started, if it must be, before the domain exists. */
-	if (uv_guest_open_device(&g, o->device) ||
+	if (uv_disks_open(&g) || uv_guest_open_device(&g, o->device) ||
 	    (!o->no_xenstore && uv_xs_open(&g.xs, true)) ||
 	    uv_guest_build(&g, o->name, &l))
 		goto out;
-	if (g.xs.fd < 0 || !uv_store_domain(&g, o->name, &l))
+	if (g.xs.fd < 0 ||
+	    (!uv_store_domain(&g, o->name, &l) && !uv_disks_start(&g)))
 		status = run_loop(&g, o);
-	/* Consoles attached elsewhere (uvctl console) see it end. */
-	uv_guest_destroy(&g);
+	/*
+	 * The daemon lets the domid go before the module does: a domain
+	 * that gets it next must not lose its nodes to this one's release.
+	 * Consoles attached elsewhere (uvctl console) see it end.
+	 */
 	uv_store_release(&g);
+	uv_guest_destroy(&g);
 out:
+	uv_disks_stop(&g);
 	uv_guest_close(&g);
 	if (g.mem)
 		munmap(g.mem, g.ram_size);
@@ -433,6 +452,7 @@ static int cmd_run(const char *device, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "strict-mmio", no_argument, NULL, 'S' },
 		{ "no-xenstore", no_argument, NULL, 'X' },
+		{ "disk", required_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -471,7 +491,7 @@ static int cmd_run(const char *device, int argc, char **argv)
 			break;
 		case 'n':
 			if (!valid_name(optarg)) {
-				uv_err("--name '%s': use 1 to %d letters, digits, '_', '.' or '-'",
+				uv_err("--name '%s': use 1 to %d letters, digits, '_', '.' or '-', not digits alone",
 				       optarg, MICROV_NAME_MAX - 1);
 				return UV_EXIT_USAGE;
 			}
@@ -510,6 +530,12 @@ static int cmd_run(const char *device, int argc, char **argv)
 		case 'X':
 			o.no_xenstore = true;
 			break;
+		case 'B':
+			if (uv_disk_parse(optarg, o.nr_disks,
+					  &o.disks[o.nr_disks]))
+				return UV_EXIT_USAGE;
+			o.nr_disks++;
+			break;
 		case 'v':
 			uv_verbose = true;
 			break;
@@ -531,6 +557,20 @@ static int cmd_run(const char *device, int argc, char **argv)
 	if (!o.kernel) {
 		uv_err("run: which kernel? (--kernel FILE)");
 		return UV_EXIT_USAGE;
+	}
+	if (o.nr_disks && o.no_xenstore) {
+		uv_err("run: --disk needs the xenstore (not --no-xenstore): the guest finds its disks there");
+		return UV_EXIT_USAGE;
+	}
+	for (n = 0; n < o.nr_disks; n++) {
+		unsigned int i;
+
+		for (i = 0; i < n; i++) {
+			if (o.disks[i].devid == o.disks[n].devid) {
+				uv_err("run: two disks are %s", o.disks[n].vdev);
+				return UV_EXIT_USAGE;
+			}
+		}
 	}
 	return run(&o);
 }

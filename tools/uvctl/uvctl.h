@@ -14,6 +14,8 @@
  *           on demand
  * xsdomain.c the guest's xenstore: ring, nodes, introduce, release,
  *           memory target
+ * disk_opt.c --disk
+ * blkback.c the PV block backend, a thread per disk
  *
  * Documentation/uvctl.rst is the manual; Documentation/guest-boot.rst
  * says what the guest finds when it starts.
@@ -223,10 +225,12 @@ void uv_start_state(const struct uv_layout *l, struct microv_regs *regs,
  * struct uv_xs - a connection to the host's xenstore daemon
  * @fd:     its socket, -1 when closed
  * @req_id: of the last request
+ * @events: watch events read and not yet taken (uv_xs_take_events())
  */
 struct uv_xs {
 	int fd;
 	uint32_t req_id;
+	int events;
 };
 
 const char *uv_xs_socket(void);
@@ -244,6 +248,32 @@ int uv_xs_directory(struct uv_xs *xs, const char *path, char *buf,
 int uv_xs_introduce(struct uv_xs *xs, unsigned int domid, uint64_t gfn,
 		    unsigned int port, const int fds[UV_XS_FDS]);
 int uv_xs_release(struct uv_xs *xs, unsigned int domid);
+int uv_xs_introduced(struct uv_xs *xs, unsigned int domid);
+int uv_xs_watch(struct uv_xs *xs, const char *path, const char *token);
+int uv_xs_take_events(struct uv_xs *xs);
+
+/* disk_opt.c, blkback.c: the guest's disks */
+#define UV_MAX_DISKS	16
+
+struct uv_blkback;
+
+/**
+ * struct uv_disk - one --disk, a PV block device
+ * @path:  the file or block device
+ * @ro:    the guest may only read it
+ * @vdev:  its name in Xen's words (xvda...)
+ * @devid: Xen's virtual-device number for @vdev
+ * @be:    its backend (blkback.c), NULL before uv_disks_open()
+ */
+struct uv_disk {
+	const char *path;
+	bool ro;
+	char vdev[8];
+	unsigned int devid;
+	struct uv_blkback *be;
+};
+
+int uv_disk_parse(char *arg, unsigned int index, struct uv_disk *d);
 
 /* domain.c, run.c, console.c: a running guest */
 /* Multi-vCPU guests are not supported yet. */
@@ -294,6 +324,8 @@ struct uv_vcpu {
  * @xs:         the xenstore daemon, fd -1 for a guest without xenstore
  * @vm_path:    its /vm/UUID node
  * @store_made: its nodes may exist: uv_store_release() removes them
+ * @nr_disks:   entries in @disks
+ * @disks:      its PV block devices
  */
 struct uv_guest {
 	int dev, dom, console, hvlog;
@@ -322,6 +354,8 @@ struct uv_guest {
 	struct uv_xs xs;
 	char vm_path[48];
 	bool store_made;
+	unsigned int nr_disks;
+	struct uv_disk disks[UV_MAX_DISKS];
 };
 
 /* diag.c */
@@ -343,6 +377,11 @@ void uv_store_release(struct uv_guest *g);
 int uv_store_find(struct uv_xs *xs, const char *which, unsigned int *domid);
 int uv_store_set_target(struct uv_xs *xs, unsigned int domid,
 			uint64_t bytes);
+
+/* blkback.c */
+int uv_disks_open(struct uv_guest *g);
+int uv_disks_start(struct uv_guest *g);
+void uv_disks_stop(struct uv_guest *g);
 
 /* run.c */
 int uv_vcpus_start(struct uv_guest *g);

@@ -4,8 +4,8 @@
  * protocol (xen/io/xs_wire.h), the toolstack's side of the store; the
  * daemon (microv-xenstored) is started when none answers.
  *
- * Requests go one at a time, each waited for: uvctl sets no watch, so
- * any event that arrives is someone else's business and is skipped.
+ * Requests go one at a time, each waited for.  Watch events are only
+ * counted: whoever set a watch looks again at what it watches.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "uvctl.h"
@@ -25,10 +28,13 @@
 #define XS_DAEMON	"microv-xenstored"
 #define XS_REPLY_MS	10000	/* a daemon this slow is stuck */
 
-/* Where xenstore clients look, as libxenstore does. */
+/*
+ * Where xenstore clients look, as libxenstore does.  Not from the
+ * environment of a setuid or setgid run: the socket gets a guest's ring.
+ */
 const char *uv_xs_socket(void)
 {
-	const char *p = getenv("XENSTORED_PATH");
+	const char *p = secure_getenv("XENSTORED_PATH");
 
 	return p && *p ? p : UV_XS_SOCKET;
 }
@@ -62,7 +68,7 @@ static int dial(const char *path)
 static const char *daemon_path(char *buf, size_t len)
 {
 	static const char *const beside[] = { "", "../sbin/" };
-	const char *env = getenv("MICROV_XENSTORED");
+	const char *env = secure_getenv("MICROV_XENSTORED");
 	char exe[PATH_MAX];
 	ssize_t n;
 	char *slash;
@@ -108,12 +114,42 @@ static void start_daemon(const char *sock)
 		return;
 	}
 	if (!pid) {
+		sigset_t none;
+
+		/*
+		 * The daemon outlives this process: it takes none of its fds
+		 * (a caller's leaked ones included), none of its blocked
+		 * signals, and makes its socket root's alone from the start.
+		 */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		umask(077);
+		close_range(3, ~0U, 0);
 		execlp(prog, prog, "--socket", sock, (char *)NULL);
 		uv_err("cannot run %s: %s", prog, strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+}
+
+/*
+ * A guest's ring goes only to a daemon of root's or of this user's: any
+ * user could listen at a path $XENSTORED_PATH names.
+ */
+static int peer_trusted(struct uv_xs *xs, const char *sock)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(xs->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		cred.uid = (uid_t)-1;
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return 0;
+	uv_err("the xenstore daemon at %s runs as user %d, neither root nor you: not trusted",
+	       sock, (int)cred.uid);
+	uv_xs_close(xs);
+	return -1;
 }
 
 /**
@@ -128,13 +164,14 @@ int uv_xs_open(struct uv_xs *xs, bool start)
 	const char *sock = uv_xs_socket();
 
 	xs->req_id = 0;
+	xs->events = 0;
 	xs->fd = dial(sock);
 	if (xs->fd < 0 && start && (errno == ENOENT || errno == ECONNREFUSED)) {
 		start_daemon(sock);
 		xs->fd = dial(sock);
 	}
 	if (xs->fd >= 0)
-		return 0;
+		return peer_trusted(xs, sock);
 	if (errno == EACCES)
 		uv_err("xenstore daemon at %s: %s (the store is root's; as another user, set XENSTORED_PATH to a socket of your own)",
 		       sock, strerror(errno));
@@ -190,15 +227,25 @@ static int send_all(int fd, struct iovec *iov, int iovcnt, const int *fds,
 	return 0;
 }
 
-/* Exactly @len bytes, within XS_REPLY_MS. */
-static int recv_all(int fd, void *buf, size_t len)
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* Exactly @len bytes, before @deadline (now_ms()'s clock). */
+static int recv_all(int fd, void *buf, size_t len, long long deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	long long left;
 	ssize_t n;
 	int r;
 
 	while (len) {
-		r = poll(&p, 1, XS_REPLY_MS);
+		left = deadline - now_ms();
+		r = left > 0 ? poll(&p, 1, left) : 0;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -215,6 +262,29 @@ static int recv_all(int fd, void *buf, size_t len)
 		buf = (char *)buf + n;
 		len -= n;
 	}
+	return 0;
+}
+
+/*
+ * One message into @h and @buf (NUL-terminated), an event counted; the
+ * connection closed if it breaks, its stream being out of step then.
+ */
+static int recv_msg(struct uv_xs *xs, struct xsd_sockmsg *h, char *buf,
+		    long long deadline)
+{
+	int ret = recv_all(xs->fd, h, sizeof(*h), deadline);
+
+	if (!ret && h->len > XENSTORE_PAYLOAD_MAX)
+		ret = -EPROTO;
+	if (!ret)
+		ret = recv_all(xs->fd, buf, h->len, deadline);
+	if (ret) {
+		uv_xs_close(xs);
+		return ret;
+	}
+	buf[h->len] = '\0';
+	if (h->type == XS_WATCH_EVENT)
+		xs->events++;
 	return 0;
 }
 
@@ -240,7 +310,8 @@ static int error_of(const char *name)
  * @size:    of @reply; a longer payload is cut
  *
  * Return: the reply's length, or the daemon's error as a negative errno,
- * or -ETIMEDOUT, -EPIPE, -EPROTO (the connection is then of no more use).
+ * or -ETIMEDOUT (no reply within XS_REPLY_MS, however many events came),
+ * -EPIPE, -EPROTO: then the connection is closed.
  */
 int uv_xs_request(struct uv_xs *xs, uint32_t type, const void *payload,
 		  size_t len, const int *fds, char *reply, size_t size)
@@ -252,6 +323,7 @@ int uv_xs_request(struct uv_xs *xs, uint32_t type, const void *payload,
 		{ .iov_base = (void *)payload, .iov_len = len },
 	};
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
+	long long deadline;
 	int ret;
 
 	if (xs->fd < 0)
@@ -259,24 +331,19 @@ int uv_xs_request(struct uv_xs *xs, uint32_t type, const void *payload,
 	if (len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
 	ret = send_all(xs->fd, iov, len ? 2 : 1, fds, fds ? UV_XS_FDS : 0);
-	if (ret)
-		return ret;
-	for (;;) {
-		ret = recv_all(xs->fd, &h, sizeof(h));
-		if (!ret && h.len > XENSTORE_PAYLOAD_MAX)
-			ret = -EPROTO;
-		if (!ret)
-			ret = recv_all(xs->fd, buf, h.len);
-		if (ret)
-			return ret;
-		buf[h.len] = '\0';
-		if (h.type != XS_WATCH_EVENT && h.req_id == xs->req_id)
+	for (deadline = now_ms() + XS_REPLY_MS; !ret;) {
+		ret = recv_msg(xs, &h, buf, deadline);
+		if (!ret && h.type != XS_WATCH_EVENT && h.req_id == xs->req_id)
 			break;
 	}
+	if (ret)
+		return ret;
 	if (h.type == XS_ERROR)
 		return error_of(buf);
-	if (h.type != type)
+	if (h.type != type) {
+		uv_xs_close(xs);
 		return -EPROTO;
+	}
 	if (reply && size) {
 		len = h.len < size ? h.len : size - 1;
 		memcpy(reply, buf, len);
@@ -363,6 +430,17 @@ int uv_xs_introduce(struct uv_xs *xs, unsigned int domid, uint64_t gfn,
 	return n < 0 ? n : 0;
 }
 
+/* 1 if the daemon has introduced @domid, 0 if not, or -errno. */
+int uv_xs_introduced(struct uv_xs *xs, unsigned int domid)
+{
+	char buf[16], reply[4];
+	int n = snprintf(buf, sizeof(buf), "%u%c", domid, '\0');
+
+	n = uv_xs_request(xs, XS_IS_DOMAIN_INTRODUCED, buf, n, NULL, reply,
+			  sizeof(reply));
+	return n < 0 ? n : !strcmp(reply, "T");
+}
+
 int uv_xs_release(struct uv_xs *xs, unsigned int domid)
 {
 	char buf[16];
@@ -370,4 +448,43 @@ int uv_xs_release(struct uv_xs *xs, unsigned int domid)
 
 	n = uv_xs_request(xs, XS_RELEASE, buf, n, NULL, NULL, 0);
 	return n < 0 ? n : 0;
+}
+
+/* A watch on @path (and below it): events are counted in @xs->events. */
+int uv_xs_watch(struct uv_xs *xs, const char *path, const char *token)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	int n = snprintf(buf, sizeof(buf), "%s%c%s%c", path, '\0', token,
+			 '\0');
+
+	if (n < 0 || n >= (int)sizeof(buf))
+		return -E2BIG;
+	n = uv_xs_request(xs, XS_WATCH, buf, n, NULL, NULL, 0);
+	return n < 0 ? n : 0;
+}
+
+/**
+ * uv_xs_take_events() - what the socket holds, with no request out: events
+ * @xs: the connection
+ *
+ * Return: the events counted since the last call (the fired watch and
+ * uv_xs_request()'s), or -EPIPE and the like when the connection broke.
+ */
+int uv_xs_take_events(struct uv_xs *xs)
+{
+	struct pollfd p = { .fd = xs->fd, .events = POLLIN };
+	struct xsd_sockmsg h;
+	char buf[XENSTORE_PAYLOAD_MAX + 1];
+	int ret, n;
+
+	while ((ret = poll(&p, 1, 0)) > 0) {
+		ret = recv_msg(xs, &h, buf, now_ms() + XS_REPLY_MS);
+		if (ret)
+			return ret;
+	}
+	if (ret < 0 && errno != EINTR)
+		return -errno;
+	n = xs->events;
+	xs->events = 0;
+	return n;
 }

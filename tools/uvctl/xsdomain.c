@@ -7,6 +7,7 @@
  * XS_INTRODUCE with the two fds the daemon serves the ring through.
  * And the host's side of the balloon: memory/target.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,8 +194,14 @@ static int write_nodes(struct uv_guest *g, const char *name, uint64_t gfn,
 	int err;
 
 	snprintf(dom, sizeof(dom), "/local/domain/%u", g->domid);
-	/* A domid used before may have left its nodes (a killed runner). */
-	err = uv_xs_rm(xs, dom);
+	/*
+	 * A domid used before may still be introduced (its runner killed,
+	 * its death not yet seen) and may have left nodes: both go now, not
+	 * when the daemon would find the old domain dead.
+	 */
+	err = uv_xs_release(xs, g->domid);
+	if (!err || err == -ENOENT)
+		err = uv_xs_rm(xs, dom);
 	if (err == -ENOENT)
 		err = 0;
 	err = err ?: put(xs, NULL, dom, "");
@@ -288,12 +295,25 @@ void uv_store_release(struct uv_guest *g)
 		       strerror(-err));
 	snprintf(dom, sizeof(dom), "/local/domain/%u", g->domid);
 	err = uv_xs_rm(&g->xs, dom);
-	if (!err || err == -ENOENT)
-		err = uv_xs_rm(&g->xs, g->vm_path);
 	if (err && err != -ENOENT)
-		uv_log("xenstore: cannot remove %s and %s: %s", dom,
-		       g->vm_path, strerror(-err));
+		uv_log("xenstore: cannot remove %s: %s", dom, strerror(-err));
+	err = uv_xs_rm(&g->xs, g->vm_path);
+	if (err && err != -ENOENT)
+		uv_log("xenstore: cannot remove %s: %s", g->vm_path,
+		       strerror(-err));
 	g->store_made = false;
+}
+
+/* The domid a /local/domain entry names, if that domain is live. */
+static bool live_domid(struct uv_xs *xs, const char *entry, unsigned int *domid)
+{
+	unsigned long n;
+
+	if (uv_parse_uint(entry, DOMID_SELF - 1, &n) || !n ||
+	    uv_xs_introduced(xs, n) != 1)
+		return false;
+	*domid = n;
+	return true;
 }
 
 /**
@@ -302,43 +322,43 @@ void uv_store_release(struct uv_guest *g)
  * @which: a domid, or a name written by "uvctl run --name"
  * @domid: out
  *
+ * Only domains the daemon has introduced count: nodes a killed runner
+ * left do not.  A name that two live domains have is refused.
+ *
  * Return: 0, or -1 after a message.
  */
 int uv_store_find(struct uv_xs *xs, const char *which, unsigned int *domid)
 {
 	char list[XENSTORE_PAYLOAD_MAX + 1], path[XENSTORE_ABS_PATH_MAX + 1];
-	char val[16];
-	unsigned long n;
+	char name[MICROV_NAME_MAX];
+	unsigned int found = 0, id;
 	const char *p;
 	int len;
 
-	if (!uv_parse_uint(which, DOMID_SELF - 1, &n)) {
-		snprintf(path, sizeof(path), "/local/domain/%lu", n);
-		len = uv_xs_read(xs, path, val, sizeof(val));
-		if (len >= 0 && n) {
-			*domid = n;
+	if (isdigit((unsigned char)*which)) {
+		if (live_domid(xs, which, domid))
 			return 0;
-		}
-	} else {
-		len = uv_xs_directory(xs, "/local/domain", list,
-				      sizeof(list));
-		for (p = list; len > 0 && p < list + len; p += strlen(p) + 1) {
-			char name[MICROV_NAME_MAX];
-
-			if (snprintf(path, sizeof(path),
-				     "/local/domain/%s/name", p) >=
-			    (int)sizeof(path))
-				continue;
-			if (uv_xs_read(xs, path, name, sizeof(name)) >= 0 &&
-			    !strcmp(name, which) &&
-			    !uv_parse_uint(p, DOMID_SELF - 1, &n) && n) {
-				*domid = n;
-				return 0;
-			}
-		}
+		uv_err("no domain %s in the xenstore at %s", which,
+		       uv_xs_socket());
+		return -1;
 	}
-	uv_err("no domain '%s' in the xenstore at %s", which,
-	       uv_xs_socket());
+	len = uv_xs_directory(xs, "/local/domain", list, sizeof(list));
+	for (p = list; len > 0 && p < list + len; p += strlen(p) + 1) {
+		if (snprintf(path, sizeof(path), "/local/domain/%s/name", p) >=
+		    (int)sizeof(path) ||
+		    uv_xs_read(xs, path, name, sizeof(name)) < 0 ||
+		    strcmp(name, which) || !live_domid(xs, p, &id))
+			continue;
+		if (found++) {
+			uv_err("domains %u and %u are both named '%s': give a domid",
+			       *domid, id, which);
+			return -1;
+		}
+		*domid = id;
+	}
+	if (found)
+		return 0;
+	uv_err("no domain '%s' in the xenstore at %s", which, uv_xs_socket());
 	return -1;
 }
 
@@ -365,8 +385,9 @@ int uv_store_set_target(struct uv_xs *xs, unsigned int domid, uint64_t bytes)
 		       strerror(-err));
 		return -1;
 	}
+	errno = 0;
 	max = strtoull(val, &end, 10);
-	if (*end || !*val) {
+	if (!isdigit((unsigned char)*val) || *end || errno) {
 		uv_err("domain %u: %s is '%s', not a number", domid, path,
 		       val);
 		return -1;
