@@ -11,7 +11,10 @@
 #          pages too); it reads a line that the host sends through the
 #          console and prints it back; xen-blkfront reads its disk xvda
 #          (a file here) as written, its write reaches the file, and the
-#          read-only xvdb refuses writes; xenstore-write of control/shutdown
+#          read-only xvdb refuses writes; its rings have the pages it
+#          asked for (one, or four under the 6.12 kernel); it switches to an
+#          ext4 root filesystem on xvdc and writes to it; xenstore-write
+#          of control/shutdown
 #          powers it off: uvctl exits 0, its nodes are gone.  Its events
 #          are FIFO ones.
 #   panic  the bzImage when there is one (else the vmlinux); the guest
@@ -105,7 +108,7 @@ show() {
 }
 
 echo "TAP version 13"
-echo "1..44"
+echo "1..47"
 lsmod | grep -q '^microv ' || insmod /microv/microv.ko
 
 # Its disks: 4 MiB of random bytes, and a read-only one.
@@ -113,8 +116,10 @@ dd if=/dev/urandom of=/tmp/disk.img bs=1M count=4 2>/dev/null
 dd if=/dev/urandom of=/tmp/ro.img bs=1M count=1 2>/dev/null
 disk_md5=$(md5sum </tmp/disk.img | cut -d' ' -f1)
 ro_md5=$(md5sum </tmp/ro.img | cut -d' ' -f1)
+gunzip -c "$guest/root.ext4.gz" >/tmp/root.ext4
+! grep -q written-by-guest /tmp/root.ext4 || echo "# root.ext4 is not fresh"
 boot echo "$guest/vmlinux" --name echo --verbose --disk /tmp/disk.img \
-	--disk /tmp/ro.img,ro
+	--disk /tmp/ro.img,ro --disk /tmp/root.ext4
 domid=$(sed -n 's/^uvctl: domain \([0-9]*\).*/\1/p' "$out" | head -n 1)
 dom=/local/domain/${domid:-0}
 grep -q "Booting kernel on Xen PVH" "$out"
@@ -141,6 +146,9 @@ wait_for "MICROV-DISK-RO" 300
 set -- $(grep -m1 "MICROV-DISK " "$out" | tr -d "\r")
 test "${2:-}" = "$disk_md5" && test "${3:-}" = 4194304
 ok $? "echo: xen-blkfront reads xvda as the host wrote it (md5 ${2:-?}, ${3:-?} bytes)"
+set -- $(grep -m1 "MICROV-DISK-RING" "$out" | tr -d "\r")
+grep -q "^uvctl: xvda: connected: ${2:-?}-page ring" "$out"
+ok $? "echo: xvda's ring has the ${2:-?} page(s) the guest asked for"
 grep -q "MICROV-DISK-WRITE 0" "$out" &&
 	test "$(dd if=/tmp/disk.img bs=512 skip=100 count=1 2>/dev/null |
 		head -c 17)" = microv-disk-write
@@ -168,10 +176,15 @@ ok $? "echo: the pages it took again are pinned ($down, then $up)"
 echo hello-from-host >&3
 wait_for "MICROV-GUEST-GOT hello-from-host" 120
 ok $? "echo: the guest reads a line sent through the console"
+wait_for "MICROV-ROOT" 300
+grep -q "MICROV-ROOT microv-ext4-root /dev/xvdc,/,ext4" "$out"
+ok $? "echo: the guest switched to its ext4 root on xvdc"
 xenstore-write "$dom/control/shutdown" poweroff
 ended 120 0 "xenstore's control/shutdown powered the guest off"
 grep -q "reboot: Power down" "$out"
 ok $? "echo: Linux powered down through ACPI"
+grep -q written-by-guest /tmp/root.ext4
+ok $? "echo: the file it wrote on its root reached the ext4 image"
 ! xenstore-ls "$dom" >/dev/null 2>&1 &&
 	! xenstore-ls "/local/domain/0/backend/vbd/$domid" >/dev/null 2>&1
 ok $? "echo: its nodes and its disks' went with it"

@@ -9,7 +9,7 @@ pkgs="build-essential bc bison flex libelf-dev sparse dkms kmod cpio
       busybox-static bochs bochsbios vgabios qemu-system-x86 isolinux
       syslinux-common xorriso xz-utils zstd libxen-dev clang-14
       libclang-rt-14-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
-      gcc-multilib python3-docutils xenstore-utils"
+      gcc-multilib python3-docutils xenstore-utils e2fsprogs"
 for v in "$@"; do
 	pkgs="$pkgs linux-headers-$v"
 done

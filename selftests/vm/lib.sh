@@ -167,16 +167,18 @@ copy_xenstore_utils() {
 	done
 }
 
-# Each bench kernel's PV frontends (Debian builds them as modules), as
-# ROOT/lib/modules/VER/NAME.ko, uncompressed for busybox's insmod.
+# Each bench kernel's PV block frontend and ext4 (Debian builds them as
+# modules), as ROOT/lib/modules/VER/NAME.ko, uncompressed for busybox's
+# insmod.
 copy_guest_modules() {
 	local root=$1 ver kroot m f
 
 	for ver in $(kernel_versions); do
 		kroot=$(fetch_kernel "$ver")
 		mkdir -p "$root/lib/modules/$ver"
-		for m in block/xen-blkfront; do
-			f=$(ls "$kroot/lib/modules/$ver/kernel/drivers/$m".ko* 2>/dev/null | head -n 1)
+		for m in drivers/block/xen-blkfront lib/crc16 fs/mbcache \
+			fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4; do
+			f=$(ls "$kroot/lib/modules/$ver/kernel/$m".ko* 2>/dev/null | head -n 1)
 			[ -n "$f" ] || die "$m.ko missing from the $ver kernel"
 			case $f in
 			*.xz) xz -dc "$f" ;;
@@ -184,6 +186,23 @@ copy_guest_modules() {
 			esac >"$root/lib/modules/$ver/${m##*/}.ko"
 		done
 	done
+}
+
+# An ext4 filesystem for the guest's root (selftests/vm/guest/root):
+# busybox, /sbin/init, /sbin/poweroff; gzipped into $BUILD/guest.
+make_guest_root() {
+	local dir=$BUILD/guest/rootfs img=$BUILD/guest/root.ext4
+
+	rm -rf "$dir" && mkdir -p "$dir"/{bin,sbin,etc,proc,sys,dev}
+	cp /bin/busybox "$dir/bin/busybox"
+	cp "$TOP/selftests/vm/guest/root/init" "$TOP/selftests/vm/guest/root/poweroff" \
+		"$dir/sbin/"
+	echo microv-ext4-root >"$dir/etc/microv-root"
+	rm -f "$img"
+	# No metadata_csum: the guest's ext4 then needs no crc32c driver.
+	mke2fs -q -t ext4 -O ^metadata_csum -d "$dir" "$img" 8M ||
+		die "mke2fs of the guest's root failed"
+	gzip -9f "$img"
 }
 
 # The guest's initramfs: busybox and selftests/vm/guest/init.
@@ -233,6 +252,8 @@ make_initramfs() {
 		mkdir -p "$root/microv/guest"
 		cp "$TOP/selftests/microv/boot_test.sh" "$root/microv/tests/"
 		[ -s "$BUILD/guest/initrd.cpio" ] || make_guest_initrd
+		make_guest_root
+		cp "$BUILD/guest/root.ext4.gz" "$root/microv/guest/"
 		cp "$BUILD/guest/initrd.cpio" "$root/microv/guest/initrd"
 		if [ -s "$BUILD/guest/initrd-x86.cpio" ]; then
 			cp "$BUILD/guest/initrd-x86.cpio" "$root/microv/guest/"

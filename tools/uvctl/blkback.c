@@ -49,6 +49,10 @@
 #define SECTOR		512
 #define PATH_LEN	96
 #define BUDGET		64	/* requests per round: then the others' turn */
+/* Offered: a ring of up to 16 pages, indirect requests of 32 segments
+ * (Linux's blkfront asks for no more by default). */
+#define MAX_RING_ORDER	4
+#define MAX_SEGMENTS	32
 
 /**
  * struct uv_blkback - one disk's backend
@@ -66,9 +70,11 @@
  * @stop_fd:  an eventfd: uv_disks_stop() wakes the thread
  * @ring:     the shared ring, mapped while connected
  * @ring_offset: its grant mapping, for MICROV_GRANT_UNMAP
+ * @ring_pages: its length
  * @back:     the backend's view of the ring
  * @state:    the backend's XenbusState
  * @thread:   the thread; @started once it must be joined
+ * @segs:     an indirect request's segments, copied out of its pages
  * @buf:      one request's data
  */
 struct uv_blkback {
@@ -82,11 +88,13 @@ struct uv_blkback {
 	int gnt_fd, evtchn_fd, stop_fd;
 	void *ring;
 	uint64_t ring_offset;
+	unsigned int ring_pages;
 	blkif_back_ring_t back;
 	int state;
 	pthread_t thread;
 	bool started;
-	unsigned char buf[BLKIF_MAX_SEGMENTS_PER_REQUEST * UV_PAGE_SIZE];
+	struct blkif_request_segment segs[MAX_SEGMENTS];
+	unsigned char buf[MAX_SEGMENTS * UV_PAGE_SIZE];
 };
 
 /* Opens every --disk before the domain exists: a bad one stops nothing. */
@@ -187,6 +195,10 @@ static int write_nodes(struct uv_xs *xs, struct uv_blkback *b)
 	err = err ?: put(xs, b->be, "params", "%s", d->path);
 	err = err ?: put(xs, b->be, "device-type", "disk");
 	err = err ?: put(xs, b->be, "feature-flush-cache", "1");
+	err = err ?: put(xs, b->be, "feature-max-indirect-segments", "%d",
+			 MAX_SEGMENTS);
+	err = err ?: put(xs, b->be, "max-ring-page-order", "%d",
+			 MAX_RING_ORDER);
 	if (b->discard) {
 		err = err ?: put(xs, b->be, "feature-discard", "1");
 		err = err ?: put(xs, b->be, "discard-granularity", "%llu",
@@ -232,28 +244,51 @@ static long long read_num(struct uv_blkback *b, const char *node)
 
 static void disconnect(struct uv_blkback *b)
 {
-	struct microv_grant_unmap um = { .offset = b->ring_offset, .count = 1 };
+	struct microv_grant_unmap um = { .offset = b->ring_offset,
+					 .count = b->ring_pages };
 
 	if (b->evtchn_fd >= 0)
 		close(b->evtchn_fd);
 	b->evtchn_fd = -1;
 	if (b->ring) {
-		munmap(b->ring, UV_PAGE_SIZE);
+		munmap(b->ring, b->ring_pages * UV_PAGE_SIZE);
 		ioctl(b->gnt_fd, MICROV_GRANT_UNMAP, &um);
 	}
 	b->ring = NULL;
 }
 
+/*
+ * The ring's grants: ring-ref for one page, else ring-ref0.. for the
+ * 2^ring-page-order pages the frontend chose (at most what was offered).
+ * Returns the number of pages, or 0.
+ */
+static unsigned int ring_refs(struct uv_blkback *b, uint32_t *refs)
+{
+	long long order = read_num(b, "ring-page-order"), ref;
+	unsigned int i, n = order > 0 ? 1U << order : 1;
+	char node[24];
+
+	if (order > MAX_RING_ORDER)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (order > 0)
+			snprintf(node, sizeof(node), "ring-ref%u", i);
+		ref = read_num(b, order > 0 ? node : "ring-ref");
+		if (ref < 0 || ref > UINT32_MAX)
+			return 0;
+		refs[i] = ref;
+	}
+	return n;
+}
+
 /* The frontend's ring and event channel; 0, or -1 after a message. */
 static int connect_ring(struct uv_blkback *b)
 {
-	long long ref = read_num(b, "ring-ref");
 	long long port = read_num(b, "event-channel");
-	long long order = read_num(b, "ring-page-order");
 	char path[PATH_LEN + 32], proto[32] = "";
-	struct microv_grant_map map = { .count = 1 };
+	uint32_t refs[1U << MAX_RING_ORDER];
+	struct microv_grant_map map = { .refs = (uintptr_t)refs };
 	struct microv_evtchn_bind bind = { .flags = MICROV_EVTCHN_NONBLOCK };
-	uint32_t ref32;
 	void *ring;
 
 	snprintf(path, sizeof(path), "%s/protocol", b->fe);
@@ -263,25 +298,24 @@ static int connect_ring(struct uv_blkback *b)
 		       b->disk->vdev, proto, XEN_IO_PROTO_ABI_X86_64);
 		return -1;
 	}
-	if (order > 0 || ref < 0 || ref > UINT32_MAX || port <= 0 ||
-	    port > UINT32_MAX) {
-		uv_err("%s: the frontend's ring-ref, event-channel or ring-page-order is not one this backend takes",
+	map.count = ring_refs(b, refs);
+	if (!map.count || port <= 0 || port > UINT32_MAX) {
+		uv_err("%s: the frontend's ring-ref, ring-page-order or event-channel is not one this backend takes",
 		       b->disk->vdev);
 		return -1;
 	}
-	ref32 = ref;
-	map.refs = (uintptr_t)&ref32;
 	if (ioctl(b->gnt_fd, MICROV_GRANT_MAP, &map)) {
-		uv_err("%s: cannot map the frontend's ring (grant %u): %s",
-		       b->disk->vdev, ref32, strerror(errno));
+		uv_err("%s: cannot map the frontend's ring (%u grants from %u): %s",
+		       b->disk->vdev, map.count, refs[0], strerror(errno));
 		return -1;
 	}
 	b->ring_offset = map.offset;
-	ring = mmap(NULL, UV_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    b->gnt_fd, map.offset);
+	b->ring_pages = map.count;
+	ring = mmap(NULL, map.count * UV_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, b->gnt_fd, map.offset);
 	if (ring == MAP_FAILED) {
 		struct microv_grant_unmap um = { .offset = map.offset,
-						 .count = 1 };
+						 .count = map.count };
 
 		uv_err("%s: cannot map the frontend's ring: %s",
 		       b->disk->vdev, strerror(errno));
@@ -297,32 +331,33 @@ static int connect_ring(struct uv_blkback *b)
 		disconnect(b);
 		return -1;
 	}
-	BACK_RING_INIT(&b->back, (blkif_sring_t *)ring, UV_PAGE_SIZE);
-	uv_log("%s: connected: ring grant %u, event channel %lld",
-	       b->disk->vdev, ref32, port);
+	BACK_RING_INIT(&b->back, (blkif_sring_t *)ring,
+		       map.count * UV_PAGE_SIZE);
+	uv_log("%s: connected: %u-page ring, event channel %lld",
+	       b->disk->vdev, map.count, port);
 	return 0;
 }
 
-/* Moves @len bytes between @b->buf and the request's pages. */
-static int copy_segments(struct uv_blkback *b, const blkif_request_t *req,
-			 bool to_guest)
+/* Moves the request's data between @b->buf and the pages it names. */
+static int copy_segments(struct uv_blkback *b,
+			 const struct blkif_request_segment *s,
+			 unsigned int nseg, bool to_guest)
 {
-	struct microv_grant_copy_seg seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	struct microv_grant_copy_seg seg[MAX_SEGMENTS];
 	struct microv_grant_copy copy = {
-		.count = req->nr_segments,
+		.count = nseg,
 		.segs = (uintptr_t)seg,
 	};
 	size_t off = 0;
 	unsigned int i;
 
-	for (i = 0; i < req->nr_segments; i++) {
-		unsigned int first = req->seg[i].first_sect;
-		unsigned int n = req->seg[i].last_sect - first + 1;
+	for (i = 0; i < nseg; i++) {
+		unsigned int n = s[i].last_sect - s[i].first_sect + 1;
 
 		seg[i] = (struct microv_grant_copy_seg){
 			.buf = (uintptr_t)(b->buf + off),
-			.ref = req->seg[i].gref,
-			.offset = first * SECTOR,
+			.ref = s[i].gref,
+			.offset = s[i].first_sect * SECTOR,
 			.len = n * SECTOR,
 			.flags = to_guest ? MICROV_GRANT_COPY_TO_GUEST : 0,
 		};
@@ -330,39 +365,41 @@ static int copy_segments(struct uv_blkback *b, const blkif_request_t *req,
 	}
 	if (ioctl(b->gnt_fd, MICROV_GRANT_COPY, &copy))
 		return -1;
-	for (i = 0; i < req->nr_segments; i++)
+	for (i = 0; i < nseg; i++)
 		if (seg[i].status)
 			return -1;
 	return 0;
 }
 
-/* A read or a write: checked, then one pread() or pwrite(). */
-static int do_rw(struct uv_blkback *b, const blkif_request_t *req)
+/*
+ * A read or a write of @nseg segments (copied out of the guest's memory
+ * already): checked, then one pread() or pwrite().  A write is read from
+ * the guest whole before any byte reaches the disk.
+ */
+static int do_rw(struct uv_blkback *b, bool write, uint64_t sector,
+		 const struct blkif_request_segment *seg, unsigned int nseg)
 {
-	bool write = req->operation == BLKIF_OP_WRITE;
 	uint64_t nsect = 0;
 	size_t len, done;
 	ssize_t n;
 	unsigned int i;
 
-	if (!req->nr_segments ||
-	    req->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+	if (!nseg || nseg > MAX_SEGMENTS)
 		return BLKIF_RSP_ERROR;
-	for (i = 0; i < req->nr_segments; i++) {
-		if (req->seg[i].first_sect > req->seg[i].last_sect ||
-		    req->seg[i].last_sect >= UV_PAGE_SIZE / SECTOR)
+	for (i = 0; i < nseg; i++) {
+		if (seg[i].first_sect > seg[i].last_sect ||
+		    seg[i].last_sect >= UV_PAGE_SIZE / SECTOR)
 			return BLKIF_RSP_ERROR;
-		nsect += req->seg[i].last_sect - req->seg[i].first_sect + 1;
+		nsect += seg[i].last_sect - seg[i].first_sect + 1;
 	}
-	if (req->sector_number > b->sectors ||
-	    nsect > b->sectors - req->sector_number ||
+	if (sector > b->sectors || nsect > b->sectors - sector ||
 	    (write && b->disk->ro))
 		return BLKIF_RSP_ERROR;
 	len = nsect * SECTOR;
-	if (write && copy_segments(b, req, false))
+	if (write && copy_segments(b, seg, nseg, false))
 		return BLKIF_RSP_ERROR;
 	for (done = 0; done < len; done += n) {
-		off_t at = req->sector_number * SECTOR + done;
+		off_t at = sector * SECTOR + done;
 
 		n = write ? pwrite(b->fd, b->buf + done, len - done, at) :
 			    pread(b->fd, b->buf + done, len - done, at);
@@ -371,9 +408,44 @@ static int do_rw(struct uv_blkback *b, const blkif_request_t *req)
 		else if (n <= 0)
 			return BLKIF_RSP_ERROR;	/* EIO, a file cut short */
 	}
-	if (!write && copy_segments(b, req, true))
+	if (!write && copy_segments(b, seg, nseg, true))
 		return BLKIF_RSP_ERROR;
 	return BLKIF_RSP_OKAY;
+}
+
+/*
+ * BLKIF_OP_INDIRECT: the segments are in pages the frontend granted,
+ * 512 to a page; they are copied here first, then read once.
+ */
+static int do_indirect(struct uv_blkback *b, const blkif_request_t *req)
+{
+	const blkif_request_indirect_t *ind = (const void *)req;
+	struct microv_grant_copy_seg seg[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	struct microv_grant_copy copy = { .segs = (uintptr_t)seg };
+	unsigned int nseg = ind->nr_segments, i, left;
+
+	if ((ind->indirect_op != BLKIF_OP_READ &&
+	     ind->indirect_op != BLKIF_OP_WRITE) ||
+	    !nseg || nseg > MAX_SEGMENTS)
+		return BLKIF_RSP_ERROR;
+	for (i = 0, left = nseg * sizeof(b->segs[0]); left; i++) {
+		unsigned int len = left < UV_PAGE_SIZE ? left : UV_PAGE_SIZE;
+
+		seg[i] = (struct microv_grant_copy_seg){
+			.buf = (uintptr_t)b->segs + i * UV_PAGE_SIZE,
+			.ref = ind->indirect_grefs[i],
+			.len = len,
+		};
+		left -= len;
+	}
+	copy.count = i;
+	if (ioctl(b->gnt_fd, MICROV_GRANT_COPY, &copy))
+		return BLKIF_RSP_ERROR;
+	for (i = 0; i < copy.count; i++)
+		if (seg[i].status)
+			return BLKIF_RSP_ERROR;
+	return do_rw(b, ind->indirect_op == BLKIF_OP_WRITE,
+		     ind->sector_number, b->segs, nseg);
 }
 
 static int do_discard(struct uv_blkback *b, const blkif_request_t *req)
@@ -392,17 +464,27 @@ static int do_discard(struct uv_blkback *b, const blkif_request_t *req)
 	return BLKIF_RSP_OKAY;
 }
 
-static int handle(struct uv_blkback *b, const blkif_request_t *req)
+/* The request's status; *op is the operation its response names. */
+static int handle(struct uv_blkback *b, const blkif_request_t *req,
+		  uint8_t *op)
 {
+	*op = req->operation;
 	switch (req->operation) {
 	case BLKIF_OP_READ:
 	case BLKIF_OP_WRITE:
-		return do_rw(b, req);
+		if (req->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+			return BLKIF_RSP_ERROR;
+		return do_rw(b, req->operation == BLKIF_OP_WRITE,
+			     req->sector_number, req->seg, req->nr_segments);
+	case BLKIF_OP_INDIRECT:
+		/* As Linux's blkback: the response names the real one. */
+		*op = ((const blkif_request_indirect_t *)req)->indirect_op;
+		return do_indirect(b, req);
 	case BLKIF_OP_FLUSH_DISKCACHE:
 		return fdatasync(b->fd) ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
 	case BLKIF_OP_DISCARD:
 		return do_discard(b, req);
-	default:	/* barriers and indirect requests are not offered */
+	default:	/* barriers are not offered */
 		return BLKIF_RSP_EOPNOTSUPP;
 	}
 }
@@ -431,14 +513,17 @@ static bool serve(struct uv_blkback *b)
 	while (rc != rp && n++ < BUDGET && !RING_REQUEST_CONS_OVERFLOW(r, rc)) {
 		blkif_request_t req;
 		blkif_response_t *rsp;
+		uint8_t op;
+		int status;
 
 		memcpy(&req, RING_GET_REQUEST(r, rc), sizeof(req));
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		r->req_cons = ++rc;
+		status = handle(b, &req, &op);
 		rsp = RING_GET_RESPONSE(r, r->rsp_prod_pvt);
 		rsp->id = req.id;
-		rsp->operation = req.operation;
-		rsp->status = handle(b, &req);
+		rsp->operation = op;
+		rsp->status = status;
 		r->rsp_prod_pvt++;
 	}
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
