@@ -23,6 +23,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,18 +295,18 @@ static int connect_ring(struct uv_blkback *b)
 	snprintf(path, sizeof(path), "%s/protocol", b->fe);
 	uv_xs_read(&b->xs, path, proto, sizeof(proto));
 	if (*proto && strcmp(proto, XEN_IO_PROTO_ABI_X86_64)) {
-		uv_err("%s: the frontend speaks %s; only %s is served",
-		       b->disk->vdev, proto, XEN_IO_PROTO_ABI_X86_64);
+		uv_log("%s: the frontend's protocol is not %s",
+		       b->disk->vdev, XEN_IO_PROTO_ABI_X86_64);
 		return -1;
 	}
 	map.count = ring_refs(b, refs);
 	if (!map.count || port <= 0 || port > UINT32_MAX) {
-		uv_err("%s: the frontend's ring-ref, ring-page-order or event-channel is not one this backend takes",
+		uv_log("%s: the frontend's ring-ref, ring-page-order or event-channel is not one this backend takes",
 		       b->disk->vdev);
 		return -1;
 	}
 	if (ioctl(b->gnt_fd, MICROV_GRANT_MAP, &map)) {
-		uv_err("%s: cannot map the frontend's ring (%u grants from %u): %s",
+		uv_log("%s: cannot map the frontend's ring (%u grants from %u): %s",
 		       b->disk->vdev, map.count, refs[0], strerror(errno));
 		return -1;
 	}
@@ -317,7 +318,7 @@ static int connect_ring(struct uv_blkback *b)
 		struct microv_grant_unmap um = { .offset = map.offset,
 						 .count = map.count };
 
-		uv_err("%s: cannot map the frontend's ring: %s",
+		uv_log("%s: cannot map the frontend's ring: %s",
 		       b->disk->vdev, strerror(errno));
 		ioctl(b->gnt_fd, MICROV_GRANT_UNMAP, &um);
 		return -1;
@@ -326,7 +327,7 @@ static int connect_ring(struct uv_blkback *b)
 	bind.port = port;
 	b->evtchn_fd = ioctl(b->g->dom, MICROV_EVTCHN_BIND, &bind);
 	if (b->evtchn_fd < 0) {
-		uv_err("%s: cannot bind the frontend's event channel %lld: %s",
+		uv_log("%s: cannot bind the frontend's event channel %lld: %s",
 		       b->disk->vdev, port, strerror(errno));
 		disconnect(b);
 		return -1;
@@ -504,7 +505,7 @@ static bool serve(struct uv_blkback *b)
 
 	rp = __atomic_load_n(&r->sring->req_prod, __ATOMIC_ACQUIRE);
 	if (rp - rc > RING_SIZE(r)) {
-		uv_err("%s: the frontend's ring claims %u requests: disconnected",
+		uv_log("%s: the frontend's ring claims %u requests: disconnected",
 		       b->disk->vdev, rp - rc);
 		disconnect(b);
 		switch_state(b, XenbusStateClosing);
@@ -588,6 +589,11 @@ static void *blkback_thread(void *arg)
 			break;
 		if (p[0].revents)
 			break;
+		if (b->xs.fd < 0) {
+			uv_err("%s: lost the xenstore daemon: the disk is no longer served",
+			       b->disk->vdev);
+			break;
+		}
 		if (p[1].revents || b->xs.events) {
 			events = uv_xs_take_events(&b->xs);
 			if (events < 0) {
@@ -598,9 +604,16 @@ static void *blkback_thread(void *arg)
 			if (events)
 				frontend_changed(b);
 		}
-		if (b->evtchn_fd >= 0 && (p[2].revents & POLLIN) &&
-		    read(b->evtchn_fd, &n, sizeof(n)) == 0)
-			disconnect(b);	/* the guest closed its port */
+		/*
+		 * The guest closed its port (POLLHUP once its events are
+		 * read): the ring goes, and the frontend must connect again.
+		 */
+		if (b->evtchn_fd >= 0 && p[2].revents &&
+		    ((p[2].revents & ~POLLIN) ||
+		     read(b->evtchn_fd, &n, sizeof(n)) == 0)) {
+			disconnect(b);
+			switch_state(b, XenbusStateClosing);
+		}
 		more = b->ring && b->state == XenbusStateConnected && serve(b);
 	}
 	disconnect(b);
@@ -615,6 +628,7 @@ static void *blkback_thread(void *arg)
  */
 int uv_disks_start(struct uv_guest *g)
 {
+	sigset_t all, old;
 	unsigned int i;
 	int err;
 
@@ -640,7 +654,12 @@ int uv_disks_start(struct uv_guest *g)
 		}
 		if (uv_xs_open(&b->xs, false))
 			return -1;
-		if (pthread_create(&b->thread, NULL, blkback_thread, b)) {
+		/* Signals are the console loop's (its signalfd), not ours. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		err = pthread_create(&b->thread, NULL, blkback_thread, b);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (err) {
 			uv_err("%s: cannot start its thread", b->disk->vdev);
 			return -1;
 		}

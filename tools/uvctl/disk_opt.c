@@ -10,10 +10,13 @@
 /* Xen's major for xvd* disks; each takes 16 minors (partitions). */
 #define XVD_MAJOR	202
 
-/* xvda..xvdz: Xen's virtual-device number, or -1. */
+/*
+ * xvda..xvdp: Xen's virtual-device number, or -1.  (Xen numbers the
+ * 17th disk on in another form, which uvctl's 16 never need.)
+ */
 static int xvd_devid(const char *name)
 {
-	if (strncmp(name, "xvd", 3) || name[3] < 'a' || name[3] > 'z' ||
+	if (strncmp(name, "xvd", 3) || name[3] < 'a' || name[3] > 'p' ||
 	    name[4])
 		return -1;
 	return XVD_MAJOR << 8 | (name[3] - 'a') << 4;
@@ -56,11 +59,11 @@ int uv_disk_parse(char *arg, unsigned int index, struct uv_disk *d)
 			   xvd_devid(opt + 5) >= 0) {
 			snprintf(d->vdev, sizeof(d->vdev), "%s", opt + 5);
 		} else {
-			uv_err("--disk %s: unknown option '%s' (ro, rw, vdev=xvda..xvdz)",
+			uv_err("--disk %s: unknown option '%s' (ro, rw, vdev=xvda..xvdp)",
 			       arg, opt);
 			return -1;
 		}
 	}
-	d->devid = xvd_devid(d->vdev);	/* UV_MAX_DISKS < 26: one of them */
+	d->devid = xvd_devid(d->vdev);	/* UV_MAX_DISKS is 16: one of them */
 	return 0;
 }

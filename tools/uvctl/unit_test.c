@@ -266,7 +266,7 @@ static void test_disk_parse(void)
 	} good[] = {
 		{ "disk.img", 0, "disk.img", "xvda", false, 51712 },
 		{ "/dev/sdb,ro", 1, "/dev/sdb", "xvdb", true, 51728 },
-		{ "a.img,vdev=xvdz,r", 0, "a.img", "xvdz", true, 52112 },
+		{ "a.img,vdev=xvdp,r", 0, "a.img", "xvdp", true, 51952 },
 		{ "a.img,ro,rw", 3, "a.img", "xvdd", false, 51760 },
 	};
 	static const struct {
@@ -279,6 +279,7 @@ static void test_disk_parse(void)
 		{ "a.img,rx", 0, "unknown option 'rx'" },
 		{ "a.img,vdev=sda", 0, "unknown option 'vdev=sda'" },
 		{ "a.img,vdev=xvdaa", 0, "unknown option" },
+		{ "a.img,vdev=xvdq", 0, "unknown option" },
 		{ "a.img", UV_MAX_DISKS, "at most" },
 	};
 	struct uv_disk d;

@@ -340,6 +340,7 @@ static int run(const struct run_opts *o)
 	 * that gets it next must not lose its nodes to this one's release.
 	 * Consoles attached elsewhere (uvctl console) see it end.
 	 */
+	uv_disks_stop(&g);	/* before the domid may be another's */
 	uv_store_release(&g);
 	uv_guest_destroy(&g);
 out:
