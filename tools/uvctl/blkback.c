@@ -72,6 +72,8 @@
  * @ring:     the shared ring, mapped while connected
  * @ring_offset: its grant mapping, for MICROV_GRANT_UNMAP
  * @ring_pages: its length
+ * @connects: connections made so far: an fd number polled before a
+ *            reconnection may be the new connection's
  * @back:     the backend's view of the ring
  * @state:    the backend's XenbusState
  * @thread:   the thread; @started once it must be joined
@@ -89,7 +91,7 @@ struct uv_blkback {
 	int gnt_fd, evtchn_fd, stop_fd;
 	void *ring;
 	uint64_t ring_offset;
-	unsigned int ring_pages;
+	unsigned int ring_pages, connects;
 	blkif_back_ring_t back;
 	int state;
 	pthread_t thread;
@@ -334,6 +336,7 @@ static int connect_ring(struct uv_blkback *b)
 	}
 	BACK_RING_INIT(&b->back, (blkif_sring_t *)ring,
 		       map.count * UV_PAGE_SIZE);
+	b->connects++;
 	uv_log("%s: connected: %u-page ring, event channel %lld",
 	       b->disk->vdev, map.count, port);
 	return 0;
@@ -582,6 +585,7 @@ static void *blkback_thread(void *arg)
 			{ .fd = b->xs.fd, .events = POLLIN },
 			{ .fd = b->evtchn_fd, .events = POLLIN },
 		};
+		unsigned int polled = b->connects;
 		int events;
 
 		if (poll(p, 3, more || b->xs.events ? 0 : -1) < 0 &&
@@ -607,8 +611,9 @@ static void *blkback_thread(void *arg)
 		/*
 		 * The guest closed its port (POLLHUP once its events are
 		 * read): the ring goes, and the frontend must connect again.
+		 * Not if the state said to connect anew meanwhile.
 		 */
-		if (b->evtchn_fd >= 0 && p[2].revents &&
+		if (b->evtchn_fd >= 0 && p[2].revents && polled == b->connects &&
 		    ((p[2].revents & ~POLLIN) ||
 		     read(b->evtchn_fd, &n, sizeof(n)) == 0)) {
 			disconnect(b);

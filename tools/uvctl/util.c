@@ -16,10 +16,11 @@
 bool uv_verbose;
 
 /*
- * The last message uv_err() printed: the unit tests check what a user
- * would read without having to capture stderr.
+ * The last message uv_err() printed in this thread (the disk threads
+ * print too): the unit tests check what a user would read without
+ * having to capture stderr.
  */
-char uv_last_error[512];
+__thread char uv_last_error[512];
 
 /* Set by the unit tests, which check uv_last_error instead. */
 bool uv_quiet;

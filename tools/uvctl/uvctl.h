@@ -66,7 +66,7 @@ enum uv_status {
 
 /* util.c */
 extern bool uv_verbose;
-extern char uv_last_error[512];
+extern __thread char uv_last_error[512];
 extern bool uv_quiet;
 
 void uv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
