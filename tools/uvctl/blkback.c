@@ -24,7 +24,6 @@
 #include <linux/fs.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -150,23 +149,6 @@ int uv_disks_open(struct uv_guest *g)
 	return 0;
 }
 
-static int put(struct uv_xs *xs, const char *dir, const char *node,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* @dir/@node gets the printf() of @fmt. */
-static int put(struct uv_xs *xs, const char *dir, const char *node,
-	       const char *fmt, ...)
-{
-	char path[PATH_LEN + 32], val[PATH_LEN + 32];
-	va_list ap;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, node);
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	return uv_xs_write(xs, path, val);
-}
-
 /*
  * The two directories, as libxl makes them for a vbd: the frontend's
  * owned by the guest, the backend's by dom0 and readable by the guest;
@@ -180,41 +162,41 @@ static int write_nodes(struct uv_xs *xs, struct uv_blkback *b)
 
 	err = uv_xs_write(xs, b->fe, "");
 	err = err ?: uv_xs_set_perms(xs, b->fe, domid, 'n', 0);
-	err = err ?: put(xs, b->fe, "backend", "%s", b->be);
-	err = err ?: put(xs, b->fe, "backend-id", "0");
-	err = err ?: put(xs, b->fe, "virtual-device", "%u", d->devid);
-	err = err ?: put(xs, b->fe, "device-type", "disk");
-	err = err ?: put(xs, b->fe, "state", "%d", XenbusStateInitialising);
+	err = err ?: uv_xs_printf(xs, b->fe, "backend", "%s", b->be);
+	err = err ?: uv_xs_printf(xs, b->fe, "backend-id", "0");
+	err = err ?: uv_xs_printf(xs, b->fe, "virtual-device", "%u", d->devid);
+	err = err ?: uv_xs_printf(xs, b->fe, "device-type", "disk");
+	err = err ?: uv_xs_printf(xs, b->fe, "state", "%d", XenbusStateInitialising);
 	err = err ?: uv_xs_write(xs, b->be, "");
 	err = err ?: uv_xs_set_perms(xs, b->be, 0, 'n', domid);
-	err = err ?: put(xs, b->be, "frontend", "%s", b->fe);
-	err = err ?: put(xs, b->be, "frontend-id", "%u", domid);
-	err = err ?: put(xs, b->be, "online", "1");
-	err = err ?: put(xs, b->be, "removable", "0");
-	err = err ?: put(xs, b->be, "bootable", "1");
-	err = err ?: put(xs, b->be, "dev", "%s", d->vdev);
-	err = err ?: put(xs, b->be, "type", b->file ? "file" : "phy");
-	err = err ?: put(xs, b->be, "mode", d->ro ? "r" : "w");
-	err = err ?: put(xs, b->be, "params", "%s", d->path);
-	err = err ?: put(xs, b->be, "device-type", "disk");
-	err = err ?: put(xs, b->be, "feature-flush-cache", "1");
-	err = err ?: put(xs, b->be, "feature-max-indirect-segments", "%d",
+	err = err ?: uv_xs_printf(xs, b->be, "frontend", "%s", b->fe);
+	err = err ?: uv_xs_printf(xs, b->be, "frontend-id", "%u", domid);
+	err = err ?: uv_xs_printf(xs, b->be, "online", "1");
+	err = err ?: uv_xs_printf(xs, b->be, "removable", "0");
+	err = err ?: uv_xs_printf(xs, b->be, "bootable", "1");
+	err = err ?: uv_xs_printf(xs, b->be, "dev", "%s", d->vdev);
+	err = err ?: uv_xs_printf(xs, b->be, "type", b->file ? "file" : "phy");
+	err = err ?: uv_xs_printf(xs, b->be, "mode", d->ro ? "r" : "w");
+	err = err ?: uv_xs_printf(xs, b->be, "params", "%s", d->path);
+	err = err ?: uv_xs_printf(xs, b->be, "device-type", "disk");
+	err = err ?: uv_xs_printf(xs, b->be, "feature-flush-cache", "1");
+	err = err ?: uv_xs_printf(xs, b->be, "feature-max-indirect-segments", "%d",
 			 MAX_SEGMENTS);
-	err = err ?: put(xs, b->be, "max-ring-page-order", "%d",
+	err = err ?: uv_xs_printf(xs, b->be, "max-ring-page-order", "%d",
 			 MAX_RING_ORDER);
 	if (b->discard) {
-		err = err ?: put(xs, b->be, "feature-discard", "1");
-		err = err ?: put(xs, b->be, "discard-granularity", "%llu",
+		err = err ?: uv_xs_printf(xs, b->be, "feature-discard", "1");
+		err = err ?: uv_xs_printf(xs, b->be, "discard-granularity", "%llu",
 				 UV_PAGE_SIZE);
-		err = err ?: put(xs, b->be, "discard-alignment", "0");
-		err = err ?: put(xs, b->be, "discard-secure", "0");
+		err = err ?: uv_xs_printf(xs, b->be, "discard-alignment", "0");
+		err = err ?: uv_xs_printf(xs, b->be, "discard-secure", "0");
 	}
-	err = err ?: put(xs, b->be, "sectors", "%llu",
+	err = err ?: uv_xs_printf(xs, b->be, "sectors", "%llu",
 			 (unsigned long long)b->sectors);
-	err = err ?: put(xs, b->be, "info", "%u", d->ro ? VDISK_READONLY : 0);
-	err = err ?: put(xs, b->be, "sector-size", "%u", SECTOR);
-	err = err ?: put(xs, b->be, "physical-sector-size", "%u", SECTOR);
-	err = err ?: put(xs, b->be, "state", "%d", XenbusStateInitWait);
+	err = err ?: uv_xs_printf(xs, b->be, "info", "%u", d->ro ? VDISK_READONLY : 0);
+	err = err ?: uv_xs_printf(xs, b->be, "sector-size", "%u", SECTOR);
+	err = err ?: uv_xs_printf(xs, b->be, "physical-sector-size", "%u", SECTOR);
+	err = err ?: uv_xs_printf(xs, b->be, "state", "%d", XenbusStateInitWait);
 	b->state = XenbusStateInitWait;
 	return err;
 }
@@ -225,7 +207,7 @@ static void switch_state(struct uv_blkback *b, int state)
 
 	if (b->state == state)
 		return;
-	err = put(&b->xs, b->be, "state", "%d", state);
+	err = uv_xs_printf(&b->xs, b->be, "state", "%d", state);
 	if (err)
 		uv_log("%s: cannot set the backend's state %d: %s",
 		       b->disk->vdev, state, strerror(-err));
@@ -680,7 +662,7 @@ int uv_disks_start(struct uv_guest *g)
 void uv_disks_stop(struct uv_guest *g)
 {
 	char path[PATH_LEN];
-	unsigned int i;
+	unsigned int i, stopped = 0;
 	uint64_t one = 1;
 
 	for (i = 0; i < g->nr_disks; i++) {
@@ -688,6 +670,7 @@ void uv_disks_stop(struct uv_guest *g)
 
 		if (!b)
 			continue;
+		stopped++;
 		if (b->started &&
 		    write(b->stop_fd, &one, sizeof(one)) == sizeof(one))
 			pthread_join(b->thread, NULL);
@@ -702,7 +685,8 @@ void uv_disks_stop(struct uv_guest *g)
 		free(b);
 		g->disks[i].be = NULL;
 	}
-	if (g->nr_disks && g->xs.fd >= 0) {
+	/* Called again on the way out: the nodes went the first time. */
+	if (stopped && g->xs.fd >= 0) {
 		snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u",
 			 g->domid);
 		uv_xs_rm(&g->xs, path);

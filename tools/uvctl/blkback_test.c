@@ -6,6 +6,8 @@
  * does: a grant that is not there fails its segment), the disk a
  * temporary file.  KTAP output.
  */
+#include <stdarg.h>
+
 #include "blkback.c"
 
 #define NR_GRANTS	64

@@ -239,6 +239,8 @@ void uv_xs_close(struct uv_xs *xs);
 int uv_xs_request(struct uv_xs *xs, uint32_t type, const void *payload,
 		  size_t len, const int *fds, char *reply, size_t size);
 int uv_xs_write(struct uv_xs *xs, const char *path, const char *value);
+int uv_xs_printf(struct uv_xs *xs, const char *dir, const char *node,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int uv_xs_read(struct uv_xs *xs, const char *path, char *buf, size_t size);
 int uv_xs_rm(struct uv_xs *xs, const char *path);
 int uv_xs_set_perms(struct uv_xs *xs, const char *path, unsigned int owner,

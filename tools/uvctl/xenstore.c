@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,6 +363,35 @@ int uv_xs_write(struct uv_xs *xs, const char *path, const char *value)
 		return -E2BIG;
 	n = uv_xs_request(xs, XS_WRITE, buf, n, NULL, NULL, 0);
 	return n < 0 ? n : 0;
+}
+
+/**
+ * uv_xs_printf() - write a node with a printf()ed value
+ * @xs:   the connection
+ * @dir:  the directory, or NULL: @node is the whole path
+ * @node: the node below @dir
+ * @fmt:  the value's format
+ *
+ * Return: 0, -E2BIG if the path or value does not fit a request (nothing
+ * is written then), or the daemon's error.
+ */
+int uv_xs_printf(struct uv_xs *xs, const char *dir, const char *node,
+		 const char *fmt, ...)
+{
+	char path[XENSTORE_ABS_PATH_MAX + 1], val[XENSTORE_PAYLOAD_MAX];
+	va_list ap;
+	int n;
+
+	n = dir ? snprintf(path, sizeof(path), "%s/%s", dir, node) :
+		  snprintf(path, sizeof(path), "%s", node);
+	if (n < 0 || n >= (int)sizeof(path))
+		return -E2BIG;
+	va_start(ap, fmt);
+	n = vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(val))
+		return -E2BIG;
+	return uv_xs_write(xs, path, val);
 }
 
 /* The value at @path in @buf (@size bytes); its length or -errno. */

@@ -152,19 +152,6 @@ static void make_uuid(char *out, size_t len)
 		 u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-/* @path below @base (NULL: @path itself) gets @value; -errno on failure. */
-static int put(struct uv_xs *xs, const char *base, const char *path,
-	       const char *value)
-{
-	char full[XENSTORE_ABS_PATH_MAX + 1];
-
-	if (base)
-		snprintf(full, sizeof(full), "%s/%s", base, path);
-	else
-		snprintf(full, sizeof(full), "%s", path);
-	return uv_xs_write(xs, full, value);
-}
-
 /* @path below @base becomes @domid's, which others may not read. */
 static int chown_below(struct uv_xs *xs, const char *base, const char *path,
 		       unsigned int domid)
@@ -173,15 +160,6 @@ static int chown_below(struct uv_xs *xs, const char *base, const char *path,
 
 	snprintf(full, sizeof(full), "%s/%s", base, path);
 	return uv_xs_set_perms(xs, full, domid, 'n', -1);
-}
-
-static int put_u64(struct uv_xs *xs, const char *base, const char *path,
-		   uint64_t value)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
-	return put(xs, base, path, buf);
 }
 
 /* The nodes, in libxl's order; the first error ends it. */
@@ -204,36 +182,37 @@ static int write_nodes(struct uv_guest *g, const char *name, uint64_t gfn,
 		err = uv_xs_rm(xs, dom);
 	if (err == -ENOENT)
 		err = 0;
-	err = err ?: put(xs, NULL, dom, "");
+	err = err ?: uv_xs_write(xs, dom, "");
 	err = err ?: uv_xs_set_perms(xs, dom, 0, 'n', g->domid);
-	err = err ?: put(xs, NULL, g->vm_path, "");
+	err = err ?: uv_xs_write(xs, g->vm_path, "");
 	err = err ?: uv_xs_set_perms(xs, g->vm_path, 0, 'n', g->domid);
-	err = err ?: put(xs, g->vm_path, "uuid", g->vm_path + 4);
-	err = err ?: put(xs, dom, "vm", g->vm_path);
+	err = err ?: uv_xs_printf(xs, g->vm_path, "uuid", "%s", g->vm_path + 4);
+	err = err ?: uv_xs_printf(xs, dom, "vm", "%s", g->vm_path);
 	if (name) {
-		err = err ?: put(xs, dom, "name", name);
-		err = err ?: put(xs, g->vm_path, "name", name);
+		err = err ?: uv_xs_printf(xs, dom, "name", "%s", name);
+		err = err ?: uv_xs_printf(xs, g->vm_path, "name", "%s", name);
 	}
-	err = err ?: put(xs, dom,
-			 "control/platform-feature-multiprocessor-suspend",
-			 "1");
-	err = err ?: put(xs, dom, "control/platform-feature-xs_reset_watches",
-			 "1");
+	err = err ?: uv_xs_printf(xs, dom,
+			"control/platform-feature-multiprocessor-suspend", "1");
+	err = err ?: uv_xs_printf(xs, dom,
+			"control/platform-feature-xs_reset_watches", "1");
 	for (i = 0; i < UV_ARRAY_SIZE(dirs) && !err; i++) {
-		err = put(xs, dom, dirs[i].path, "");
+		err = uv_xs_printf(xs, dom, dirs[i].path, "%s", "");
 		if (!err && dirs[i].guest_owns)
 			err = chown_below(xs, dom, dirs[i].path, g->domid);
 	}
-	err = err ?: put_u64(xs, dom, "memory/static-max",
-			     g->ram_size / UV_KiB);
-	err = err ?: put_u64(xs, dom, "memory/target", g->ram_size / UV_KiB);
-	err = err ?: put(xs, dom, "memory/videoram", "0");
-	err = err ?: put_u64(xs, dom, "domid", g->domid);
-	err = err ?: put_u64(xs, dom, "store/port", port);
-	err = err ?: put_u64(xs, dom, "store/ring-ref", gfn);
+	err = err ?: uv_xs_printf(xs, dom, "memory/static-max", "%llu",
+				  (unsigned long long)(g->ram_size / UV_KiB));
+	err = err ?: uv_xs_printf(xs, dom, "memory/target", "%llu",
+				  (unsigned long long)(g->ram_size / UV_KiB));
+	err = err ?: uv_xs_printf(xs, dom, "memory/videoram", "0");
+	err = err ?: uv_xs_printf(xs, dom, "domid", "%u", g->domid);
+	err = err ?: uv_xs_printf(xs, dom, "store/port", "%u", port);
+	err = err ?: uv_xs_printf(xs, dom, "store/ring-ref", "%llu",
+				  (unsigned long long)gfn);
 	for (i = 0; i < g->nr_vcpus && !err; i++) {
 		snprintf(path, sizeof(path), "cpu/%u/availability", i);
-		err = put(xs, dom, path, "online");
+		err = uv_xs_printf(xs, dom, path, "online");
 	}
 	if (err)
 		uv_err("xenstore: cannot write %s's nodes: %s", dom,
@@ -398,7 +377,8 @@ int uv_store_set_target(struct uv_xs *xs, unsigned int domid, uint64_t bytes)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
-	err = put_u64(xs, NULL, path, bytes / UV_KiB);
+	err = uv_xs_printf(xs, NULL, path, "%llu",
+			   (unsigned long long)(bytes / UV_KiB));
 	if (err) {
 		uv_err("domain %u: cannot write %s: %s", domid, path,
 		       strerror(-err));
